@@ -1,0 +1,56 @@
+package dev.lifeline;
+
+import kotlinx.coroutines.flow.StateFlow;
+import okio.ByteString;
+
+/**
+ * One long-lived connection that keeps itself alive: heartbeats, server-silence watch, jittered
+ * reconnection and a bounded outbox. Created by {@link Lifeline#newConnection}. All methods are
+ * thread-safe and return at once; the work happens on the client's scheduler.
+ */
+public interface Connection {
+  /**
+   * Starts connecting. Reconnection is automatic from then on until {@link #close()} or a
+   * terminal outcome.
+   *
+   * @throws IllegalStateException if called twice, or after close.
+   */
+  void connect();
+
+  /**
+   * Sends a text message now if connected, else queues it in the outbox to go out in order once
+   * connected.
+   *
+   * @return false (and {@link ConnectionListener#onSendFailed}) when the outbox is full.
+   * @throws IllegalStateException after {@link #close()} or a terminal state.
+   */
+  boolean send(String text);
+
+  /** Sends a binary message; same contract as {@link #send(String)}. */
+  boolean send(ByteString bytes);
+
+  /** Sends {@code message}; same contract as {@link #send(String)}. */
+  boolean send(Message message);
+
+  /**
+   * Closes gracefully and for good (close code 1000): queued messages are flushed first if
+   * connected; any that cannot be sent are reported through {@link
+   * ConnectionListener#onSendFailed}. Idempotent.
+   */
+  void close();
+
+  /** Cuts a pending reconnect delay short and tries at once (a user tapping "retry"). */
+  void reconnectNow();
+
+  /** The current state. */
+  ConnectionState state();
+
+  /** The current state for Kotlin: {@code connection.stateFlow().collect { … }}. */
+  StateFlow<ConnectionState> stateFlow();
+
+  /** Messages waiting in the outbox. */
+  int queuedMessages();
+
+  /** The options this connection was created with. */
+  ConnectionOptions options();
+}

@@ -1,0 +1,128 @@
+package dev.lifeline;
+
+import java.util.Locale;
+
+/**
+ * A connection's state with its reason (SPEC A4). Immutable; every transition produces a new
+ * value, delivered to {@link ConnectionListener#onStateChanged} and {@link Connection#stateFlow()}.
+ */
+public final class ConnectionState {
+  /** The states a connection moves through. */
+  public enum Kind {
+    /** Created; {@link Connection#connect()} not called yet. */
+    IDLE,
+    /** A handshake is under way ({@link #attempt()} says which). */
+    CONNECTING,
+    /** Open: messages flow, heartbeats run. */
+    CONNECTED,
+    /** Lost and waiting {@link #delayMillis()} before attempt {@link #attempt()}. */
+    WAITING_TO_RECONNECT,
+    /** Not connected, and no attempt will be made until {@link #pauseReason()} clears. */
+    PAUSED,
+    /** Terminal: closed by the app, by a fatal outcome, or after the retry limits. */
+    CLOSED
+  }
+
+  /** Why attempts are deferred in {@link Kind#PAUSED}. */
+  public enum PauseReason {
+    /** The network is known to be down. */
+    NETWORK_DOWN,
+    /** The host (laptop lid, process freeze) told the SDK it is suspended. */
+    SUSPENDED,
+    /** The app is in the background. */
+    BACKGROUND,
+    /** The screen is off. */
+    SCREEN_OFF
+  }
+
+  private static final ConnectionState IDLE = new ConnectionState(Kind.IDLE, 0, 0, null, null, null);
+
+  /** Which state. */
+  private final Kind kind;
+  /** The attempt number for CONNECTING and WAITING_TO_RECONNECT; 0 otherwise. */
+  private final int attempt;
+  /** The reconnect delay for WAITING_TO_RECONNECT; 0 otherwise. */
+  private final long delayMillis;
+  /** For PAUSED only. */
+  private final PauseReason pauseReason;
+  /** Human-readable reason for this state, or null for IDLE and a normal CONNECTED. */
+  private final String reason;
+  /** The failure behind this state, or null. */
+  private final Throwable cause;
+
+  private ConnectionState(Kind kind, int attempt, long delayMillis, PauseReason pauseReason,
+      String reason, Throwable cause) {
+    this.kind = kind;
+    this.attempt = attempt;
+    this.delayMillis = delayMillis;
+    this.pauseReason = pauseReason;
+    this.reason = reason;
+    this.cause = cause;
+  }
+
+  public static ConnectionState idle() {
+    return IDLE;
+  }
+
+  public static ConnectionState connecting(int attempt) {
+    return new ConnectionState(Kind.CONNECTING, attempt, 0, null, null, null);
+  }
+
+  public static ConnectionState connected() {
+    return new ConnectionState(Kind.CONNECTED, 0, 0, null, null, null);
+  }
+
+  public static ConnectionState waitingToReconnect(
+      int attempt, long delayMillis, String reason, Throwable cause) {
+    return new ConnectionState(Kind.WAITING_TO_RECONNECT, attempt, delayMillis, null, reason, cause);
+  }
+
+  public static ConnectionState paused(PauseReason why, String reason) {
+    return new ConnectionState(Kind.PAUSED, 0, 0, why, reason, null);
+  }
+
+  public static ConnectionState closed(String reason, Throwable cause) {
+    return new ConnectionState(Kind.CLOSED, 0, 0, null, reason, cause);
+  }
+
+  public Kind kind() { return kind; }
+
+  /** The attempt number while CONNECTING or WAITING_TO_RECONNECT (1 = first retry); else 0. */
+  public int attempt() { return attempt; }
+
+  /** The chosen (jittered) delay while WAITING_TO_RECONNECT; else 0. */
+  public long delayMillis() { return delayMillis; }
+
+  /** Why attempts are deferred, for PAUSED; null otherwise. */
+  public PauseReason pauseReason() { return pauseReason; }
+
+  /** Why the connection is in this state, e.g. "server closed 1001 going away"; may be null. */
+  public String reason() { return reason; }
+
+  /** The exception behind the reason, if any. */
+  public Throwable cause() { return cause; }
+
+  public boolean isTerminal() {
+    return kind == Kind.CLOSED;
+  }
+
+  @Override public String toString() {
+    StringBuilder s = new StringBuilder(kind.name());
+    switch (kind) {
+      case CONNECTING:
+        s.append(" (attempt ").append(attempt).append(')');
+        break;
+      case WAITING_TO_RECONNECT:
+        s.append(" (attempt ").append(attempt).append(" in ")
+            .append(String.format(Locale.ROOT, "%.1f s", delayMillis / 1000.0)).append(')');
+        break;
+      case PAUSED:
+        s.append(" (").append(pauseReason).append(')');
+        break;
+      default:
+        break;
+    }
+    if (reason != null) s.append(": ").append(reason);
+    return s.toString();
+  }
+}

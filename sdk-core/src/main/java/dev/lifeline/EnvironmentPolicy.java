@@ -1,0 +1,125 @@
+package dev.lifeline;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a connection reacts to the device's environment: screen, app lifecycle, sleep (SPEC E2–E4,
+ * H6). Network reactions are not optional: attempts while the network is known to be down only
+ * burn battery, so they never happen (R6).
+ *
+ * <p>Defaults:
+ * <ul>
+ *   <li>Screen off: an existing connection is kept, but reconnect attempts wait for screen on. On
+ *       screen on, an open connection is probed (H6).
+ *   <li>Background: the connection is kept for a {@link #DEFAULT_BACKGROUND_GRACE_MILLIS grace
+ *       period}, then closed gracefully; no attempts while in the background; on foreground the
+ *       connection comes back after a short jitter, or an open one is probed.
+ *   <li>Sleep: a timer firing more than {@link #DEFAULT_SLEEP_DETECTION_MILLIS} late means the
+ *       device slept; the connection is probed.
+ * </ul>
+ */
+public final class EnvironmentPolicy {
+  /** How long a backgrounded app keeps its connection before closing it gracefully. */
+  public static final long DEFAULT_BACKGROUND_GRACE_MILLIS = 60_000L;
+  /** A timer this late means the process was asleep or suspended. */
+  public static final long DEFAULT_SLEEP_DETECTION_MILLIS = 10_000L;
+
+  private static final EnvironmentPolicy DEFAULTS = new Builder().build();
+
+  /** True: no reconnect attempts while the screen is off. */
+  private final boolean deferWhileScreenOff;
+  /** True: no reconnect attempts while the app is in the background. */
+  private final boolean deferInBackground;
+  /** True: close the connection after {@link #backgroundGraceMillis} in the background. */
+  private final boolean closeInBackground;
+  /** Grace period before the background close. */
+  private final long backgroundGraceMillis;
+  /** True: probe an open connection on screen on, foreground, resume and detected sleep. */
+  private final boolean probeOnWake;
+  /** Timer lateness that counts as sleep. */
+  private final long sleepDetectionMillis;
+
+  private EnvironmentPolicy(Builder b) {
+    deferWhileScreenOff = b.deferWhileScreenOff;
+    deferInBackground = b.deferInBackground;
+    closeInBackground = b.closeInBackground;
+    backgroundGraceMillis = b.backgroundGraceMillis;
+    probeOnWake = b.probeOnWake;
+    sleepDetectionMillis = b.sleepDetectionMillis;
+  }
+
+  public static EnvironmentPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public boolean deferWhileScreenOff() { return deferWhileScreenOff; }
+  public boolean deferInBackground() { return deferInBackground; }
+  public boolean closeInBackground() { return closeInBackground; }
+  public long backgroundGraceMillis() { return backgroundGraceMillis; }
+  public boolean probeOnWake() { return probeOnWake; }
+  public long sleepDetectionMillis() { return sleepDetectionMillis; }
+
+  @Override public String toString() {
+    return "EnvironmentPolicy{deferWhileScreenOff=" + deferWhileScreenOff + ", deferInBackground="
+        + deferInBackground + ", closeInBackground=" + closeInBackground + " after "
+        + backgroundGraceMillis + "ms, probeOnWake=" + probeOnWake + ", sleepDetection="
+        + sleepDetectionMillis + "ms}";
+  }
+
+  /** Builds an {@link EnvironmentPolicy}. */
+  public static final class Builder {
+    private boolean deferWhileScreenOff = true;
+    private boolean deferInBackground = true;
+    private boolean closeInBackground = true;
+    private long backgroundGraceMillis = DEFAULT_BACKGROUND_GRACE_MILLIS;
+    private boolean probeOnWake = true;
+    private long sleepDetectionMillis = DEFAULT_SLEEP_DETECTION_MILLIS;
+
+    Builder() {}
+
+    /** E2: defer reconnect attempts while the screen is off [true]. */
+    public Builder deferWhileScreenOff(boolean defer) {
+      deferWhileScreenOff = defer;
+      return this;
+    }
+
+    /** E3: defer reconnect attempts while in the background [true]. */
+    public Builder deferInBackground(boolean defer) {
+      deferInBackground = defer;
+      return this;
+    }
+
+    /** E3: close gracefully after {@code grace} in the background [60 s]. */
+    public Builder closeInBackgroundAfter(long grace, TimeUnit unit) {
+      backgroundGraceMillis = Checks.nonNegativeMillis("background grace period", grace, unit);
+      closeInBackground = true;
+      return this;
+    }
+
+    /** E3: keep the connection open in the background (e.g. under a foreground service). */
+    public Builder keepConnectionInBackground() {
+      closeInBackground = false;
+      return this;
+    }
+
+    /** H6: probe an open connection after wake-up events [true]. */
+    public Builder probeOnWake(boolean probe) {
+      probeOnWake = probe;
+      return this;
+    }
+
+    /** E4: a timer late by more than this means the device slept [10 s]. */
+    public Builder sleepDetection(long threshold, TimeUnit unit) {
+      sleepDetectionMillis = Checks.positiveMillis("sleep detection threshold", threshold, unit);
+      return this;
+    }
+
+    public EnvironmentPolicy build() {
+      return new EnvironmentPolicy(this);
+    }
+  }
+}

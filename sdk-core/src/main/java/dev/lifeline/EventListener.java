@@ -1,0 +1,51 @@
+package dev.lifeline;
+
+/**
+ * Diagnostics for one connection, in the style of OkHttp's {@code EventListener} (SPEC A3): what
+ * the connection did and why, for logs and metrics. Methods are called synchronously on the
+ * scheduler thread, so they must be fast and must not block; an exception thrown here is logged
+ * and ignored. Every method does nothing by default.
+ */
+public abstract class EventListener {
+  /** Discards every event. */
+  public static final EventListener NONE = new EventListener() {};
+
+  /** A handshake starts; {@code attempt} is 1 for the first connect after a success. */
+  public void connectStart(Connection connection, int attempt, String url) {}
+
+  /** The handshake succeeded after {@code handshakeMillis}. */
+  public void connectEnd(Connection connection, int attempt, long handshakeMillis) {}
+
+  /** The handshake failed. {@code httpCode} is 0 when there was no HTTP response. */
+  public void connectFailed(Connection connection, int attempt, int httpCode, String reason, Throwable error) {}
+
+  /** An open connection was lost (server close, network error, silence, failed probe). */
+  public void disconnected(Connection connection, String reason, Throwable error) {}
+
+  /** A client heartbeat (H1) was handed to the transport. */
+  public void heartbeatSent(Connection connection, Message heartbeat) {}
+
+  /** A heartbeat was skipped because other traffic went out {@code sinceLastSendMillis} ago (H2). */
+  public void heartbeatSkipped(Connection connection, long sinceLastSendMillis) {}
+
+  /** A server heartbeat was answered by the responder (H5). */
+  public void serverHeartbeatAnswered(Connection connection, Message inbound, Message reply) {}
+
+  /** Nothing arrived for {@code silentMillis}, at or past {@code limitMillis} (H4). */
+  public void serverSilence(Connection connection, long silentMillis, long limitMillis) {}
+
+  /** A wake-up probe started (H6) because of {@code trigger}. */
+  public void probeStarted(Connection connection, String trigger) {}
+
+  /** Data arrived {@code afterMillis} into the probe: the connection is alive. */
+  public void probeSucceeded(Connection connection, long afterMillis) {}
+
+  /** A timer fired {@code lateByMillis} late: the device slept or the process was frozen (E4). */
+  public void sleepDetected(Connection connection, long lateByMillis) {}
+
+  /** Attempt {@code attempt} will start in {@code delayMillis} because of {@code cause}. */
+  public void reconnectScheduled(Connection connection, int attempt, long delayMillis, String cause) {}
+
+  /** An environment signal reached the connection (network, screen, lifecycle, suspend). */
+  public void signalReceived(Connection connection, EnvironmentSignals.Signal signal) {}
+}

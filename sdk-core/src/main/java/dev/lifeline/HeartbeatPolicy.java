@@ -1,0 +1,226 @@
+package dev.lifeline;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a connection proves it is alive, and how it decides that the server is not.
+ *
+ * <p><b>Client heartbeat (SPEC H1, H2).</b> Routers, NATs and carrier gateways drop connections
+ * that stay silent for about a minute, and the reference server design closes a connection whose
+ * last <em>data message</em> is older than 55 s (checked every 10 s, with one-second resolution).
+ * So every {@link #DEFAULT_INTERVAL_MILLIS 55 s} the client sends an ordinary application data
+ * message, unless something else was sent within the interval. A WebSocket ping frame cannot do
+ * this job: the server's WebSocket layer answers pings itself and its message handler never sees
+ * them.
+ *
+ * <p><b>Protocol ping (H3).</b> In addition, a WebSocket ping is sent every {@link
+ * #protocolPingIntervalMillis()}; a pong still missing when the next ping is due fails the
+ * connection, which is then replaced. Every RFC 6455 server answers pings, so this catches
+ * half-open ("zombie") connections without any server support.
+ *
+ * <p><b>Server-silence watch (H4).</b> Off by default: a server that never sends anything on an
+ * idle connection must not be disconnected every minute. When the app says how often the server
+ * sends heartbeats ({@link Builder#expectServerHeartbeats}), a connection that receives nothing
+ * at all (any frame counts) for {@link #serverTimeoutMillis()} is declared dead and replaced.
+ *
+ * <p><b>Wake-up probe (H6).</b> After events that make a zombie likely (screen on, foreground,
+ * sleep detected), a heartbeat is sent at once; when the server is known to talk (the silence
+ * watch is on), any inbound data within {@link #probeTimeoutMillis()} proves the connection.
+ */
+public final class HeartbeatPolicy {
+  /** 55 s: below the ~60 s idle limit of NATs and below the reference server's 55 s check. */
+  public static final long DEFAULT_INTERVAL_MILLIS = 55_000L;
+  /** The default heartbeat payload, a small JSON text message. */
+  public static final String DEFAULT_PAYLOAD = "{\"type\":\"ping\"}";
+  /** The silence limit is this many server heartbeat intervals. */
+  public static final int DEFAULT_SERVER_TIMEOUT_INTERVALS = 2;
+  /** How long a wake-up probe waits for inbound data before replacing the connection. */
+  public static final long DEFAULT_PROBE_TIMEOUT_MILLIS = 10_000L;
+
+  private static final HeartbeatPolicy DEFAULTS = new Builder().build();
+
+  /** Client heartbeat interval in ms, > 0. */
+  private final long intervalMillis;
+  /** Supplies each heartbeat message. */
+  private final HeartbeatPayload payload;
+  /** True when a heartbeat is skipped if another message was sent within the interval. */
+  private final boolean idleOnly;
+  /** WebSocket ping interval in ms; 0 disables protocol pings. */
+  private final long protocolPingIntervalMillis;
+  /** Inbound silence limit in ms; 0 disables the watch. */
+  private final long serverTimeoutMillis;
+  /** Answers server heartbeats, or null. */
+  private final ServerHeartbeatResponder responder;
+  /** Wake-up probe deadline in ms, > 0. */
+  private final long probeTimeoutMillis;
+
+  private HeartbeatPolicy(Builder b) {
+    this.intervalMillis = b.intervalMillis;
+    this.payload = b.payload;
+    this.idleOnly = b.idleOnly;
+    this.protocolPingIntervalMillis =
+        b.protocolPingIntervalMillis == Builder.SAME_AS_HEARTBEAT
+            ? b.intervalMillis
+            : b.protocolPingIntervalMillis;
+    this.serverTimeoutMillis = b.serverTimeoutMillis;
+    this.responder = b.responder;
+    this.probeTimeoutMillis = b.probeTimeoutMillis;
+  }
+
+  /** The defaults: 55 s data heartbeat, idle-only, 55 s protocol ping, no silence watch. */
+  public static HeartbeatPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
+  public long intervalMillis() { return intervalMillis; }
+  public HeartbeatPayload payload() { return payload; }
+  public boolean idleOnly() { return idleOnly; }
+  public long protocolPingIntervalMillis() { return protocolPingIntervalMillis; }
+  public long serverTimeoutMillis() { return serverTimeoutMillis; }
+  /** The responder for server heartbeats, or null. */
+  public ServerHeartbeatResponder responder() { return responder; }
+  public long probeTimeoutMillis() { return probeTimeoutMillis; }
+
+  @Override public String toString() {
+    return "HeartbeatPolicy{interval=" + intervalMillis + "ms, idleOnly=" + idleOnly
+        + ", protocolPing=" + protocolPingIntervalMillis + "ms, serverTimeout="
+        + (serverTimeoutMillis == 0 ? "off" : serverTimeoutMillis + "ms")
+        + ", probeTimeout=" + probeTimeoutMillis + "ms}";
+  }
+
+  /** Builds a {@link HeartbeatPolicy}; every setter validates its argument at once. */
+  public static final class Builder {
+    private static final long SAME_AS_HEARTBEAT = -1;
+
+    private long intervalMillis = DEFAULT_INTERVAL_MILLIS;
+    private HeartbeatPayload payload = fixed(Message.text(DEFAULT_PAYLOAD));
+    private boolean idleOnly = true;
+    private long protocolPingIntervalMillis = SAME_AS_HEARTBEAT;
+    private long serverTimeoutMillis = 0;
+    private ServerHeartbeatResponder responder;
+    private long probeTimeoutMillis = DEFAULT_PROBE_TIMEOUT_MILLIS;
+
+    Builder() {}
+
+    Builder(HeartbeatPolicy p) {
+      intervalMillis = p.intervalMillis;
+      payload = p.payload;
+      idleOnly = p.idleOnly;
+      protocolPingIntervalMillis = p.protocolPingIntervalMillis;
+      serverTimeoutMillis = p.serverTimeoutMillis;
+      responder = p.responder;
+      probeTimeoutMillis = p.probeTimeoutMillis;
+    }
+
+    /** Client heartbeat interval (H1). Must be positive; keep it below the server's limit. */
+    public Builder interval(long interval, TimeUnit unit) {
+      intervalMillis = Checks.positiveMillis("heartbeat interval", interval, unit);
+      return this;
+    }
+
+    /** A fixed text heartbeat payload. */
+    public Builder textPayload(String text) {
+      payload = fixed(Message.text(Checks.notNull("heartbeat payload", text)));
+      return this;
+    }
+
+    /** A fixed binary heartbeat payload. */
+    public Builder binaryPayload(okio.ByteString bytes) {
+      payload = fixed(Message.binary(Checks.notNull("heartbeat payload", bytes)));
+      return this;
+    }
+
+    /** A payload supplied per beat. */
+    public Builder payload(HeartbeatPayload supplier) {
+      payload = Checks.notNull("heartbeat payload supplier", supplier);
+      return this;
+    }
+
+    /** H2: skip the heartbeat when another message was sent within the interval [true]. */
+    public Builder idleOnly(boolean idleOnly) {
+      this.idleOnly = idleOnly;
+      return this;
+    }
+
+    /**
+     * H3: WebSocket ping interval [the heartbeat interval]; a pong still missing when the next
+     * ping is due fails the connection. Must be positive.
+     */
+    public Builder protocolPingInterval(long interval, TimeUnit unit) {
+      protocolPingIntervalMillis = Checks.positiveMillis("protocol ping interval", interval, unit);
+      return this;
+    }
+
+    /** H3 off: no WebSocket pings. The data heartbeat (H1) is unaffected. */
+    public Builder noProtocolPing() {
+      protocolPingIntervalMillis = 0;
+      return this;
+    }
+
+    /**
+     * H4 on, for a server that sends a heartbeat every {@code serverInterval}: the silence limit
+     * becomes {@value #DEFAULT_SERVER_TIMEOUT_INTERVALS} × that interval.
+     */
+    public Builder expectServerHeartbeats(long serverInterval, TimeUnit unit) {
+      long millis = Checks.positiveMillis("server heartbeat interval", serverInterval, unit);
+      serverTimeoutMillis = Checks.multiply(millis, DEFAULT_SERVER_TIMEOUT_INTERVALS);
+      return this;
+    }
+
+    /** H4 on with an explicit silence limit; {@link #build()} checks it exceeds the interval. */
+    public Builder serverTimeout(long timeout, TimeUnit unit) {
+      serverTimeoutMillis = Checks.positiveMillis("server timeout", timeout, unit);
+      return this;
+    }
+
+    /** H4 off [default]. */
+    public Builder noServerTimeout() {
+      serverTimeoutMillis = 0;
+      return this;
+    }
+
+    /** H5: answers server heartbeats; null removes the responder. */
+    public Builder responder(ServerHeartbeatResponder responder) {
+      this.responder = responder;
+      return this;
+    }
+
+    /** H6: how long a wake-up probe waits for inbound data [10 s]. Must be positive. */
+    public Builder probeTimeout(long timeout, TimeUnit unit) {
+      probeTimeoutMillis = Checks.positiveMillis("probe timeout", timeout, unit);
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the server timeout is not above the heartbeat
+     *     interval: the watch would then fire on a healthy idle connection.
+     */
+    public HeartbeatPolicy build() {
+      if (serverTimeoutMillis != 0 && serverTimeoutMillis <= intervalMillis) {
+        throw new IllegalArgumentException("server timeout (" + serverTimeoutMillis
+            + " ms) must be above the heartbeat interval (" + intervalMillis + " ms)");
+      }
+      return new HeartbeatPolicy(this);
+    }
+
+    private static HeartbeatPayload fixed(final Message message) {
+      return new HeartbeatPayload() {
+        @Override public Message next() {
+          return message;
+        }
+
+        @Override public String toString() {
+          return message.toString();
+        }
+      };
+    }
+  }
+}

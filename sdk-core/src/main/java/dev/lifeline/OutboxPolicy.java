@@ -1,0 +1,85 @@
+package dev.lifeline;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Limits of the outbox that holds messages sent while not connected (SPEC S1). Messages are
+ * flushed in order once connected, before newer ones. A send that would exceed a limit is
+ * rejected visibly: {@link Connection#send} returns false and the listener hears {@link
+ * ConnectionListener#onSendFailed}. A message older than the TTL is dropped the same visible way.
+ */
+public final class OutboxPolicy {
+  public static final int DEFAULT_MAX_MESSAGES = 1_000;
+  public static final long DEFAULT_MAX_BYTES = 1024L * 1024L;
+  /** 0: messages never expire. */
+  public static final long DEFAULT_TTL_MILLIS = 0L;
+
+  private static final OutboxPolicy DEFAULTS = new Builder().build();
+
+  /** Most messages held at once, > 0. */
+  private final int maxMessages;
+  /** Most payload bytes held at once, > 0. */
+  private final long maxBytes;
+  /** Age after which an unsent message is dropped (and reported); 0 = never. */
+  private final long ttlMillis;
+
+  private OutboxPolicy(Builder b) {
+    maxMessages = b.maxMessages;
+    maxBytes = b.maxBytes;
+    ttlMillis = b.ttlMillis;
+  }
+
+  /** 1000 messages, 1 MiB, no TTL. */
+  public static OutboxPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public int maxMessages() { return maxMessages; }
+  public long maxBytes() { return maxBytes; }
+  /** 0 means no expiry. */
+  public long ttlMillis() { return ttlMillis; }
+
+  @Override public String toString() {
+    return "OutboxPolicy{maxMessages=" + maxMessages + ", maxBytes=" + maxBytes + ", ttl="
+        + (ttlMillis == 0 ? "none" : ttlMillis + "ms") + "}";
+  }
+
+  /** Builds an {@link OutboxPolicy}. */
+  public static final class Builder {
+    private int maxMessages = DEFAULT_MAX_MESSAGES;
+    private long maxBytes = DEFAULT_MAX_BYTES;
+    private long ttlMillis = DEFAULT_TTL_MILLIS;
+
+    Builder() {}
+
+    public Builder maxMessages(int maxMessages) {
+      if (maxMessages <= 0) {
+        throw new IllegalArgumentException("outbox max messages must be positive, was " + maxMessages);
+      }
+      this.maxMessages = maxMessages;
+      return this;
+    }
+
+    public Builder maxBytes(long maxBytes) {
+      if (maxBytes <= 0) {
+        throw new IllegalArgumentException("outbox max bytes must be positive, was " + maxBytes);
+      }
+      this.maxBytes = maxBytes;
+      return this;
+    }
+
+    /** Unsent messages older than this are dropped and reported; 0 = never [0]. */
+    public Builder ttl(long ttl, TimeUnit unit) {
+      ttlMillis = Checks.nonNegativeMillis("outbox ttl", ttl, unit);
+      return this;
+    }
+
+    public OutboxPolicy build() {
+      return new OutboxPolicy(this);
+    }
+  }
+}

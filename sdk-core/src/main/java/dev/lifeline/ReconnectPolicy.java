@@ -1,0 +1,219 @@
+package dev.lifeline;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * When and how often a connection that the app did not close comes back (SPEC R1–R6).
+ *
+ * <p>The n-th consecutive retry waits {@code min(cap, base × factor^(n-1))}, spread by the {@link
+ * Jitter} strategy, so that a server restart does not bring every client back at the same
+ * instant. Jitter applies at the cap too. The attempt counter resets only after a connection stayed
+ * up for the {@link #stablePeriodMillis() stable period}: a server that accepts and then drops is
+ * not hammered at the base delay.
+ */
+public final class ReconnectPolicy {
+  public static final long DEFAULT_BASE_DELAY_MILLIS = 1_000L;
+  public static final double DEFAULT_FACTOR = 2.0;
+  public static final long DEFAULT_MAX_DELAY_MILLIS = 60_000L;
+  /** Equal jitter: never an immediate retry after a failure (floor = half the delay). */
+  public static final Jitter DEFAULT_JITTER = Jitter.EQUAL;
+  public static final long DEFAULT_STABLE_PERIOD_MILLIS = 30_000L;
+  /** After the network returns (or a deferral ends), reconnect within [0, this]. */
+  public static final long DEFAULT_RESUME_JITTER_MILLIS = 1_000L;
+  /** A server's Retry-After longer than this is clamped to it. */
+  public static final long DEFAULT_MAX_RETRY_AFTER_MILLIS = 3_600_000L;
+
+  private static final ReconnectPolicy DEFAULTS = new Builder().build();
+
+  /** How each delay is randomised. */
+  public enum Jitter {
+    /** Exactly the exponential delay. Every client retries in lock-step: not recommended. */
+    NONE,
+    /** Uniform in [0, delay]. Spreads best, but may retry immediately. */
+    FULL,
+    /** Uniform in [delay/2, delay]: spread, with a non-zero floor. The default. */
+    EQUAL,
+    /** Uniform in [base, previous × 3], capped: AWS's "decorrelated jitter". */
+    DECORRELATED
+  }
+
+  /** First retry delay in ms, > 0. */
+  private final long baseDelayMillis;
+  /** Growth per attempt, ≥ 1. */
+  private final double factor;
+  /** Cap of the exponential delay in ms, ≥ base. */
+  private final long maxDelayMillis;
+  /** Randomisation strategy. */
+  private final Jitter jitter;
+  /** A connection up this long resets the attempt counter. */
+  private final long stablePeriodMillis;
+  /** Attempts before giving up; 0 = unlimited. */
+  private final int maxAttempts;
+  /** Give up when failing for longer than this; 0 = unlimited. */
+  private final long maxRetryDurationMillis;
+  /** Reconnect jitter after the network returns or a deferral ends. */
+  private final long resumeJitterMillis;
+  /** Server close codes that end the connection for good. */
+  private final Set<Integer> fatalCloseCodes;
+  /** Retry-After values are clamped to this. */
+  private final long maxRetryAfterMillis;
+
+  private ReconnectPolicy(Builder b) {
+    baseDelayMillis = b.baseDelayMillis;
+    factor = b.factor;
+    maxDelayMillis = b.maxDelayMillis;
+    jitter = b.jitter;
+    stablePeriodMillis = b.stablePeriodMillis;
+    maxAttempts = b.maxAttempts;
+    maxRetryDurationMillis = b.maxRetryDurationMillis;
+    resumeJitterMillis = b.resumeJitterMillis;
+    fatalCloseCodes = Collections.unmodifiableSet(new HashSet<Integer>(b.fatalCloseCodes));
+    maxRetryAfterMillis = b.maxRetryAfterMillis;
+  }
+
+  /** Base 1 s, factor 2, cap 60 s, equal jitter, stable after 30 s, no limits. */
+  public static ReconnectPolicy defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder newBuilder() {
+    return new Builder(this);
+  }
+
+  public long baseDelayMillis() { return baseDelayMillis; }
+  public double factor() { return factor; }
+  public long maxDelayMillis() { return maxDelayMillis; }
+  public Jitter jitter() { return jitter; }
+  public long stablePeriodMillis() { return stablePeriodMillis; }
+  /** 0 means unlimited. */
+  public int maxAttempts() { return maxAttempts; }
+  /** 0 means unlimited. */
+  public long maxRetryDurationMillis() { return maxRetryDurationMillis; }
+  public long resumeJitterMillis() { return resumeJitterMillis; }
+  public Set<Integer> fatalCloseCodes() { return fatalCloseCodes; }
+  public long maxRetryAfterMillis() { return maxRetryAfterMillis; }
+
+  @Override public String toString() {
+    return "ReconnectPolicy{base=" + baseDelayMillis + "ms, factor=" + factor + ", max="
+        + maxDelayMillis + "ms, jitter=" + jitter + ", stable=" + stablePeriodMillis
+        + "ms, maxAttempts=" + (maxAttempts == 0 ? "unlimited" : maxAttempts)
+        + ", maxRetryDuration=" + (maxRetryDurationMillis == 0 ? "unlimited" : maxRetryDurationMillis + "ms")
+        + ", fatalCloseCodes=" + fatalCloseCodes + "}";
+  }
+
+  /** Builds a {@link ReconnectPolicy}; every setter validates its argument at once. */
+  public static final class Builder {
+    private long baseDelayMillis = DEFAULT_BASE_DELAY_MILLIS;
+    private double factor = DEFAULT_FACTOR;
+    private long maxDelayMillis = DEFAULT_MAX_DELAY_MILLIS;
+    private Jitter jitter = DEFAULT_JITTER;
+    private long stablePeriodMillis = DEFAULT_STABLE_PERIOD_MILLIS;
+    private int maxAttempts;
+    private long maxRetryDurationMillis;
+    private long resumeJitterMillis = DEFAULT_RESUME_JITTER_MILLIS;
+    private Set<Integer> fatalCloseCodes = new HashSet<Integer>();
+    private long maxRetryAfterMillis = DEFAULT_MAX_RETRY_AFTER_MILLIS;
+
+    Builder() {}
+
+    Builder(ReconnectPolicy p) {
+      baseDelayMillis = p.baseDelayMillis;
+      factor = p.factor;
+      maxDelayMillis = p.maxDelayMillis;
+      jitter = p.jitter;
+      stablePeriodMillis = p.stablePeriodMillis;
+      maxAttempts = p.maxAttempts;
+      maxRetryDurationMillis = p.maxRetryDurationMillis;
+      resumeJitterMillis = p.resumeJitterMillis;
+      fatalCloseCodes = new HashSet<Integer>(p.fatalCloseCodes);
+      maxRetryAfterMillis = p.maxRetryAfterMillis;
+    }
+
+    public Builder baseDelay(long delay, TimeUnit unit) {
+      baseDelayMillis = Checks.positiveMillis("base delay", delay, unit);
+      return this;
+    }
+
+    /** Growth per attempt; must be ≥ 1 and finite. */
+    public Builder factor(double factor) {
+      if (!(factor >= 1.0) || Double.isInfinite(factor)) {
+        throw new IllegalArgumentException("backoff factor must be ≥ 1 and finite, was " + factor);
+      }
+      this.factor = factor;
+      return this;
+    }
+
+    public Builder maxDelay(long delay, TimeUnit unit) {
+      maxDelayMillis = Checks.positiveMillis("max delay", delay, unit);
+      return this;
+    }
+
+    public Builder jitter(Jitter jitter) {
+      this.jitter = Checks.notNull("jitter", jitter);
+      return this;
+    }
+
+    /** How long a connection must stay up before the attempt counter resets [30 s]. */
+    public Builder stablePeriod(long period, TimeUnit unit) {
+      stablePeriodMillis = Checks.nonNegativeMillis("stable period", period, unit);
+      return this;
+    }
+
+    /** Give up after this many consecutive failed attempts; 0 = unlimited [0]. */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 0) {
+        throw new IllegalArgumentException("max attempts must not be negative, was " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** Give up when failing for longer than this; 0 = unlimited [0]. */
+    public Builder maxRetryDuration(long duration, TimeUnit unit) {
+      maxRetryDurationMillis = Checks.nonNegativeMillis("max retry duration", duration, unit);
+      return this;
+    }
+
+    /** R6: reconnect within [0, this] after the network returns [1 s]. */
+    public Builder resumeJitter(long jitter, TimeUnit unit) {
+      resumeJitterMillis = Checks.nonNegativeMillis("resume jitter", jitter, unit);
+      return this;
+    }
+
+    /** Server close codes (e.g. an app's 4001 "banned") that end the connection for good. */
+    public Builder fatalCloseCodes(Integer... codes) {
+      Set<Integer> set = new HashSet<Integer>();
+      for (Integer code : Arrays.asList(codes)) {
+        if (code == null || code < 1000 || code > 4999) {
+          throw new IllegalArgumentException("not a WebSocket close code: " + code);
+        }
+        set.add(code);
+      }
+      fatalCloseCodes = set;
+      return this;
+    }
+
+    /** A server's Retry-After above this is clamped [1 h]. */
+    public Builder maxRetryAfter(long max, TimeUnit unit) {
+      maxRetryAfterMillis = Checks.nonNegativeMillis("max retry-after", max, unit);
+      return this;
+    }
+
+    /** @throws IllegalArgumentException when the cap is below the base delay. */
+    public ReconnectPolicy build() {
+      if (maxDelayMillis < baseDelayMillis) {
+        throw new IllegalArgumentException("max delay (" + maxDelayMillis
+            + " ms) must not be below the base delay (" + baseDelayMillis + " ms)");
+      }
+      return new ReconnectPolicy(this);
+    }
+  }
+}

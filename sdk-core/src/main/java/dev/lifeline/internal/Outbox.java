@@ -1,0 +1,111 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.Message;
+import dev.lifeline.OutboxPolicy;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Messages accepted by {@code send()} and not yet handed to a transport, oldest first (SPEC S1).
+ * Bounded in count and bytes. {@code send()} calls {@link #offer} from app threads, the scheduler
+ * drains it; both hold {@code this}.
+ */
+public final class Outbox {
+  /** One queued message and when it was accepted. */
+  static final class Entry {
+    final Message message;
+    final long acceptedAtMillis;
+    final long bytes;
+
+    Entry(Message message, long acceptedAtMillis) {
+      this.message = message;
+      this.acceptedAtMillis = acceptedAtMillis;
+      this.bytes = message.byteCount();
+    }
+  }
+
+  /** Limits. */
+  private final OutboxPolicy policy;
+  /** Guarded by this. */
+  private final ArrayDeque<Entry> entries = new ArrayDeque<Entry>();
+  /** Sum of the entries' bytes; guarded by this. */
+  private long bytes;
+
+  public Outbox(OutboxPolicy policy) {
+    this.policy = policy;
+  }
+
+  /** Appends {@code message}; returns null when accepted, else why it was rejected. */
+  public synchronized String offer(Message message, long nowMillis) {
+    Entry e = new Entry(message, nowMillis);
+    if (entries.size() >= policy.maxMessages()) {
+      return "outbox full: " + entries.size() + " messages queued (limit "
+          + policy.maxMessages() + ")";
+    }
+    if (bytes + e.bytes > policy.maxBytes()) {
+      return "outbox full: " + bytes + " bytes queued + " + e.bytes + " would exceed the limit of "
+          + policy.maxBytes() + " bytes";
+    }
+    entries.addLast(e);
+    bytes += e.bytes;
+    return null;
+  }
+
+  /** The oldest message, or null. */
+  public synchronized Message peek() {
+    Entry e = entries.peekFirst();
+    return e == null ? null : e.message;
+  }
+
+  /** Removes the oldest message (after a successful hand-off). */
+  public synchronized void removeFirst() {
+    Entry e = entries.removeFirst();
+    bytes -= e.bytes;
+  }
+
+  /**
+   * Puts messages that a failed transport never wrote back at the front, in order. They were
+   * accepted once, so they go back even past the limits.
+   */
+  public synchronized void requeueFront(List<Message> messages, long nowMillis) {
+    for (int i = messages.size() - 1; i >= 0; i--) {
+      Entry e = new Entry(messages.get(i), nowMillis);
+      entries.addFirst(e);
+      bytes += e.bytes;
+    }
+  }
+
+  /** Removes and returns the messages older than the TTL (none when there is no TTL). */
+  public synchronized List<Message> expire(long nowMillis) {
+    List<Message> expired = new ArrayList<Message>();
+    if (policy.ttlMillis() == 0) return expired;
+    for (Iterator<Entry> i = entries.iterator(); i.hasNext(); ) {
+      Entry e = i.next();
+      if (nowMillis - e.acceptedAtMillis >= policy.ttlMillis()) {
+        i.remove();
+        bytes -= e.bytes;
+        expired.add(e.message);
+      }
+    }
+    return expired;
+  }
+
+  /** Removes and returns everything. */
+  public synchronized List<Message> drain() {
+    List<Message> all = new ArrayList<Message>(entries.size());
+    for (Entry e : entries) all.add(e.message);
+    entries.clear();
+    bytes = 0;
+    return all;
+  }
+
+  public synchronized int size() {
+    return entries.size();
+  }
+
+  public synchronized long byteCount() {
+    return bytes;
+  }
+}

@@ -1,0 +1,75 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.Message;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One physical connection (a WebSocket, a TCP socket): the only thing the connection manager
+ * replaces when it reconnects. A transport is used once; its callbacks may arrive on any thread
+ * and the manager moves them onto its scheduler.
+ */
+public interface Transport {
+  /**
+   * Hands {@code message} to the wire, after messages handed earlier. Returns false when the
+   * transport cannot take it (closing, failed, or its buffer is full); the caller keeps it.
+   */
+  boolean send(Message message);
+
+  /** Starts a graceful close; {@link Listener#onClosed} or {@link Listener#onFailure} follows. */
+  void close(int code, String reason);
+
+  /** Releases the socket at once, for a connection presumed dead. No callback follows. */
+  void cancel();
+
+  /** Protocol pongs received so far (they count as inbound activity), or -1 if not observable. */
+  long receivedPongCount();
+
+  /**
+   * After the transport failed or closed: the messages accepted by {@link #send} that never
+   * reached the socket, in order. The manager puts them back at the front of the outbox.
+   */
+  List<Message> unsent();
+
+  /** What the manager asks a factory to open. */
+  final class Request {
+    /** The endpoint URL, already validated. */
+    public final String url;
+    /** Handshake headers for this attempt (credentials included). */
+    public final Map<String, String> headers;
+    /** Protocol ping interval (H3), 0 = none; transports without pings ignore it. */
+    public final long protocolPingIntervalMillis;
+
+    public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis) {
+      this.url = url;
+      this.headers = headers;
+      this.protocolPingIntervalMillis = protocolPingIntervalMillis;
+    }
+  }
+
+  /** Opens transports. */
+  interface Factory {
+    /** Starts opening; the outcome arrives on {@code listener}. Must not block. */
+    Transport open(Request request, Listener listener);
+  }
+
+  /** Transport events, on any thread. */
+  interface Listener {
+    void onOpen(Transport transport);
+
+    void onMessage(Transport transport, Message message);
+
+    /** The peer started a close. */
+    void onClosing(Transport transport, int code, String reason);
+
+    /** The close completed. */
+    void onClosed(Transport transport, int code, String reason);
+
+    /**
+     * The transport failed: during the handshake ({@code httpCode} > 0 when the server answered
+     * with a non-upgrade HTTP status; {@code retryAfterMillis} ≥ 0 when it sent Retry-After) or
+     * afterwards ({@code httpCode} 0, {@code retryAfterMillis} -1).
+     */
+    void onFailure(Transport transport, Throwable error, int httpCode, long retryAfterMillis);
+  }
+}

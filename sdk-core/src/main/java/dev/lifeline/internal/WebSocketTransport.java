@@ -1,0 +1,154 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.Message;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+import okhttp3.internal.ws.RealWebSocket;
+import okio.ByteString;
+
+/**
+ * A {@link Transport} over OkHttp's WebSocket. OkHttp does the framing, TLS, buffering and the
+ * protocol pings (H3: "a pong still missing when the next ping is due fails the connection" is
+ * exactly OkHttp's {@code pingInterval}); this class only adapts its callbacks and remembers which
+ * messages OkHttp has not written yet, so a failure loses none of them.
+ */
+final class WebSocketTransport extends WebSocketListener implements Transport {
+  /** Opens WebSocket transports with one shared OkHttpClient (one pool, one dispatcher). */
+  static final class Factory implements Transport.Factory {
+    /** The app's client, or Lifeline's default. */
+    private final OkHttpClient client;
+
+    Factory(OkHttpClient client) {
+      this.client = client;
+    }
+
+    @Override public Transport open(Transport.Request request, Transport.Listener listener) {
+      OkHttpClient c = client;
+      if (c.pingIntervalMillis() != request.protocolPingIntervalMillis) {
+        // newBuilder() shares the pool and dispatcher: only the ping interval differs.
+        c = client.newBuilder()
+            .pingInterval(request.protocolPingIntervalMillis, TimeUnit.MILLISECONDS)
+            .build();
+      }
+      okhttp3.Request.Builder http = new okhttp3.Request.Builder().url(request.url);
+      for (Map.Entry<String, String> h : request.headers.entrySet()) {
+        http.header(h.getKey(), h.getValue());
+      }
+      WebSocketTransport t = new WebSocketTransport(listener);
+      WebSocket ws = c.newWebSocket(http.build(), t);
+      t.init(ws);
+      return t;
+    }
+  }
+
+  /** The connection manager's end. */
+  private final Transport.Listener listener;
+  /** OkHttp's socket; set once, right after creation. */
+  private volatile WebSocket webSocket;
+  /**
+   * Messages handed to OkHttp that it may not have written yet, oldest first, with their byte
+   * sum. Trimmed against {@link WebSocket#queueSize()}: OkHttp subtracts a message only once its
+   * frame is written, so the newest {@code queueSize} bytes are exactly the unwritten messages.
+   * Guarded by this.
+   */
+  private final ArrayDeque<Message> inFlight = new ArrayDeque<Message>();
+  /** Guarded by this. */
+  private long inFlightBytes;
+
+  private WebSocketTransport(Transport.Listener listener) {
+    this.listener = listener;
+  }
+
+  private void init(WebSocket ws) {
+    this.webSocket = ws;
+  }
+
+  @Override public synchronized boolean send(Message message) {
+    trimWritten();
+    boolean accepted = message.isText()
+        ? webSocket.send(message.text())
+        : webSocket.send(message.bytes());
+    if (accepted) {
+      inFlight.addLast(message);
+      inFlightBytes += message.byteCount();
+    }
+    return accepted;
+  }
+
+  @Override public void close(int code, String reason) {
+    webSocket.close(code, reason);
+  }
+
+  @Override public void cancel() {
+    webSocket.cancel();
+  }
+
+  @Override public long receivedPongCount() {
+    WebSocket ws = webSocket;
+    return ws instanceof RealWebSocket ? ((RealWebSocket) ws).receivedPongCount() : -1;
+  }
+
+  @Override public synchronized List<Message> unsent() {
+    trimWritten();
+    return new ArrayList<Message>(inFlight);
+  }
+
+  /** Drops the messages OkHttp has written from {@link #inFlight}. */
+  private void trimWritten() {
+    long unwritten = webSocket.queueSize();
+    while (!inFlight.isEmpty() && inFlightBytes - inFlight.peekFirst().byteCount() >= unwritten) {
+      inFlightBytes -= inFlight.removeFirst().byteCount();
+    }
+  }
+
+  @Override public void onOpen(WebSocket webSocket, Response response) {
+    listener.onOpen(this);
+  }
+
+  @Override public void onMessage(WebSocket webSocket, String text) {
+    listener.onMessage(this, Message.text(text));
+  }
+
+  @Override public void onMessage(WebSocket webSocket, ByteString bytes) {
+    listener.onMessage(this, Message.binary(bytes));
+  }
+
+  @Override public void onClosing(WebSocket webSocket, int code, String reason) {
+    listener.onClosing(this, code, reason);
+  }
+
+  @Override public void onClosed(WebSocket webSocket, int code, String reason) {
+    listener.onClosed(this, code, reason);
+  }
+
+  @Override public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+    int code = response != null ? response.code() : 0;
+    long retryAfter = response != null ? retryAfterMillis(response) : -1;
+    listener.onFailure(this, t, code, retryAfter);
+  }
+
+  /** Retry-After as delta-seconds or an HTTP date (parsed by OkHttp), or -1. */
+  static long retryAfterMillis(Response response) {
+    String value = response.header("Retry-After");
+    if (value == null) return -1;
+    try {
+      long seconds = Long.parseLong(value.trim());
+      return seconds < 0 ? -1 : TimeUnit.SECONDS.toMillis(seconds);
+    } catch (NumberFormatException notSeconds) {
+      Date date = response.headers().getDate("Retry-After");
+      return date == null ? -1 : Math.max(0, date.getTime() - System.currentTimeMillis());
+    }
+  }
+
+  @Override public String toString() {
+    return "WebSocketTransport{" + webSocket.request().url() + "}";
+  }
+}

@@ -1,0 +1,103 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.Message;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A scripted {@link Transport} for virtual-time tests: records what the manager sends and lets
+ * the test play the server (open, messages, pongs, closes, failures).
+ */
+public final class FakeTransport implements Transport {
+  /** Opens {@link FakeTransport}s and remembers each, in order. */
+  public static final class Factory implements Transport.Factory {
+    public final List<FakeTransport> opened = new ArrayList<>();
+    /** When set, the next open() throws this. */
+    public RuntimeException failNextOpen;
+
+    @Override public Transport open(Request request, Listener listener) {
+      if (failNextOpen != null) {
+        RuntimeException e = failNextOpen;
+        failNextOpen = null;
+        throw e;
+      }
+      FakeTransport t = new FakeTransport(request, listener);
+      opened.add(t);
+      return t;
+    }
+
+    public FakeTransport last() {
+      if (opened.isEmpty()) throw new AssertionError("no transport was opened");
+      return opened.get(opened.size() - 1);
+    }
+
+    public int count() {
+      return opened.size();
+    }
+  }
+
+  public final Request request;
+  private final Listener listener;
+  /** Everything handed to send(), in order. */
+  public final List<Message> sent = new ArrayList<>();
+  /** Messages accepted but "not written yet": returned by unsent(). */
+  public final List<Message> unwritten = new ArrayList<>();
+  public boolean holdWrites;
+  public boolean refuseSends;
+  public boolean cancelled;
+  public int closeCode = -1;
+  public String closeReason;
+  public long pongs;
+
+  FakeTransport(Request request, Listener listener) {
+    this.request = request;
+    this.listener = listener;
+  }
+
+  @Override public boolean send(Message message) {
+    if (refuseSends || cancelled || closeCode != -1) return false;
+    sent.add(message);
+    if (holdWrites) unwritten.add(message);
+    return true;
+  }
+
+  @Override public void close(int code, String reason) {
+    closeCode = code;
+    closeReason = reason;
+  }
+
+  @Override public void cancel() {
+    cancelled = true;
+  }
+
+  @Override public long receivedPongCount() {
+    return pongs;
+  }
+
+  @Override public List<Message> unsent() {
+    return new ArrayList<>(unwritten);
+  }
+
+  /** Texts sent so far. */
+  public List<String> sentTexts() {
+    List<String> texts = new ArrayList<>();
+    for (Message m : sent) texts.add(m.isText() ? m.text() : m.bytes().hex());
+    return texts;
+  }
+
+  public boolean isClosedOrCancelled() {
+    return cancelled || closeCode != -1;
+  }
+
+  // Server side.
+  public void serverAccepts() { listener.onOpen(this); }
+  public void serverSends(String text) { listener.onMessage(this, Message.text(text)); }
+  public void serverPongs() { pongs++; }
+  public void serverCloses(int code, String reason) { listener.onClosing(this, code, reason); }
+  public void closed(int code, String reason) { listener.onClosed(this, code, reason); }
+  public void fails(Throwable t) { listener.onFailure(this, t, 0, -1); }
+  public void rejectsHandshake(int httpCode, long retryAfterMillis) {
+    listener.onFailure(this, new java.net.ProtocolException("Expected HTTP 101 response but was '"
+        + httpCode + "'"), httpCode, retryAfterMillis);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.Cancellable;
+import dev.lifeline.Clock;
+import dev.lifeline.Scheduler;
+import java.util.PriorityQueue;
+
+/**
+ * A {@link Clock} and serial {@link Scheduler} in virtual time, like OkHttp's TaskFaker: nothing
+ * runs until the test advances time, and then tasks run on the test thread in due order (ties in
+ * submission order). Sleep is simulated with {@link #sleep}: time jumps without running tasks,
+ * so timers then fire late, as they do after an Android device's deep sleep.
+ */
+public final class VirtualTime implements Clock, Scheduler {
+  private static final class Task implements Comparable<Task>, Cancellable {
+    final long dueAt;
+    final long seq;
+    final Runnable runnable;
+    boolean cancelled;
+
+    Task(long dueAt, long seq, Runnable runnable) {
+      this.dueAt = dueAt;
+      this.seq = seq;
+      this.runnable = runnable;
+    }
+
+    @Override public int compareTo(Task o) {
+      return dueAt != o.dueAt ? Long.compare(dueAt, o.dueAt) : Long.compare(seq, o.seq);
+    }
+
+    @Override public void cancel() {
+      cancelled = true;
+    }
+  }
+
+  private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  private long now;
+  private long seq;
+
+  public VirtualTime() {
+    this(1_000_000L); // An arbitrary non-zero origin, so code never relies on time starting at 0.
+  }
+
+  public VirtualTime(long startMillis) {
+    this.now = startMillis;
+  }
+
+  @Override public synchronized long elapsedMillis() {
+    return now;
+  }
+
+  @Override public synchronized void execute(Runnable task) {
+    queue.add(new Task(now, seq++, task));
+  }
+
+  @Override public synchronized Cancellable schedule(Runnable task, long delayMillis) {
+    if (delayMillis < 0) throw new IllegalArgumentException("negative delay " + delayMillis);
+    Task t = new Task(now + delayMillis, seq++, task);
+    queue.add(t);
+    return t;
+  }
+
+  /** Runs every task due now, including those they schedule for now. */
+  public void runUntilIdle() {
+    advanceBy(0);
+  }
+
+  /** Moves time forward by {@code millis}, running each task at its due time. */
+  public void advanceBy(long millis) {
+    long target;
+    synchronized (this) {
+      target = now + millis;
+    }
+    while (true) {
+      Task next;
+      synchronized (this) {
+        next = queue.peek();
+        if (next == null || next.dueAt > target) {
+          now = target;
+          return;
+        }
+        queue.poll();
+        if (next.cancelled) continue;
+        now = Math.max(now, next.dueAt);
+      }
+      next.runnable.run();
+    }
+  }
+
+  /** Moves time forward to {@code atMillis}. */
+  public void advanceTo(long atMillis) {
+    advanceBy(atMillis - elapsedMillis());
+  }
+
+  /**
+   * Simulates deep sleep: the clock jumps {@code millis} but no timer runs during the jump;
+   * timers that were due in between then run late, at the new time.
+   */
+  public void sleep(long millis) {
+    synchronized (this) {
+      now += millis;
+    }
+    runUntilIdle();
+  }
+
+  /** Tasks waiting, cancelled ones excluded. */
+  public synchronized int pendingTasks() {
+    int n = 0;
+    for (Task t : queue) if (!t.cancelled) n++;
+    return n;
+  }
+}
