@@ -1,0 +1,90 @@
+package dev.lifeline;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.fail;
+
+import org.junit.Test;
+
+/** Every invalid configuration value fails at once with a message naming it. */
+public final class ValidationTest {
+  private interface Action {
+    void run();
+  }
+
+  private static void rejects(String message, Action action) {
+    try {
+      action.run();
+      fail("expected: " + message);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      assertEquals(message, e.getMessage());
+    }
+  }
+
+  @Test public void heartbeat() {
+    rejects("heartbeat interval must be positive, was 0 SECONDS",
+        () -> HeartbeatPolicy.builder().interval(0, SECONDS));
+    rejects("heartbeat interval must be positive, was -5 SECONDS",
+        () -> HeartbeatPolicy.builder().interval(-5, SECONDS));
+    rejects("heartbeat interval must be at least 1 ms, was 10 NANOSECONDS",
+        () -> HeartbeatPolicy.builder().interval(10, NANOSECONDS));
+    rejects("heartbeat interval unit == null", () -> HeartbeatPolicy.builder().interval(1, null));
+    rejects("server timeout (55000 ms) must be above the heartbeat interval (55000 ms)",
+        () -> HeartbeatPolicy.builder().serverTimeout(55, SECONDS).build());
+    rejects("server timeout (30000 ms) must be above the heartbeat interval (55000 ms)",
+        () -> HeartbeatPolicy.builder().serverTimeout(30, SECONDS).build());
+    rejects("heartbeat payload == null", () -> HeartbeatPolicy.builder().textPayload(null));
+    rejects("probe timeout must be positive, was 0 MILLISECONDS",
+        () -> HeartbeatPolicy.builder().probeTimeout(0, MILLISECONDS));
+  }
+
+  @Test public void reconnect() {
+    rejects("base delay must be positive, was 0 SECONDS",
+        () -> ReconnectPolicy.builder().baseDelay(0, SECONDS));
+    rejects("backoff factor must be ≥ 1 and finite, was 0.5",
+        () -> ReconnectPolicy.builder().factor(0.5));
+    rejects("backoff factor must be ≥ 1 and finite, was NaN",
+        () -> ReconnectPolicy.builder().factor(Double.NaN));
+    rejects("max delay (500 ms) must not be below the base delay (1000 ms)",
+        () -> ReconnectPolicy.builder().maxDelay(500, MILLISECONDS).build());
+    rejects("max attempts must not be negative, was -1",
+        () -> ReconnectPolicy.builder().maxAttempts(-1));
+    rejects("not a WebSocket close code: 999",
+        () -> ReconnectPolicy.builder().fatalCloseCodes(999));
+    rejects("jitter == null", () -> ReconnectPolicy.builder().jitter(null));
+  }
+
+  @Test public void outboxAndEnvironment() {
+    rejects("outbox max messages must be positive, was 0",
+        () -> OutboxPolicy.builder().maxMessages(0));
+    rejects("outbox max bytes must be positive, was -1", () -> OutboxPolicy.builder().maxBytes(-1));
+    rejects("outbox ttl must not be negative, was -1 SECONDS",
+        () -> OutboxPolicy.builder().ttl(-1, SECONDS));
+    rejects("background grace period must not be negative, was -1 SECONDS",
+        () -> EnvironmentPolicy.builder().closeInBackgroundAfter(-1, SECONDS));
+  }
+
+  @Test public void urls() {
+    rejects("url == null", () -> ConnectionOptions.builder(null));
+    rejects("invalid URL 'example.com': expected ws://host[:port]/path or wss://host[:port]/path",
+        () -> ConnectionOptions.builder("example.com"));
+    rejects("unsupported scheme 'ftp' in 'ftp://example.com': Lifeline connects to ws:// and"
+        + " wss:// URLs", () -> ConnectionOptions.builder("ftp://example.com"));
+    rejects("invalid URL 'ws://': no valid host", () -> ConnectionOptions.builder("ws://"));
+    rejects("invalid URL 'ws://exa mple.com/': no valid host",
+        () -> ConnectionOptions.builder("ws://exa mple.com/"));
+    assertEquals("wss://example.com/socket",
+        ConnectionOptions.builder("WSS://example.com/socket").build().url());
+  }
+
+  @Test public void clientAndConnectionArguments() {
+    Lifeline lifeline = Lifeline.builder().build();
+    rejects("listener == null", () -> lifeline.newConnection("ws://127.0.0.1:1/", null));
+    rejects("options == null", () -> lifeline.newConnection((ConnectionOptions) null,
+        new ConnectionListener() {}));
+    rejects("clock == null", () -> Lifeline.builder().clock(null));
+    rejects("header name is empty", () -> ConnectionOptions.builder("ws://h/").header("", "v"));
+  }
+}
