@@ -37,9 +37,12 @@ public final class Lifeline {
   private final ExecutorService ownedCallbackExecutor;
   /** The facade over {@link ClientContext#signals}. */
   private final EnvironmentSignals signals;
+  /** Set when the OkHttpClient is ours to shut down; null for the app's own. */
+  private final OkHttpClient ownedOkHttp;
 
   private Lifeline(Builder b) {
-    OkHttpClient okHttp = b.okHttpClient != null ? b.okHttpClient : new OkHttpClient();
+    ownedOkHttp = b.okHttpClient == null ? new OkHttpClient() : null;
+    OkHttpClient okHttp = b.okHttpClient != null ? b.okHttpClient : ownedOkHttp;
     Logger logger = b.logger;
     Scheduler scheduler = b.scheduler;
     ownedScheduler = scheduler == null ? new ExecutorScheduler("Lifeline scheduler", logger) : null;
@@ -92,8 +95,9 @@ public final class Lifeline {
   }
 
   /**
-   * Closes every connection and stops the threads this client created. An injected scheduler or
-   * executor is left running. Waits up to {@code timeout} for pending callbacks.
+   * Closes every connection and stops the threads this client created (including those of the
+   * OkHttpClient it created). An injected scheduler, executor or OkHttpClient is left running.
+   * Waits up to {@code timeout} for pending callbacks.
    */
   public void shutdown(long timeout, TimeUnit unit) throws InterruptedException {
     for (Connection c : context.liveConnections()) c.close();
@@ -106,6 +110,10 @@ public final class Lifeline {
       ownedCallbackExecutor.shutdown();
       ownedCallbackExecutor.awaitTermination(
           Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+    if (ownedOkHttp != null) {
+      ownedOkHttp.dispatcher().executorService().shutdown();
+      ownedOkHttp.connectionPool().evictAll();
     }
   }
 

@@ -1,0 +1,240 @@
+package dev.lifeline.e2e;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.lifeline.Connection;
+import dev.lifeline.ConnectionListener;
+import dev.lifeline.ConnectionOptions;
+import dev.lifeline.ConnectionState;
+import dev.lifeline.ConnectionState.Kind;
+import dev.lifeline.HeartbeatPolicy;
+import dev.lifeline.Lifeline;
+import dev.lifeline.ReconnectPolicy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import okhttp3.OkHttpClient;
+import okhttp3.mockwebserver.MockResponse;
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+/**
+ * The WebSocket path over real sockets on 127.0.0.1: MockWebServer's upgrade as the server, the
+ * real Lifeline client with its own threads. Intervals are scaled down to hundreds of ms.
+ */
+public final class WebSocketEndToEndTest {
+  private static final long WAIT = 10_000;
+
+  private WebSocketServerFixture server;
+  private final TrackingSocketFactory sockets = new TrackingSocketFactory();
+  private Lifeline lifeline;
+  private final List<ConnectionState> states = new CopyOnWriteArrayList<>();
+  private final List<String> messages = new CopyOnWriteArrayList<>();
+  private final ConnectionListener listener = new ConnectionListener() {
+    @Override public void onStateChanged(Connection c, ConnectionState s) {
+      states.add(s);
+    }
+
+    @Override public void onMessage(Connection c, String text) {
+      messages.add(text);
+    }
+  };
+
+  @Before public void setUp() throws Exception {
+    server = new WebSocketServerFixture();
+    OkHttpClient ok = new OkHttpClient.Builder()
+        .socketFactory(sockets)
+        .connectTimeout(5, SECONDS)
+        .build();
+    lifeline = Lifeline.builder().okHttpClient(ok).build();
+  }
+
+  @After public void tearDown() throws Exception {
+    lifeline.shutdown(5, SECONDS);
+    server.close();
+  }
+
+  private static ReconnectPolicy fastReconnect() {
+    return ReconnectPolicy.builder().baseDelay(100, MILLISECONDS).maxDelay(400, MILLISECONDS).build();
+  }
+
+  private ConnectionOptions.Builder options(String url) {
+    return ConnectionOptions.builder(url).reconnect(fastReconnect());
+  }
+
+  private List<Kind> kinds() {
+    List<Kind> k = new ArrayList<>();
+    for (ConnectionState s : states) k.add(s.kind());
+    return k;
+  }
+
+  private ConnectionState last() {
+    return states.isEmpty() ? null : states.get(states.size() - 1);
+  }
+
+  private void awaitState(Kind kind) {
+    Await.until("state " + kind + " (states so far: " + states + ")", WAIT,
+        () -> last() != null && last().kind() == kind);
+  }
+
+  @Test public void heartbeatsArriveAsDataMessages() {
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(150, MILLISECONDS).textPayload("hb").build();
+    Connection c = lifeline.newConnection(options(server.url()).heartbeat(hb).build(), listener);
+    c.connect();
+    Await.until("3 heartbeats at the server", WAIT, () -> server.receivedOn(0).size() >= 3);
+    for (String m : server.receivedOn(0)) assertEquals("hb", m);
+    c.close();
+  }
+
+  @Test public void busyConnectionSendsNoHeartbeats() {
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(300, MILLISECONDS).textPayload("hb").build();
+    Connection c = lifeline.newConnection(options(server.url()).heartbeat(hb).build(), listener);
+    c.connect();
+    awaitState(Kind.CONNECTED);
+    // Traffic every ~50 ms for 40 messages (~2 s, several heartbeat intervals).
+    for (int i = 0; i < 40; i++) {
+      c.send("app" + i);
+      int expected = i + 1;
+      Await.until("app message " + i, WAIT, () -> server.receivedOn(0).size() >= expected);
+      long until = System.nanoTime() + MILLISECONDS.toNanos(50);
+      Await.until("50 ms to pass", WAIT, () -> System.nanoTime() >= until);
+    }
+    for (String m : server.receivedOn(0)) assertTrue(m, m.startsWith("app"));
+    c.close();
+  }
+
+  @Test public void stateSequenceAcrossAServerCloseAndReconnect() {
+    server.onOpen = (index, ws) -> {
+      if (index == 0) ws.close(1001, "going away");
+    };
+    Connection c = lifeline.newConnection(options(server.url()).build(), listener);
+    c.connect();
+    Await.until("second connection", WAIT, () -> server.sockets.size() >= 2);
+    awaitState(Kind.CONNECTED);
+    assertEquals(Arrays.asList(Kind.CONNECTING, Kind.CONNECTED, Kind.WAITING_TO_RECONNECT,
+        Kind.CONNECTING, Kind.CONNECTED), kinds());
+    ConnectionState waiting = states.get(2);
+    assertEquals("server closed the connection: 1001 going away", waiting.reason());
+    assertEquals(1, waiting.attempt());
+    assertTrue(waiting.delayMillis() >= 50 && waiting.delayMillis() <= 100);
+    assertEquals(c.state(), c.stateFlow().getValue());
+    c.close();
+  }
+
+  @Test public void abruptDropIsReconnectedWithADelay() throws Exception {
+    try (BlackholeProxy proxy = new BlackholeProxy(server.address())) {
+      Connection c = lifeline.newConnection(
+          options("ws://127.0.0.1:" + proxy.port() + "/socket").build(), listener);
+      c.connect();
+      awaitState(Kind.CONNECTED);
+      proxy.dropConnections();
+      Await.until("second connection", WAIT, () -> server.sockets.size() >= 2);
+      awaitState(Kind.CONNECTED);
+      assertEquals(Arrays.asList(Kind.CONNECTING, Kind.CONNECTED, Kind.WAITING_TO_RECONNECT,
+          Kind.CONNECTING, Kind.CONNECTED), kinds());
+      assertTrue(states.get(2).reason(), states.get(2).reason().startsWith("connection failed: "));
+      c.close();
+    }
+  }
+
+  @Test public void zombieConnectionIsCaughtByProtocolPingAndReplaced() throws Exception {
+    try (BlackholeProxy proxy = new BlackholeProxy(server.address())) {
+      HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(200, MILLISECONDS).build();
+      Connection c = lifeline.newConnection(
+          options("ws://127.0.0.1:" + proxy.port() + "/socket").heartbeat(hb).build(), listener);
+      c.connect();
+      awaitState(Kind.CONNECTED);
+      proxy.blackhole(true); // Socket open both ends, nothing gets through.
+      awaitState(Kind.WAITING_TO_RECONNECT);
+      String reason = last().reason();
+      assertTrue(reason, reason.contains("sent ping but didn't receive pong within 200ms"));
+      proxy.blackhole(false);
+      awaitState(Kind.CONNECTED);
+      assertEquals(2, server.sockets.size());
+      c.close();
+    }
+  }
+
+  @Test public void quietServerIsCaughtBySilenceWatchAndReplaced() {
+    server.onOpen = (index, ws) -> {
+      // Connection 0 beats for a while then goes quiet; later ones beat forever.
+      long stopAt = System.nanoTime() + MILLISECONDS.toNanos(index == 0 ? 400 : 60_000);
+      server.beat(ws, "server-hb", 100, () -> System.nanoTime() < stopAt);
+    };
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(200, MILLISECONDS)
+        .noProtocolPing() // Pongs would count as activity; this test is about data silence.
+        .serverTimeout(500, MILLISECONDS).build();
+    Connection c = lifeline.newConnection(options(server.url()).heartbeat(hb).build(), listener);
+    c.connect();
+    Await.until("second connection", WAIT, () -> server.sockets.size() >= 2);
+    ConnectionState waiting = null;
+    for (ConnectionState s : states) if (s.kind() == Kind.WAITING_TO_RECONNECT) waiting = s;
+    assertTrue(waiting.reason(), waiting.reason().matches(
+        "no data from server for 0\\.[5-9] s \\(limit 0\\.5 s\\)"));
+    awaitState(Kind.CONNECTED);
+    assertTrue(messages.contains("server-hb"));
+    c.close();
+  }
+
+  @Test public void http401StopsForGood() {
+    server.overrides.add(new MockResponse().setResponseCode(401));
+    Connection c = lifeline.newConnection(options(server.url()).build(), listener);
+    c.connect();
+    awaitState(Kind.CLOSED);
+    assertTrue(last().reason(), last().reason().startsWith("HTTP 401 at handshake (Unauthorized)"));
+    assertEquals(1, server.server.getRequestCount());
+    assertEquals(Kind.CLOSED, c.state().kind());
+  }
+
+  @Test public void retryAfterFrom503IsHonoured() {
+    server.overrides.add(new MockResponse().setResponseCode(503).setHeader("Retry-After", "1"));
+    Connection c = lifeline.newConnection(options(server.url()).build(), listener);
+    c.connect();
+    awaitState(Kind.CONNECTED);
+    ConnectionState waiting = states.get(1);
+    assertEquals(Kind.WAITING_TO_RECONNECT, waiting.kind());
+    assertEquals("HTTP 503 at handshake", waiting.reason());
+    assertTrue("delay " + waiting.delayMillis(), waiting.delayMillis() >= 1_000);
+    c.close();
+  }
+
+  @Test public void messagesQueuedBeforeConnectArriveInOrderAndEchoesComeBack() {
+    Connection c = lifeline.newConnection(options(server.url()).build(), listener);
+    for (int i = 0; i < 20; i++) assertTrue(c.send("echo:m" + i));
+    c.connect();
+    Await.until("20 echoes", WAIT, () -> messages.size() >= 20);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) expected.add("m" + i);
+    assertEquals(expected, messages);
+    c.close();
+  }
+
+  @Test public void closeLeavesNoSocketOrReaderThreadAndShutdownEndsOurThreads() throws Exception {
+    Connection c = lifeline.newConnection(options(server.url()).build(), listener);
+    c.connect();
+    awaitState(Kind.CONNECTED);
+    String readerName = "OkHttp http://127.0.0.1:" + server.server.getPort();
+    assertTrue("reader thread running while open", threadNamed(readerName));
+    c.close();
+    awaitState(Kind.CLOSED);
+    Await.until("every client socket closed", WAIT, sockets::allClosed);
+    Await.until("reader thread ended", WAIT, () -> !threadNamed(readerName));
+    assertEquals(1, sockets.sockets.size());
+
+    lifeline.shutdown(5, SECONDS);
+    Await.until("Lifeline threads ended", WAIT,
+        () -> !threadNamed("Lifeline scheduler") && !threadNamed("Lifeline callbacks"));
+  }
+
+  private static boolean threadNamed(String prefix) {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().startsWith(prefix)) return true;
+    }
+    return false;
+  }
+}
