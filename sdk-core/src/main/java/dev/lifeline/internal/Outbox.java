@@ -101,6 +101,15 @@ public final class Outbox {
     return all;
   }
 
+  /** When the oldest queued message was accepted, or -1 when empty. */
+  public synchronized long oldestAcceptedAtMillis() {
+    long oldest = -1;
+    for (Entry e : entries) {
+      if (oldest < 0 || e.acceptedAtMillis < oldest) oldest = e.acceptedAtMillis;
+    }
+    return oldest;
+  }
+
   public synchronized int size() {
     return entries.size();
   }

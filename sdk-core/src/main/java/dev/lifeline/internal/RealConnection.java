@@ -43,6 +43,9 @@ import okio.ByteString;
  * </ul>
  */
 public final class RealConnection implements Connection, SignalHub.Receiver {
+  /** How soon a flush refused by a full transport buffer is retried. */
+  static final long FLUSH_RETRY_MILLIS = 100;
+
   /** Clock, scheduler, executors and transports shared with the client's other connections. */
   private final ClientContext ctx;
   private final ConnectionOptions options;
@@ -109,6 +112,12 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   private Cancellable stableTimer;
   private Cancellable probeTimer;
   private Cancellable graceTimer;
+  /** Retries a flush that the transport's full buffer refused. */
+  private Cancellable flushRetryTimer;
+  /** Expires outbox messages (TTL) while nothing flushes them. */
+  private Cancellable expiryTimer;
+  /** When a sleep was last reported, so two late timers report one sleep. */
+  private long sleepReportedAtMillis = Long.MIN_VALUE;
 
   public RealConnection(ClientContext ctx, ConnectionOptions options, ConnectionListener listener) {
     this.ctx = ctx;
@@ -322,15 +331,11 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       event(e -> e.serverHeartbeatAnswered(this, message, answer));
       return; // A protocol heartbeat, not an app message.
     }
-    ctx.callbackExecutor.execute(() -> {
-      try {
-        if (message.isText()) {
-          listener.onMessage(this, message.text());
-        } else {
-          listener.onMessage(this, message.bytes());
-        }
-      } catch (Throwable t) {
-        log(Logger.Level.WARN, "ConnectionListener.onMessage threw; ignored", t);
+    deliver("onMessage", () -> {
+      if (message.isText()) {
+        listener.onMessage(this, message.text());
+      } else {
+        listener.onMessage(this, message.bytes());
       }
     });
   }
@@ -338,8 +343,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   private void onPeerClosing(Transport t, int code, String reason) {
     detachTransport();
     t.close(1000, null); // Complete the closing handshake.
-    String why = "server closed the connection: " + code + (reason.isEmpty() ? "" : " " + reason);
-    lost(why, null, 0, -1, code);
+    lost(serverClosed(code, reason), null, 0, -1, code);
   }
 
   private void onFailure(Throwable error, int httpCode, long retryAfterMillis) {
@@ -432,6 +436,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     dropTransport();
     cancelReconnectTimer();
     graceTimer = cancel(graceTimer);
+    flushRetryTimer = cancel(flushRetryTimer);
+    expiryTimer = cancel(expiryTimer);
     ctx.signals.remove(this);
     ctx.unregister(this);
     setState(ConnectionState.closed(reason, error));
@@ -454,27 +460,39 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       }
       return;
     }
-    if (!open) return;
-    Message m;
-    while ((m = outbox.peek()) != null) {
-      if (!transport.send(m)) {
-        // The transport's own buffer is full (or it is closing): try again shortly.
-        ctx.scheduler.schedule(this::flushOutbox, 100);
-        return;
+    if (open) {
+      Message m;
+      while ((m = outbox.peek()) != null) {
+        if (!transport.send(m)) {
+          // The transport's own buffer is full (or it is closing): try again shortly.
+          if (flushRetryTimer == null) {
+            flushRetryTimer = ctx.scheduler.schedule(() -> {
+              flushRetryTimer = null;
+              flushOutbox();
+            }, FLUSH_RETRY_MILLIS);
+          }
+          break;
+        }
+        outbox.removeFirst();
+        lastSentAtMillis = now;
       }
-      outbox.removeFirst();
-      lastSentAtMillis = now;
     }
+    scheduleExpiry(now);
+  }
+
+  /** With a TTL, wakes up when the oldest queued message expires, so the app hears in time. */
+  private void scheduleExpiry(long now) {
+    long ttl = options.outbox().ttlMillis();
+    long oldest = outbox.oldestAcceptedAtMillis();
+    if (ttl == 0 || oldest < 0 || expiryTimer != null) return;
+    expiryTimer = ctx.scheduler.schedule(() -> {
+      expiryTimer = null;
+      flushOutbox();
+    }, Math.max(0, oldest + ttl - now));
   }
 
   private void notifySendFailed(Message message, String reason) {
-    ctx.callbackExecutor.execute(() -> {
-      try {
-        listener.onSendFailed(this, message, reason);
-      } catch (Throwable t) {
-        log(Logger.Level.WARN, "ConnectionListener.onSendFailed threw; ignored", t);
-      }
-    });
+    deliver("onSendFailed", () -> listener.onSendFailed(this, message, reason));
   }
 
   // ---- Heartbeats, silence watch and probes. ----
@@ -585,8 +603,15 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
    * slept (E4); the connection is then probed (H6).
    */
   private boolean checkSleep(long dueAtMillis) {
-    long late = now() - dueAtMillis;
+    long now = now();
+    long late = now - dueAtMillis;
     if (late <= environment.sleepDetectionMillis()) return false;
+    // Several timers wake up late after one sleep: report and probe once.
+    if (sleepReportedAtMillis != Long.MIN_VALUE
+        && now - sleepReportedAtMillis <= environment.sleepDetectionMillis()) {
+      return true;
+    }
+    sleepReportedAtMillis = now;
     event(e -> e.sleepDetected(this, late));
     log(Logger.Level.INFO, "timer fired " + seconds(late) + " late: the device slept", null);
     probe("a sleep of " + seconds(late));
@@ -770,13 +795,25 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     state = next;
     stateFlow.setValue(next);
     log(Logger.Level.DEBUG, options.url() + " → " + next, null);
-    ctx.callbackExecutor.execute(() -> {
-      try {
-        listener.onStateChanged(this, next);
-      } catch (Throwable t) {
-        log(Logger.Level.WARN, "ConnectionListener.onStateChanged threw; ignored", t);
-      }
-    });
+    deliver("onStateChanged", () -> listener.onStateChanged(this, next));
+  }
+
+  /**
+   * Runs one app listener call on the callback executor. A throwing listener is logged and never
+   * breaks the connection; a rejected executor (the app shut it down) loses only the callback.
+   */
+  private void deliver(String method, Runnable call) {
+    try {
+      ctx.callbackExecutor.execute(() -> {
+        try {
+          call.run();
+        } catch (Throwable t) {
+          log(Logger.Level.WARN, "ConnectionListener." + method + " threw; ignored", t);
+        }
+      });
+    } catch (RuntimeException rejected) {
+      log(Logger.Level.WARN, "callback executor rejected ConnectionListener." + method, rejected);
+    }
   }
 
   /** Calls one diagnostics method; a throwing listener is logged, never fatal. */
@@ -815,6 +852,11 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
   }
 
+  private static String serverClosed(int code, String reason) {
+    return "server closed the connection: " + code
+        + (reason == null || reason.isEmpty() ? "" : " " + reason);
+  }
+
   private static String describe(Throwable t) {
     if (t == null) return "unknown error";
     String m = t.getMessage();
@@ -849,8 +891,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       ctx.scheduler.execute(() -> {
         if (t != transport) return;
         detachTransport();
-        lost("server closed the connection: " + code + (reason.isEmpty() ? "" : " " + reason),
-            null, 0, -1, code);
+        lost(serverClosed(code, reason), null, 0, -1, code);
       });
     }
 

@@ -208,6 +208,16 @@ public final class EnvironmentTest {
     assertTrue(c.state().reason().startsWith("wake-up probe after a sleep of 295 s"));
   }
 
+  @Test public void oneSleepIsReportedOnceThoughSeveralTimersFireLate() {
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().serverTimeout(120, TimeUnit.SECONDS).build();
+    RealConnection c = h.connection(h.options().heartbeat(hb).build());
+    h.connectAndOpen(c);
+    h.time.sleep(10 * 60_000); // Heartbeat (55 s) and silence check (120 s) both fire late.
+    int reports = 0;
+    for (String e : h.events) if (e.startsWith("sleepDetected")) reports++;
+    assertEquals(1, reports);
+  }
+
   @Test public void timerLateByLessThanTheThresholdIsNotSleep() {
     RealConnection c = h.connection(h.options().build());
     h.connectAndOpen(c);

@@ -62,6 +62,19 @@ public final class OutboxTest {
     assertEquals(Arrays.asList("text \"old\": expired in the outbox after 30 s"), h.sendFailures);
   }
 
+  @Test public void expiryIsReportedOnTimeEvenWhileStillDisconnected() {
+    RealConnection c = h.connection(h.options()
+        .outbox(OutboxPolicy.builder().ttl(30, TimeUnit.SECONDS).build()).build());
+    h.signals.networkLost();
+    c.connect();
+    c.send("waiting");
+    h.time.advanceBy(30_000 - 1);
+    assertTrue(h.sendFailures.isEmpty());
+    h.time.advanceBy(1);
+    assertEquals(Arrays.asList("text \"waiting\": expired in the outbox after 30 s"), h.sendFailures);
+    assertEquals(0, c.queuedMessages());
+  }
+
   @Test public void messagesTheTransportNeverWroteAreResentAfterReconnect() {
     RealConnection c = h.connection(h.options().build());
     FakeTransport t = h.connectAndOpen(c);
