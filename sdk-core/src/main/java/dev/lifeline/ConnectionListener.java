@@ -18,9 +18,13 @@ public abstract class ConnectionListener {
   /** A binary message arrived. */
   public void onMessage(Connection connection, ByteString bytes) {}
 
+  /** The server acknowledged {@code message} (at-least-once mode only, see {@link AckMatcher}). */
+  public void onDelivered(Connection connection, Message message) {}
+
   /**
    * A message accepted or offered by {@link Connection#send} will not be sent: the outbox was
-   * full, the message expired, or the connection closed for good before it could go out.
+   * full, the message expired, or the connection closed for good before it could go out (or, in
+   * at-least-once mode, before the server acknowledged it).
    */
   public void onSendFailed(Connection connection, Message message, String reason) {}
 }

@@ -31,6 +31,8 @@ public final class ConnectionOptions {
   private final CredentialsProvider credentials;
   /** Fixed handshake headers, unmodifiable. */
   private final Map<String, String> headers;
+  /** Recognises acknowledgements in at-least-once mode, or null for at-most-once. */
+  private final AckMatcher ackMatcher;
 
   private ConnectionOptions(Builder b) {
     url = b.url;
@@ -41,6 +43,7 @@ public final class ConnectionOptions {
     eventListener = b.eventListener;
     credentials = b.credentials;
     headers = Collections.unmodifiableMap(new LinkedHashMap<String, String>(b.headers));
+    ackMatcher = b.ackMatcher;
   }
 
   /**
@@ -61,6 +64,8 @@ public final class ConnectionOptions {
   /** The credentials provider, or null. */
   public CredentialsProvider credentials() { return credentials; }
   public Map<String, String> headers() { return headers; }
+  /** The at-least-once acknowledgement matcher, or null. */
+  public AckMatcher ackMatcher() { return ackMatcher; }
 
   /** Builds {@link ConnectionOptions}. */
   public static final class Builder {
@@ -72,6 +77,7 @@ public final class ConnectionOptions {
     private EventListener eventListener = EventListener.NONE;
     private CredentialsProvider credentials;
     private final Map<String, String> headers = new LinkedHashMap<String, String>();
+    private AckMatcher ackMatcher;
 
     Builder(String url) {
       this.url = validateUrl(url);
@@ -114,6 +120,16 @@ public final class ConnectionOptions {
       Checks.notNull("header value", value);
       if (name.isEmpty()) throw new IllegalArgumentException("header name is empty");
       headers.put(name, value);
+      return this;
+    }
+
+    /**
+     * At-least-once delivery (S2): messages with a key are held until acknowledged and resent in
+     * order after a reconnect. Held messages count against the {@link OutboxPolicy} limits. Null
+     * returns to the default, at-most-once: a message written to a socket that then dies is gone.
+     */
+    public Builder atLeastOnce(AckMatcher matcher) {
+      this.ackMatcher = matcher;
       return this;
     }
 

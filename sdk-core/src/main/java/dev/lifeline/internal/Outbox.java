@@ -5,12 +5,14 @@ import dev.lifeline.OutboxPolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * Messages accepted by {@code send()} and not yet handed to a transport, oldest first (SPEC S1).
- * Bounded in count and bytes. {@code send()} calls {@link #offer} from app threads, the scheduler
- * drains it; both hold {@code this}.
+ * Messages accepted by {@code send()} and not yet handed to a transport, oldest first (SPEC S1),
+ * and, in at-least-once mode (S2), messages sent but not yet acknowledged. Both count against the
+ * limits. {@code send()} calls {@link #offer} from app threads, the scheduler does the rest; all
+ * hold {@code this}.
  */
 public final class Outbox {
   /** One queued message and when it was accepted. */
@@ -30,7 +32,9 @@ public final class Outbox {
   private final OutboxPolicy policy;
   /** Guarded by this. */
   private final ArrayDeque<Entry> entries = new ArrayDeque<Entry>();
-  /** Sum of the entries' bytes; guarded by this. */
+  /** Sent messages awaiting acknowledgement, by key, in send order; guarded by this. */
+  private final LinkedHashMap<Object, Entry> unacked = new LinkedHashMap<Object, Entry>();
+  /** Sum of the bytes of entries and unacked; guarded by this. */
   private long bytes;
 
   public Outbox(OutboxPolicy policy) {
@@ -40,9 +44,11 @@ public final class Outbox {
   /** Appends {@code message}; returns null when accepted, else why it was rejected. */
   public synchronized String offer(Message message, long nowMillis) {
     Entry e = new Entry(message, nowMillis);
-    if (entries.size() >= policy.maxMessages()) {
-      return "outbox full: " + entries.size() + " messages queued (limit "
-          + policy.maxMessages() + ")";
+    int held = entries.size() + unacked.size();
+    if (held >= policy.maxMessages()) {
+      return "outbox full: " + held + " messages queued"
+          + (unacked.isEmpty() ? "" : " or awaiting acknowledgement")
+          + " (limit " + policy.maxMessages() + ")";
     }
     if (bytes + e.bytes > policy.maxBytes()) {
       return "outbox full: " + bytes + " bytes queued + " + e.bytes + " would exceed the limit of "
@@ -92,12 +98,40 @@ public final class Outbox {
     return expired;
   }
 
-  /** Removes and returns everything. */
+  /** Holds a sent message until {@link #acknowledge} with its key (at-least-once mode). */
+  public synchronized void awaitAck(Object key, Message message, long nowMillis) {
+    Entry previous = unacked.remove(key);
+    if (previous != null) bytes -= previous.bytes;
+    Entry e = new Entry(message, nowMillis);
+    unacked.put(key, e);
+    bytes += e.bytes;
+  }
+
+  /** Releases the message held under {@code key}; returns it, or null if none is held. */
+  public synchronized Message acknowledge(Object key) {
+    Entry e = unacked.remove(key);
+    if (e == null) return null;
+    bytes -= e.bytes;
+    return e.message;
+  }
+
+  /** Removes and returns every unacknowledged message, in send order. */
+  public synchronized List<Message> takeUnacked() {
+    List<Message> all = new ArrayList<Message>(unacked.size());
+    for (Entry e : unacked.values()) {
+      all.add(e.message);
+      bytes -= e.bytes;
+    }
+    unacked.clear();
+    return all;
+  }
+
+  /** Removes and returns every queued (unsent) message. */
   public synchronized List<Message> drain() {
     List<Message> all = new ArrayList<Message>(entries.size());
     for (Entry e : entries) all.add(e.message);
+    for (Entry e : entries) bytes -= e.bytes;
     entries.clear();
-    bytes = 0;
     return all;
   }
 

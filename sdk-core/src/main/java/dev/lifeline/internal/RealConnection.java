@@ -15,7 +15,12 @@ import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
 import dev.lifeline.ReconnectPolicy;
+import dev.lifeline.AckMatcher;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -183,7 +188,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       if (open) {
         flushOutbox();
         Transport t = transport;
-        detachTransport();
+        detachTransport(true);
         t.close(1000, "client closed");
       } else {
         dropTransport();
@@ -317,6 +322,20 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   private void onMessage(Message message) {
     received();
+    AckMatcher acks = options.ackMatcher();
+    if (acks != null) {
+      Object key = null;
+      try {
+        key = acks.acknowledgedKey(message);
+      } catch (Throwable t) {
+        log(Logger.Level.WARN, "AckMatcher.acknowledgedKey threw; message delivered as usual", t);
+      }
+      if (key != null) {
+        Message delivered = outbox.acknowledge(key);
+        if (delivered != null) deliver("onDelivered", () -> listener.onDelivered(this, delivered));
+        return; // An acknowledgement, not an app message (a duplicate one is dropped too).
+      }
+    }
     Message reply = null;
     if (heartbeat.responder() != null) {
       try {
@@ -442,7 +461,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     ctx.unregister(this);
     setState(ConnectionState.closed(reason, error));
     for (Message m : outbox.drain()) {
-      notifySendFailed(m, "connection closed before the message could be sent: " + reason);
+      notifySendFailed(m, "connection closed before the message was delivered: " + reason);
     }
   }
 
@@ -456,7 +475,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     }
     if (state.isTerminal()) {
       for (Message m : outbox.drain()) {
-        notifySendFailed(m, "connection closed before the message could be sent: " + state.reason());
+        notifySendFailed(m, "connection closed before the message was delivered: " + state.reason());
       }
       return;
     }
@@ -475,9 +494,23 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
         }
         outbox.removeFirst();
         lastSentAtMillis = now;
+        Object key = ackKey(m);
+        if (key != null) outbox.awaitAck(key, m, now);
       }
     }
     scheduleExpiry(now);
+  }
+
+  /** The at-least-once key of an app message, or null (no matcher, or no ack needed). */
+  private Object ackKey(Message m) {
+    AckMatcher acks = options.ackMatcher();
+    if (acks == null) return null;
+    try {
+      return acks.key(m);
+    } catch (Throwable t) {
+      log(Logger.Level.WARN, "AckMatcher.key threw; message sent without waiting for an ack", t);
+      return null;
+    }
   }
 
   /** With a TTL, wakes up when the oldest queued message expires, so the app hears in time. */
@@ -692,7 +725,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     if (open) {
       flushOutbox();
       Transport t = transport;
-      detachTransport();
+      detachTransport(true);
       t.close(1000, "app in background");
       event(e -> e.disconnected(this, "closed after " + seconds(environment.backgroundGraceMillis())
           + " in the background", null));
@@ -758,8 +791,17 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   // ---- Plumbing. ----
 
-  /** Forgets the current transport (its late callbacks are then ignored) and its timers. */
+  /** Forgets a transport that failed or is abandoned; see {@link #detachTransport(boolean)}. */
   private void detachTransport() {
+    detachTransport(false);
+  }
+
+  /**
+   * Forgets the current transport (its late callbacks are then ignored) and its timers, and puts
+   * back in the outbox what must go out again. {@code closingGracefully}: the transport will
+   * still write what it holds before its close frame, so only unacknowledged messages return.
+   */
+  private void detachTransport(boolean closingGracefully) {
     Transport t = transport;
     transport = null;
     open = false;
@@ -769,8 +811,18 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     probeTimer = cancel(probeTimer);
     probeStartedAtMillis = -1;
     if (t != null) {
-      List<Message> unsent = t.unsent();
-      if (!unsent.isEmpty()) outbox.requeueFront(unsent, now());
+      // What goes out again first: messages written but never acknowledged (at-least-once), then
+      // those the transport never wrote. Written ones all precede unwritten ones, so this is send
+      // order; an unwritten message that also awaits an ack is counted once.
+      List<Message> unsent = closingGracefully ? Collections.<Message>emptyList() : t.unsent();
+      List<Message> again = new ArrayList<>();
+      Set<Message> unwritten = Collections.newSetFromMap(new IdentityHashMap<>());
+      unwritten.addAll(unsent);
+      for (Message m : outbox.takeUnacked()) {
+        if (!unwritten.contains(m)) again.add(m);
+      }
+      again.addAll(unsent);
+      if (!again.isEmpty()) outbox.requeueFront(again, now());
     }
   }
 

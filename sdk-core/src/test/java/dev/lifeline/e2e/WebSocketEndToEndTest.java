@@ -214,6 +214,44 @@ public final class WebSocketEndToEndTest {
     c.close();
   }
 
+  @Test public void atLeastOnceResendsWhatTheServerNeverAcknowledged() throws Exception {
+    server.ackFrom = 1; // The first connection dies before acknowledging anything.
+    List<String> delivered = new CopyOnWriteArrayList<>();
+    ConnectionListener acks = new ConnectionListener() {
+      @Override public void onStateChanged(Connection c, ConnectionState s) {
+        states.add(s);
+      }
+
+      @Override public void onDelivered(Connection c, dev.lifeline.Message m) {
+        delivered.add(m.text());
+      }
+    };
+    try (BlackholeProxy proxy = new BlackholeProxy(server.address())) {
+      Connection c = lifeline.newConnection(options("ws://127.0.0.1:" + proxy.port() + "/socket")
+          .atLeastOnce(new dev.lifeline.AckMatcher() {
+            @Override public Object key(dev.lifeline.Message out) {
+              return out.text().startsWith("msg:") ? out.text().substring(4) : null;
+            }
+
+            @Override public Object acknowledgedKey(dev.lifeline.Message in) {
+              return in.text().startsWith("ack:") ? in.text().substring(4) : null;
+            }
+          }).build(), acks);
+      c.connect();
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        sent.add("msg:" + i);
+        c.send("msg:" + i);
+      }
+      Await.until("10 messages on the first connection", WAIT, () -> server.receivedOn(0).size() >= 10);
+      proxy.dropConnections();
+      Await.until("10 deliveries", WAIT, () -> delivered.size() >= 10);
+      assertEquals(sent, server.receivedOn(1));
+      assertEquals(new java.util.HashSet<>(sent), new java.util.HashSet<>(delivered));
+      c.close();
+    }
+  }
+
   @Test public void closeLeavesNoSocketOrReaderThreadAndShutdownEndsOurThreads() throws Exception {
     Connection c = lifeline.newConnection(options(server.url()).build(), listener);
     c.connect();

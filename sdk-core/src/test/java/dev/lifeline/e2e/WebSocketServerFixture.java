@@ -28,6 +28,8 @@ public final class WebSocketServerFixture implements Closeable {
   public final List<WebSocket> sockets = new CopyOnWriteArrayList<>();
   /** Text messages received, as "connectionIndex:text". */
   public final List<String> received = new CopyOnWriteArrayList<>();
+  /** Connections with this index or later acknowledge "msg:id" with "ack:id". */
+  public volatile int ackFrom = Integer.MAX_VALUE;
   /** Run on each new server-side socket; the index is its accept order. */
   public volatile OnOpen onOpen = (index, ws) -> {};
   public final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -59,6 +61,7 @@ public final class WebSocketServerFixture implements Closeable {
           @Override public void onMessage(WebSocket ws, String text) {
             received.add(index + ":" + text);
             if (text.startsWith("echo:")) ws.send(text.substring(5));
+            if (text.startsWith("msg:") && index >= ackFrom) ws.send("ack:" + text.substring(4));
           }
 
           @Override public void onClosing(WebSocket ws, int code, String reason) {

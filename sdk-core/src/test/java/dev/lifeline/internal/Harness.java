@@ -25,6 +25,7 @@ public final class Harness {
   public final List<ConnectionState> states = Collections.synchronizedList(new ArrayList<>());
   public final List<String> received = Collections.synchronizedList(new ArrayList<>());
   public final List<String> sendFailures = Collections.synchronizedList(new ArrayList<>());
+  public final List<String> delivered = Collections.synchronizedList(new ArrayList<>());
   public final List<String> events = Collections.synchronizedList(new ArrayList<>());
   public final List<String> logs = Collections.synchronizedList(new ArrayList<>());
   public final ClientContext context;
@@ -67,6 +68,10 @@ public final class Harness {
 
       @Override public void onMessage(Connection c, ByteString bytes) {
         received.add(bytes.hex());
+      }
+
+      @Override public void onDelivered(Connection c, Message message) {
+        delivered.add(message.text());
       }
 
       @Override public void onSendFailed(Connection c, Message message, String reason) {

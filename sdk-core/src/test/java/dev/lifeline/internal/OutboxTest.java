@@ -101,8 +101,8 @@ public final class OutboxTest {
     c.close();
     h.time.runUntilIdle();
     assertEquals(Kind.CLOSED, c.state().kind());
-    assertEquals(Arrays.asList("text \"pending\": connection closed before the message could be"
-        + " sent: closed by the app"), h.sendFailures);
+    assertEquals(Arrays.asList("text \"pending\": connection closed before the message was"
+        + " delivered: closed by the app"), h.sendFailures);
   }
 
   @Test public void closeWhileConnectedFlushesFirstThenClosesWith1000() {
