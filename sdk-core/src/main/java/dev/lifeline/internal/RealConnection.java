@@ -255,31 +255,40 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       return;
     }
     // The provider may block (token refresh): ask off the scheduler thread.
-    ctx.blockingExecutor.execute(() -> {
-      Map<String, String> extra;
-      try {
-        extra = credentials.headers(attempt, rejected);
-      } catch (Throwable t) {
-        ctx.scheduler.execute(() -> {
-          if (id != attemptId || state.kind() != Kind.CONNECTING) return;
-          attemptFailed("credentials provider failed: " + t, t, 0, -1);
-        });
-        return;
-      }
-      final Map<String, String> headers = extra;
+    try {
+      ctx.blockingExecutor.execute(() -> askCredentials(credentials, id, attempt, rejected));
+    } catch (RuntimeException e) {
+      attemptFailed("could not ask the credentials provider: " + e, e, 0, -1);
+    }
+  }
+
+  /** On the blocking executor: asks for headers, then continues the attempt on the scheduler. */
+  private void askCredentials(
+      CredentialsProvider credentials, int id, int attempt, boolean rejected) {
+    Map<String, String> extra;
+    try {
+      extra = credentials.headers(attempt, rejected);
+    } catch (Throwable t) {
       ctx.scheduler.execute(() -> {
         if (id != attemptId || state.kind() != Kind.CONNECTING) return;
-        if (rejected && headers == null) {
-          terminate("HTTP " + rejectedStatus + " at handshake and the credentials provider"
-              + " has no new credentials", null);
-          return;
-        }
-        Map<String, String> all = new LinkedHashMap<>(options.headers());
-        if (headers != null) all.putAll(headers);
-        openTransport(all);
+        attemptFailed("credentials provider failed: " + t, t, 0, -1);
       });
+      return;
+    }
+    final Map<String, String> headers = extra;
+    ctx.scheduler.execute(() -> {
+      if (id != attemptId || state.kind() != Kind.CONNECTING) return;
+      if (rejected && headers == null) {
+        terminate("HTTP " + rejectedStatus + " at handshake and the credentials provider"
+            + " has no new credentials", null);
+        return;
+      }
+      Map<String, String> all = new LinkedHashMap<>(options.headers());
+      if (headers != null) all.putAll(headers);
+      openTransport(all);
     });
   }
+
 
   private void openTransport(Map<String, String> headers) {
     Transport.Request request =

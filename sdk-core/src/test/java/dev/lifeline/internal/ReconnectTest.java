@@ -190,6 +190,21 @@ public final class ReconnectTest {
     assertEquals(1, h.transports.count());
   }
 
+  @Test public void throwingCredentialsProviderIsAFailedAttemptAndRetried() {
+    RealConnection c = h.connection(h.options().credentials((attempt, rejected) -> {
+      if (attempt == 0) throw new IOException("token endpoint down");
+      return Collections.singletonMap("Authorization", "Bearer ok");
+    }).build());
+    c.connect();
+    h.time.runUntilIdle();
+    assertEquals(Kind.WAITING_TO_RECONNECT, c.state().kind());
+    assertEquals("credentials provider failed: java.io.IOException: token endpoint down",
+        c.state().reason());
+    assertEquals(0, h.transports.count());
+    h.time.advanceBy(c.state().delayMillis());
+    assertEquals("Bearer ok", h.transports.last().request.headers.get("Authorization"));
+  }
+
   @Test public void otherClientErrorsAreFatalBut408And429AreRetried() {
     for (int code : new int[] {400, 404, 410}) {
       Harness x = new Harness();
