@@ -13,11 +13,14 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
 import okio.BufferedSource;
 import okio.ByteString;
@@ -315,6 +318,62 @@ public final class TcpTransportTest {
     assertEquals("closed 1000 changed my mind", first);
     Await.threadEnded(readerThread(), 5_000);
     listener.expectNothingFor(QUIET_MILLIS);
+  }
+
+  @Test public void connectUsesTheClientsSocketFactoryAndConnectTimeout() throws Exception {
+    final AtomicInteger timeoutUsed = new AtomicInteger(-1);
+    // On Android the app's socket factory is what binds a socket to a network: it must be used.
+    OkHttpClient custom = client.newBuilder()
+        .connectTimeout(1234, TimeUnit.MILLISECONDS)
+        .socketFactory(new SocketFactory() {
+          @Override public Socket createSocket() {
+            return new Socket() {
+              @Override public void connect(SocketAddress endpoint, int timeout) throws IOException {
+                timeoutUsed.set(timeout);
+                super.connect(endpoint, timeout);
+              }
+            };
+          }
+
+          @Override public Socket createSocket(String host, int port) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override public Socket createSocket(String host, int port, InetAddress local, int localPort) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override public Socket createSocket(InetAddress host, int port) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override public Socket createSocket(
+              InetAddress address, int port, InetAddress local, int localPort) {
+            throw new UnsupportedOperationException();
+          }
+        })
+        .build();
+    transport = new TcpTransport.Factory(custom).open(
+        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+    peer = server.accept();
+    listener.expect("open");
+    assertEquals(1234, timeoutUsed.get());
+  }
+
+  @Test public void tlsHandshakeBoundedByConnectTimeout() throws Exception {
+    // A server that accepts TCP but never answers the TLS ClientHello.
+    url = "tcp+tls://127.0.0.1:" + server.getLocalPort();
+    OkHttpClient impatient = client.newBuilder().connectTimeout(300, TimeUnit.MILLISECONDS).build();
+    long start = System.nanoTime();
+    transport = new TcpTransport.Factory(impatient).open(
+        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+    peer = server.accept();
+    String failure = listener.next();
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertTrue(failure, failure.startsWith("failure SocketTimeoutException"));
+    assertTrue("failed after " + tookMillis + " ms", tookMillis >= 250);
+    assertClientClosedSocket();
+    Await.threadEnded(readerThread(), 5_000);
   }
 
   @Test public void pongCountNotObservable() throws Exception {
