@@ -23,20 +23,30 @@ import okhttp3.HttpUrl;
  *       line arrives as an empty message. The port is required, and there is no path. TLS uses
  *       the {@link okhttp3.OkHttpClient}'s SSL socket factory, hostname verifier and certificate
  *       pinner; the connect timeout (TLS handshake included) is the client's connect timeout and
- *       a write blocked longer than its write timeout fails the connection. There are no headers
- *       on the wire (headers and credentials are not sent), no close code (the code passed to
- *       close never reaches the server) and no protocol ping (H3 does not apply): configure the
- *       heartbeat payload as a line your server recognises, and the silence watch (H4) if the
- *       server sends heartbeats. {@link Connection#send} throws {@link IllegalArgumentException}
- *       for a message that cannot be one line: binary, or text containing {@code \n}. An inbound
- *       line longer than {@link Builder#maxLineLength} [{@value #DEFAULT_MAX_LINE_LENGTH} bytes]
- *       closes the connection with a reason that names the limit, and a reconnect follows.
+ *       a write blocked longer than its write timeout fails the connection. There is no
+ *       handshake ({@link Builder#build()} rejects headers and a credentials provider), no close
+ *       code (the code passed to close never reaches the server) and no protocol ping (H3 does not
+ *       apply): configure the heartbeat payload as a line your server recognises, and the
+ *       silence watch (H4) if the server sends heartbeats. {@link Connection#send} throws {@link
+ *       IllegalArgumentException} for a message that cannot be one line: binary, or text
+ *       containing {@code \n}. An inbound line longer than {@link Builder#maxLineLength}
+ *       [{@value #DEFAULT_MAX_LINE_LENGTH} bytes] closes the connection with a reason that names
+ *       the limit, and a reconnect follows.
  * </ul>
  *
  * <pre>{@code
  * ConnectionOptions options = ConnectionOptions.builder("wss://chat.example.com/socket")
  *     .heartbeat(HeartbeatPolicy.builder().interval(25, SECONDS).build())
  *     .reconnect(ReconnectPolicy.builder().maxDelay(30, SECONDS).build())
+ *     .build();
+ *
+ * // A line-based server that sends "PING" lines every 30 s and expects "HB" lines from us:
+ * ConnectionOptions tcp = ConnectionOptions.builder("tcp+tls://push.example.com:7001")
+ *     .heartbeat(HeartbeatPolicy.builder()
+ *         .textPayload("HB")
+ *         .expectServerHeartbeats(30, SECONDS)
+ *         .build())
+ *     .maxLineLength(64 * 1024)
  *     .build();
  * }</pre>
  */
@@ -56,7 +66,7 @@ public final class ConnectionOptions {
   private final EventListener eventListener;
   /** Asked before every attempt, or null. */
   private final CredentialsProvider credentials;
-  /** Fixed handshake headers, unmodifiable. */
+  /** Fixed handshake headers, unmodifiable; always empty for tcp:// and tcp+tls://. */
   private final Map<String, String> headers;
   /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
   private final long maxLineLength;
@@ -156,7 +166,8 @@ public final class ConnectionOptions {
      * {@code \n} or {@code \r\n} terminator [{@value ConnectionOptions#DEFAULT_MAX_LINE_LENGTH}].
      * A longer line closes the connection instead of growing memory. Ignored for WebSocket URLs.
      *
-     * @throws IllegalArgumentException unless 1 ≤ {@code bytes} ≤ {@value ConnectionOptions#MAX_LINE_LENGTH_LIMIT}.
+     * @throws IllegalArgumentException unless 1 ≤ {@code bytes} ≤ {@value
+     *     ConnectionOptions#MAX_LINE_LENGTH_LIMIT}.
      */
     public Builder maxLineLength(long bytes) {
       if (bytes < 1 || bytes > MAX_LINE_LENGTH_LIMIT) {
@@ -168,10 +179,16 @@ public final class ConnectionOptions {
     }
 
     /**
-     * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL whose fixed heartbeat
-     *     payload cannot be one line (binary, or text containing {@code \n}).
+     * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL with headers or a credentials
+     *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
+     *     be one line (binary, or text containing {@code \n}).
      */
     public ConnectionOptions build() {
+      if (Transports.isLineProtocol(url) && (!headers.isEmpty() || credentials != null)) {
+        throw new IllegalArgumentException((headers.isEmpty() ? "a credentials provider" :
+            "headers " + headers.keySet()) + " cannot be used with " + url + ": newline-framed"
+            + " TCP has no handshake to carry them; send credentials as a message instead");
+      }
       if (heartbeat.payload() instanceof HeartbeatPolicy.FixedPayload) {
         Message beat = ((HeartbeatPolicy.FixedPayload) heartbeat.payload()).message;
         try {
@@ -188,8 +205,8 @@ public final class ConnectionOptions {
     Checks.notNull("url", url);
     int colon = url.indexOf("://");
     if (colon <= 0) {
-      throw new IllegalArgumentException("invalid URL '" + url + "': expected"
-          + " ws://host[:port]/path, wss://host[:port]/path, tcp://host:port or tcp+tls://host:port");
+      throw new IllegalArgumentException("invalid URL '" + url + "': expected ws://host[:port]/path,"
+          + " wss://host[:port]/path, tcp://host:port or tcp+tls://host:port");
     }
     String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
     String rest = url.substring(colon + 3);

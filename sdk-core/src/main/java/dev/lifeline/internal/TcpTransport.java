@@ -123,9 +123,15 @@ final class TcpTransport implements Transport {
   private final ArrayDeque<Message> queue = new ArrayDeque<Message>();
   /** UTF-8 size of {@link #queue}. Guarded by this. */
   private long queueBytes;
-  /** The socket, once created (before it connects, so {@link #cancel} can abort the connect). */
+  /**
+   * The TCP socket, once created (before it connects, so {@link #cancel} can abort the connect).
+   * Aborts close this one, never the TLS socket above it: closing an {@link SSLSocket} writes a
+   * close_notify and can block, and aborts run on the manager's scheduler. Guarded by this.
+   */
+  private Socket rawSocket;
+  /** The socket lines travel on (the TLS socket for tcp+tls), once connected. Guarded by this. */
   private Socket socket;
-  /** Set once the connection is established; guarded by this. */
+  /** Writes to {@link #socket}; set once the connection is established. Guarded by this. */
   private BufferedSink sink;
   /** True while a {@link #drain} task is submitted or running. Guarded by this. */
   private boolean draining;
@@ -248,6 +254,7 @@ final class TcpTransport implements Transport {
       boolean drainNow;
       synchronized (this) {
         if (finished) return;
+        socket = connected;
         sink = out;
         drainNow = !queue.isEmpty() && !draining;
         if (drainNow) draining = true;
@@ -264,12 +271,13 @@ final class TcpTransport implements Transport {
 
   /** Connects (and handshakes) with the client's connect timeout; returns the socket to use. */
   private Socket connect() throws IOException {
+    // The lookup cannot be interrupted; a cancel() meanwhile is honoured as soon as it returns.
     List<InetAddress> addresses = client.dns().lookup(endpoint.host);
     int timeout = (int) Math.min(Integer.MAX_VALUE, client.connectTimeoutMillis());
     IOException last = null;
     for (InetAddress address : addresses) {
       Socket raw = client.socketFactory().createSocket();
-      if (!setSocket(raw)) throw new IOException("canceled");
+      if (!setSocket(raw)) throw new IOException("canceled"); // Never reported: finished.
       try {
         raw.connect(new InetSocketAddress(address, endpoint.port), timeout);
       } catch (IOException e) {
@@ -292,8 +300,8 @@ final class TcpTransport implements Transport {
    */
   private Socket handshake(Socket raw, int timeout) throws IOException {
     SSLSocketFactory factory = client.sslSocketFactory();
+    // autoClose: closing the TLS socket closes the TCP socket too.
     SSLSocket ssl = (SSLSocket) factory.createSocket(raw, endpoint.host, endpoint.port, true);
-    if (!setSocket(ssl)) throw new IOException("canceled");
     ssl.setSoTimeout(timeout);
     ssl.startHandshake();
     ssl.setSoTimeout(0); // Reads then block until data, EOF or close; the silence watch decides.
@@ -359,7 +367,8 @@ final class TcpTransport implements Transport {
 
   /**
    * Writes queued lines until the queue is empty, then either returns (the next send starts a new
-   * drain) or, when closing, shuts the socket and reports onClosed. Runs on the pool, one at a time.
+   * drain) or, when closing, shuts the socket and reports onClosed. Runs on the pool, one drain
+   * per transport at a time.
    */
   private void drain() {
     BufferedSink out;
@@ -391,8 +400,12 @@ final class TcpTransport implements Transport {
         }
         if (closeNow) {
           if (finish()) {
-            closeQuietly();
-            listener.onClosed(this, code, reason);
+            closeGracefully();
+            try {
+              listener.onClosed(this, code, reason);
+            } catch (RuntimeException shutDown) {
+              // See fail(): the manager is gone; nothing to tell.
+            }
           }
           return;
         }
@@ -418,11 +431,14 @@ final class TcpTransport implements Transport {
 
   /** Reports {@code error} once (unless closed or cancelled already) and releases the socket. */
   private void fail(Throwable error) {
-    if (finish()) {
-      closeQuietly();
+    boolean report = finish(); // Before closing, so the reader's "socket closed" is not reported.
+    closeQuietly();
+    if (!report) return;
+    try {
       listener.onFailure(this, error, 0, -1);
-    } else {
-      closeQuietly();
+    } catch (RuntimeException shutDown) {
+      // The manager's listener only posts to its scheduler, which throws only once the client
+      // was shut down: no one is left to tell. Swallowed so no pool or reader thread dies loudly.
     }
   }
 
@@ -437,28 +453,38 @@ final class TcpTransport implements Transport {
     return finished;
   }
 
-  /** Records the socket being connected; false (and closes it) when already finished. */
+  /** Records the TCP socket being connected; false (and closes it) when already finished. */
   private boolean setSocket(Socket s) {
     synchronized (this) {
       if (!finished) {
-        socket = s;
+        rawSocket = s;
         return true;
       }
     }
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // Nothing more to release.
-    }
+    closeQuietly(s);
     return false;
   }
 
-  /** Closes the socket (unblocking the reader and any write); idempotent. */
+  /** Aborts: closes the TCP socket, unblocking the reader and any write. Idempotent. */
   private void closeQuietly() {
+    Socket s;
+    synchronized (this) {
+      s = rawSocket;
+    }
+    closeQuietly(s);
+  }
+
+  /** After the last line was flushed: a TLS close_notify (for tcp+tls), then the TCP socket. */
+  private void closeGracefully() {
     Socket s;
     synchronized (this) {
       s = socket;
     }
+    closeQuietly(s);
+    closeQuietly();
+  }
+
+  private static void closeQuietly(Socket s) {
     if (s == null) return;
     try {
       s.close();

@@ -13,6 +13,7 @@ import dev.lifeline.ConnectionState;
 import dev.lifeline.ConnectionState.Kind;
 import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Lifeline;
+import dev.lifeline.Message;
 import dev.lifeline.ReconnectPolicy;
 import dev.lifeline.testing.Await;
 import java.util.Arrays;
@@ -167,6 +168,19 @@ public final class KeepAliveEndToEndTest {
     Await.until("the client closed the zombie socket", TIMEOUT_MILLIS, () -> !server.isOpen(0));
     assertEquals("the client, not the server, ended it", 0, server.kicked());
     Await.until("connected again", TIMEOUT_MILLIS, () -> count(Kind.CONNECTED) == 2);
+  }
+
+  @Test public void serverHeartbeatsAnsweredByTheResponder() throws Exception {
+    server.start(5_000, 100);
+    server.sendHeartbeats(100, "ping");
+    Connection c = newConnection(ConnectionOptions.builder(server.url())
+        .heartbeat(HeartbeatPolicy.builder()
+            .responder(in -> in.isText() && in.text().equals("ping") ? Message.text("pong") : null)
+            .build()));
+    c.connect();
+    Await.until("3 pongs", TIMEOUT_MILLIS,
+        () -> server.connectionCount() == 1 && count(server.dataMessages(0), "pong") >= 3);
+    assertTrue("answered pings are not app messages: " + received, received.isEmpty());
   }
 
   @Test public void queuedMessagesGoOutInOrderOnceConnected() throws Exception {

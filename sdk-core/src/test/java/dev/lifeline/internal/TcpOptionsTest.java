@@ -106,6 +106,24 @@ public final class TcpOptionsTest {
         .build();
   }
 
+  @Test public void headersAndCredentialsRejectedWithoutAHandshake() {
+    try {
+      ConnectionOptions.builder("tcp://h:1").header("Authorization", "Bearer x").build();
+      fail();
+    } catch (IllegalArgumentException expected) {
+      assertEquals("headers [Authorization] cannot be used with tcp://h:1: newline-framed TCP has"
+          + " no handshake to carry them; send credentials as a message instead",
+          expected.getMessage());
+    }
+    try {
+      ConnectionOptions.builder("tcp+tls://h:1").credentials((attempt, rejected) -> null).build();
+      fail();
+    } catch (IllegalArgumentException expected) {
+      assertTrue(expected.getMessage(), expected.getMessage().startsWith(
+          "a credentials provider cannot be used with tcp+tls://h:1"));
+    }
+  }
+
   @Test public void sendRejectsWhatCannotBeOneLine() {
     Connection c = harness.connection(
         ConnectionOptions.builder("tcp://127.0.0.1:1").eventListener(harness.recordingEvents()).build());
