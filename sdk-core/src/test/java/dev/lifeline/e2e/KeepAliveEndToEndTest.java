@@ -11,6 +11,7 @@ import dev.lifeline.ConnectionListener;
 import dev.lifeline.ConnectionOptions;
 import dev.lifeline.ConnectionState;
 import dev.lifeline.ConnectionState.Kind;
+import dev.lifeline.EventListener;
 import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Lifeline;
 import dev.lifeline.Message;
@@ -120,9 +121,17 @@ public final class KeepAliveEndToEndTest {
 
   @Test public void silentClientIsKickedAndReconnectsAfterADelay() throws Exception {
     server.start(300, 50);
+    // Recorded on the scheduler thread just before the reconnect timer starts.
+    List<long[]> scheduled = new CopyOnWriteArrayList<>(); // {nanoTime, delayMillis}
     Connection c = newConnection(ConnectionOptions.builder(server.url())
         .heartbeat(HeartbeatPolicy.builder().interval(30, TimeUnit.SECONDS).build())
-        .reconnect(ReconnectPolicy.builder().baseDelay(400, MILLISECONDS).build()));
+        .reconnect(ReconnectPolicy.builder().baseDelay(400, MILLISECONDS).build())
+        .eventListener(new EventListener() {
+          @Override public void reconnectScheduled(
+              Connection connection, int attempt, long delayMillis, String cause) {
+            scheduled.add(new long[] {System.nanoTime(), delayMillis});
+          }
+        }));
     c.connect();
     Await.until("a second connection after the kick", TIMEOUT_MILLIS,
         () -> server.connectionCount() == 2);
@@ -134,9 +143,10 @@ public final class KeepAliveEndToEndTest {
     ConnectionState w = states.get(waiting);
     assertTrue(w.reason(), w.reason().contains("server closed the connection"));
     assertTrue("a delay, never an immediate retry: " + w, w.delayMillis() > 0);
-    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(secondConnectionAt - stateTimes.get(waiting));
+    assertEquals(w.delayMillis(), scheduled.get(0)[1]);
+    long waitedMillis = TimeUnit.NANOSECONDS.toMillis(secondConnectionAt - scheduled.get(0)[0]);
     assertTrue("reconnected after " + waitedMillis + " ms, delay was " + w.delayMillis() + " ms",
-        waitedMillis >= w.delayMillis() - 50);
+        waitedMillis >= w.delayMillis());
     Await.until("connected again", TIMEOUT_MILLIS, () -> count(Kind.CONNECTED) == 2);
   }
 
