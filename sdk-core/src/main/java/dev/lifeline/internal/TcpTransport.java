@@ -377,7 +377,7 @@ final class TcpTransport implements Transport {
     }
     try {
       while (true) {
-        List<Message> batch;
+        Message next;
         boolean closeNow;
         int code;
         String reason;
@@ -386,11 +386,11 @@ final class TcpTransport implements Transport {
             draining = false;
             return;
           }
-          batch = new ArrayList<Message>(queue);
-          closeNow = batch.isEmpty() && closing;
+          next = queue.peekFirst();
+          closeNow = next == null && closing;
           code = closeCode;
           reason = closeReason;
-          if (batch.isEmpty() && !closing) {
+          if (next == null && !closing) {
             draining = false;
             return;
           }
@@ -409,14 +409,12 @@ final class TcpTransport implements Transport {
           }
           return;
         }
-        for (Message m : batch) {
-          out.writeUtf8(m.text()).writeByte('\n');
-        }
+        // One flush per line, as OkHttp does per frame: a line leaves unsent() only once the
+        // socket took all of it, so a failure requeues exactly the lines not fully written.
+        out.writeUtf8(next.text()).writeByte('\n');
         out.flush();
         synchronized (this) {
-          for (int i = 0; i < batch.size(); i++) {
-            queueBytes -= queue.removeFirst().byteCount();
-          }
+          queueBytes -= queue.removeFirst().byteCount();
         }
       }
     } catch (Throwable t) {

@@ -11,13 +11,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.SocketFactory;
@@ -265,6 +268,78 @@ public final class TcpTransportTest {
     listener.expect("closed 1000 bye");
     assertTrue(transport.unsent().isEmpty());
     Await.threadEnded(readerThread(), 5_000);
+    listener.expectNothingFor(QUIET_MILLIS);
+  }
+
+  @Test public void unsentHoldsExactlyTheLinesNotYetWrittenAfterCancel() throws Exception {
+    // Small socket buffers on both ends and a server that does not read: the writer blocks.
+    server.close();
+    server = new ServerSocket();
+    server.setReceiveBufferSize(16 * 1024);
+    server.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+    server.setSoTimeout(5_000);
+    url = "tcp://127.0.0.1:" + server.getLocalPort();
+    OkHttpClient smallBuffers = client.newBuilder()
+        .socketFactory(new SocketFactory() {
+          @Override public Socket createSocket() throws IOException {
+            Socket s = new Socket();
+            s.setSendBufferSize(16 * 1024);
+            return s;
+          }
+
+          @Override public Socket createSocket(String host, int port) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override public Socket createSocket(String host, int port, InetAddress local, int localPort) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override public Socket createSocket(InetAddress host, int port) {
+            throw new UnsupportedOperationException();
+          }
+
+          @Override public Socket createSocket(
+              InetAddress address, int port, InetAddress local, int localPort) {
+            throw new UnsupportedOperationException();
+          }
+        })
+        .build();
+    transport = new TcpTransport.Factory(smallBuffers).open(
+        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+    peer = server.accept();
+    fromClient = Okio.buffer(Okio.source(peer));
+    listener.expect("open");
+
+    int count = 100;
+    String padding = repeat('x', 20_000); // 2 MB in all: far beyond the socket buffers.
+    for (int i = 0; i < count; i++) assertTrue(transport.send(Message.text(i + ":" + padding)));
+    Await.until("some lines written", 5_000, () -> transport.unsent().size() < count);
+    transport.cancel();
+    List<Message> unsent = transport.unsent();
+
+    // What the server got: complete lines, then possibly part of one.
+    List<String> received = new ArrayList<>();
+    try {
+      long newline;
+      while ((newline = fromClient.indexOf((byte) '\n')) != -1) {
+        received.add(fromClient.readUtf8(newline));
+        fromClient.skip(1);
+      }
+    } catch (IOException reset) {
+      // Whatever arrived before the reset was read.
+    }
+    assertFalse("the writer was blocked: lines remain unsent", unsent.isEmpty());
+    int firstUnsent = Integer.parseInt(unsent.get(0).text().split(":")[0]);
+    for (int i = 0; i < unsent.size(); i++) {
+      assertEquals("unsent is the tail, in order", (firstUnsent + i) + ":" + padding,
+          unsent.get(i).text());
+    }
+    assertEquals("the tail ends with the last message", count, firstUnsent + unsent.size());
+    // Nothing lost: every line before the tail arrived whole (the tail's first may also have).
+    assertTrue(received.size() + " received, first unsent " + firstUnsent,
+        received.size() == firstUnsent || received.size() == firstUnsent + 1);
+    for (int i = 0; i < received.size(); i++) assertEquals(i + ":" + padding, received.get(i));
     listener.expectNothingFor(QUIET_MILLIS);
   }
 
