@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.UnknownHostException;
+import java.net.UnknownServiceException;
 import java.security.cert.Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,8 +23,11 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
+import okhttp3.CipherSuite;
+import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.TlsVersion;
 import okio.BufferedSink;
 import okio.BufferedSource;
 import okio.Okio;
@@ -295,13 +299,20 @@ final class TcpTransport implements Transport {
 
   /**
    * TLS over {@code raw} with the client's settings: its SSL socket factory (and so its trust
-   * manager), then its hostname verifier and certificate pinner. The handshake is bounded by the
-   * connect timeout.
+   * manager), its connection specs (TLS versions, cipher suites), then its hostname verifier and
+   * certificate pinner. The handshake is bounded by the connect timeout.
    */
   private Socket handshake(Socket raw, int timeout) throws IOException {
+    boolean tlsAllowed = false;
+    for (ConnectionSpec spec : client.connectionSpecs()) tlsAllowed |= spec.isTls();
+    if (!tlsAllowed) {
+      throw new UnknownServiceException("cannot connect to " + endpoint.url + ": the OkHttpClient"
+          + " is cleartext-only (no TLS connection spec); add ConnectionSpec.MODERN_TLS");
+    }
     SSLSocketFactory factory = client.sslSocketFactory();
     // autoClose: closing the TLS socket closes the TCP socket too.
     SSLSocket ssl = (SSLSocket) factory.createSocket(raw, endpoint.host, endpoint.port, true);
+    applyConnectionSpec(ssl);
     ssl.setSoTimeout(timeout);
     ssl.startHandshake();
     ssl.setSoTimeout(0); // Reads then block until data, EOF or close; the silence watch decides.
@@ -313,6 +324,41 @@ final class TcpTransport implements Transport {
     List<Certificate> chain = Arrays.asList(session.getPeerCertificates());
     client.certificatePinner().check(endpoint.host, chain);
     return ssl;
+  }
+
+  /**
+   * Restricts {@code ssl} to the first of the client's TLS connection specs that it supports, as
+   * OkHttp does for HTTPS (without its fallback retries).
+   */
+  private void applyConnectionSpec(SSLSocket ssl) throws IOException {
+    for (ConnectionSpec spec : client.connectionSpecs()) {
+      if (!spec.isTls() || !spec.isCompatible(ssl)) continue;
+      List<TlsVersion> versions = spec.tlsVersions();
+      if (versions != null) {
+        List<String> names = new ArrayList<String>();
+        for (TlsVersion v : versions) names.add(v.javaName());
+        ssl.setEnabledProtocols(intersect(ssl.getEnabledProtocols(), names));
+      }
+      List<CipherSuite> suites = spec.cipherSuites();
+      if (suites != null) {
+        List<String> names = new ArrayList<String>();
+        for (CipherSuite c : suites) names.add(c.javaName());
+        ssl.setEnabledCipherSuites(intersect(ssl.getEnabledCipherSuites(), names));
+      }
+      return;
+    }
+    throw new UnknownServiceException("cannot connect to " + endpoint.url + ": none of the"
+        + " OkHttpClient's connection specs " + client.connectionSpecs() + " allows TLS with the"
+        + " protocols and cipher suites this platform enables");
+  }
+
+  /** The entries of {@code enabled} that {@code allowed} names, in {@code enabled}'s order. */
+  private static String[] intersect(String[] enabled, List<String> allowed) {
+    List<String> result = new ArrayList<String>();
+    for (String e : enabled) {
+      if (allowed.contains(e)) result.add(e);
+    }
+    return result.toArray(new String[0]);
   }
 
   /** Reads lines until EOF or an error; returns only if the transport finished meanwhile. */

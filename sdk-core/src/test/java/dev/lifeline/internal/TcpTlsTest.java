@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 import okhttp3.tls.HandshakeCertificates;
@@ -120,6 +121,17 @@ public final class TcpTlsTest {
     Await.threadEnded(TcpTransport.READER_THREAD_PREFIX + "tcp+tls://other.test:"
         + server.getLocalPort(), 5_000);
     listener.expectNothingFor(100);
+  }
+
+  @Test public void cleartextOnlyClientRefusesTls() throws Exception {
+    OkHttpClient cleartext = trustingClient().newBuilder()
+        .connectionSpecs(Collections.singletonList(ConnectionSpec.CLEARTEXT))
+        .build();
+    transport = open(cleartext, HOST);
+    String failure = listener.next();
+    assertTrue(failure, failure.startsWith("failure UnknownServiceException: cannot connect to"
+        + " tcp+tls://" + HOST + ":" + server.getLocalPort() + ": the OkHttpClient is"
+        + " cleartext-only (no TLS connection spec)"));
   }
 
   @Test public void untrustedCertificateRejected() throws Exception {
