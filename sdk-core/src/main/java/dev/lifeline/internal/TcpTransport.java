@@ -57,6 +57,9 @@ final class TcpTransport implements Transport {
   static final String READER_THREAD_PREFIX = "Lifeline TCP reader ";
   /** Bytes accepted by {@link #send} but not yet written before send() refuses, as OkHttp's. */
   static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
+  /** The advice closing every line-limit error. */
+  private static final String RAISE_LIMIT = "raise ConnectionOptions.Builder.maxLineLength() if"
+      + " the server's lines are legitimately this long";
   /** Bounds the final flush of a graceful close when the client has no write timeout. */
   static final long CLOSE_FLUSH_TIMEOUT_MILLIS = 60_000L;
 
@@ -370,10 +373,9 @@ final class TcpTransport implements Transport {
       if (newline == -1) {
         long buffered = source.getBuffer().size();
         if (buffered >= scanLimit) {
-          throw new ProtocolException("inbound line longer than the maximum line length of "
-              + maxLineLength + " bytes (no '\\n' within the first " + scanLimit
-              + " bytes); raise ConnectionOptions.Builder.maxLineLength() if the server's lines"
-              + " are legitimately this long");
+          throw new ProtocolException("inbound line exceeds the maximum line length of "
+              + maxLineLength + " bytes (no '\\n' within the first " + scanLimit + " bytes); "
+              + RAISE_LIMIT);
         }
         // indexOf() stopped short of the limit, so the source is exhausted: EOF.
         if (isFinished()) return;
@@ -385,10 +387,8 @@ final class TcpTransport implements Transport {
           ? newline - 1
           : newline;
       if (end > maxLineLength) {
-        throw new ProtocolException("inbound line of " + end + " bytes exceeds the maximum line"
-            + " length of " + maxLineLength + " bytes; raise"
-            + " ConnectionOptions.Builder.maxLineLength() if the server's lines are legitimately"
-            + " this long");
+        throw new ProtocolException("inbound line exceeds the maximum line length of "
+            + maxLineLength + " bytes (it has " + end + " bytes); " + RAISE_LIMIT);
       }
       String line = source.readUtf8(end);
       source.skip(newline + 1 - end);

@@ -43,6 +43,9 @@ public interface KeepAliveServer extends Closeable {
   /** Connections the server closed because they were silent too long. */
   int kicked();
 
+  /** Sends one message to {@code connection} now. */
+  void send(int connection, String text);
+
   /** From now on sends {@code text} to every open connection every {@code intervalMillis}. */
   void sendHeartbeats(long intervalMillis, String text);
 

@@ -140,6 +140,15 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     return kicked;
   }
 
+  /** Closes {@code connection} from the server's side, as a restart or deploy would. */
+  void closeConnection(int connection) {
+    peers.get(connection).close();
+  }
+
+  @Override public void send(int connection, String text) {
+    peers.get(connection).send(text);
+  }
+
   @Override public void sendHeartbeats(long intervalMillis, String text) {
     timers.scheduleAtFixedRate(() -> {
       for (Peer p : peers) p.send(text);

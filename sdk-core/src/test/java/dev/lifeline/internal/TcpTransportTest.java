@@ -172,8 +172,8 @@ public final class TcpTransportTest {
     write("fine\n" + repeat('a', LIMIT + 1) + "\n");
     listener.expect("message fine");
     String failure = listener.next();
-    assertTrue(failure, failure.startsWith("failure ProtocolException: inbound line of 17 bytes"
-        + " exceeds the maximum line length of 16 bytes"));
+    assertTrue(failure, failure.startsWith("failure ProtocolException: inbound line exceeds the"
+        + " maximum line length of 16 bytes (it has 17 bytes); raise"));
     assertTrue(failure, failure.contains("maxLineLength"));
     assertClientClosedSocket();
     Await.threadEnded(readerThread(), 5_000);
@@ -184,8 +184,8 @@ public final class TcpTransportTest {
     write(repeat('a', LIMIT + 1) + "\r\n");
     String failure = listener.next();
     // 17 bytes, then '\r' at index 17: no '\n' within 18 bytes, so no need to read further.
-    assertTrue(failure, failure.startsWith("failure ProtocolException: inbound line longer than"
-        + " the maximum line length of 16 bytes"));
+    assertTrue(failure, failure.startsWith("failure ProtocolException: inbound line exceeds the"
+        + " maximum line length of 16 bytes (no '\\n' within the first 18 bytes)"));
   }
 
   @Test public void endlessLineFailsWithoutWaitingForNewline() throws Exception {
@@ -197,8 +197,8 @@ public final class TcpTransportTest {
       // Expected once the client gave up on the line.
     }
     String failure = listener.next();
-    assertTrue(failure, failure.startsWith("failure ProtocolException: inbound line longer than"
-        + " the maximum line length of 1024 bytes (no '\\n' within the first 1026 bytes)"));
+    assertTrue(failure, failure.startsWith("failure ProtocolException: inbound line exceeds the"
+        + " maximum line length of 1024 bytes (no '\\n' within the first 1026 bytes)"));
     assertClientClosedSocket();
     Await.threadEnded(readerThread(), 5_000);
   }
@@ -223,8 +223,8 @@ public final class TcpTransportTest {
     listener.expect("message " + nineBytes);
     write(nineBytes + "a\n");
     String failure = listener.next();
-    assertTrue(failure, failure.contains("inbound line of 10 bytes exceeds the maximum line"
-        + " length of 9 bytes"));
+    assertTrue(failure, failure.contains("inbound line exceeds the maximum line length of 9 bytes"
+        + " (it has 10 bytes)"));
   }
 
   @Test public void eofAtLineBoundaryReportsServerClosed() throws Exception {
