@@ -157,6 +157,9 @@ public final class KeepAliveEndToEndTest {
         .heartbeat(HeartbeatPolicy.builder()
             .interval(200, MILLISECONDS)
             .serverTimeout(600, MILLISECONDS)
+            // The quiet server's WebSocket layer would still answer pings: this test is about
+            // the data-level silence watch (H4) alone. TCP has no pings either way.
+            .noProtocolPing()
             .build())
         .reconnect(ReconnectPolicy.builder().baseDelay(200, MILLISECONDS).build()));
     c.connect();
