@@ -23,10 +23,17 @@ public interface Connection {
    *
    * @return false (and {@link ConnectionListener#onSendFailed}) when the outbox is full.
    * @throws IllegalStateException after {@link #close()} or a terminal state.
+   * @throws IllegalArgumentException on a tcp:// or tcp+tls:// connection, when {@code text}
+   *     contains {@code \n}: every message there is one line, and the server would read two.
    */
   boolean send(String text);
 
-  /** Sends a binary message; same contract as {@link #send(String)}. */
+  /**
+   * Sends a binary message; same contract as {@link #send(String)}.
+   *
+   * @throws IllegalArgumentException on a tcp:// or tcp+tls:// connection, which carries text
+   *     lines only.
+   */
   boolean send(ByteString bytes);
 
   /** Sends {@code message}; same contract as {@link #send(String)}. */

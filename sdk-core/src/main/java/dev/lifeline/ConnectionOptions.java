@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import dev.lifeline.internal.Transports;
 import okhttp3.HttpUrl;
 
 /**
@@ -11,14 +12,50 @@ import okhttp3.HttpUrl;
  * with {@link #builder(String)}; every setter validates its argument at once with a message that
  * names the setting and the value.
  *
+ * <p><b>Transports (SPEC A5).</b> The URL's scheme chooses the transport; the same manager
+ * (heartbeats, silence watch, reconnection, outbox, environment signals) runs above both:
+ * <ul>
+ *   <li>{@code ws://host[:port]/path}, {@code wss://…}: WebSocket over OkHttp. Text and binary
+ *       messages; protocol pings (H3); handshake headers and credentials are sent.
+ *   <li>{@code tcp://host:port}, {@code tcp+tls://host:port}: newline-framed text, the protocol of
+ *       many long-connection servers (often listening as {@code text://host:port}). Every message
+ *       is one UTF-8 line ending in {@code \n}; {@code \r\n} is accepted inbound, and an empty
+ *       line arrives as an empty message. The port is required, and there is no path. TLS uses
+ *       the {@link okhttp3.OkHttpClient}'s SSL socket factory, hostname verifier and certificate
+ *       pinner; the connect timeout (TLS handshake included) is the client's connect timeout and
+ *       a write blocked longer than its write timeout fails the connection. There is no
+ *       handshake ({@link Builder#build()} rejects headers and a credentials provider), no close
+ *       code (the code passed to close never reaches the server) and no protocol ping (H3 does not
+ *       apply): configure the heartbeat payload as a line your server recognises, and the
+ *       silence watch (H4) if the server sends heartbeats. {@link Connection#send} throws {@link
+ *       IllegalArgumentException} for a message that cannot be one line: binary, or text
+ *       containing {@code \n}. An inbound line longer than {@link Builder#maxLineLength}
+ *       [{@value #DEFAULT_MAX_LINE_LENGTH} bytes] closes the connection with a reason that names
+ *       the limit, and a reconnect follows.
+ * </ul>
+ *
  * <pre>{@code
  * ConnectionOptions options = ConnectionOptions.builder("wss://chat.example.com/socket")
  *     .heartbeat(HeartbeatPolicy.builder().interval(25, SECONDS).build())
  *     .reconnect(ReconnectPolicy.builder().maxDelay(30, SECONDS).build())
  *     .build();
+ *
+ * // A line-based server that sends "PING" lines every 30 s and expects "HB" lines from us:
+ * ConnectionOptions tcp = ConnectionOptions.builder("tcp+tls://push.example.com:7001")
+ *     .heartbeat(HeartbeatPolicy.builder()
+ *         .textPayload("HB")
+ *         .expectServerHeartbeats(30, SECONDS)
+ *         .build())
+ *     .maxLineLength(64 * 1024)
+ *     .build();
  * }</pre>
  */
 public final class ConnectionOptions {
+  /** Longest accepted inbound line on tcp:// and tcp+tls:// by default: 1 MiB. */
+  public static final long DEFAULT_MAX_LINE_LENGTH = 1024L * 1024;
+  /** The largest {@link Builder#maxLineLength} accepted: 1 GiB (a line becomes one String). */
+  public static final long MAX_LINE_LENGTH_LIMIT = 1024L * 1024 * 1024;
+
   /** The endpoint, validated. */
   private final String url;
   private final HeartbeatPolicy heartbeat;
@@ -29,10 +66,12 @@ public final class ConnectionOptions {
   private final EventListener eventListener;
   /** Asked before every attempt, or null. */
   private final CredentialsProvider credentials;
-  /** Fixed handshake headers, unmodifiable. */
+  /** Fixed handshake headers, unmodifiable; always empty for tcp:// and tcp+tls://. */
   private final Map<String, String> headers;
   /** Recognises acknowledgements in at-least-once mode, or null for at-most-once. */
   private final AckMatcher ackMatcher;
+  /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
+  private final long maxLineLength;
 
   private ConnectionOptions(Builder b) {
     url = b.url;
@@ -44,10 +83,12 @@ public final class ConnectionOptions {
     credentials = b.credentials;
     headers = Collections.unmodifiableMap(new LinkedHashMap<String, String>(b.headers));
     ackMatcher = b.ackMatcher;
+    maxLineLength = b.maxLineLength;
   }
 
   /**
-   * Starts options for {@code url}: {@code ws://} or {@code wss://}.
+   * Starts options for {@code url}: {@code ws://host[:port]/path}, {@code wss://host[:port]/path},
+   * {@code tcp://host:port} or {@code tcp+tls://host:port} (see the class documentation).
    *
    * @throws IllegalArgumentException for a malformed URL or an unsupported scheme.
    */
@@ -66,6 +107,8 @@ public final class ConnectionOptions {
   public Map<String, String> headers() { return headers; }
   /** The at-least-once acknowledgement matcher, or null. */
   public AckMatcher ackMatcher() { return ackMatcher; }
+  /** Longest accepted inbound line in bytes, terminator excluded (tcp:// and tcp+tls:// only). */
+  public long maxLineLength() { return maxLineLength; }
 
   /** Builds {@link ConnectionOptions}. */
   public static final class Builder {
@@ -78,6 +121,7 @@ public final class ConnectionOptions {
     private CredentialsProvider credentials;
     private final Map<String, String> headers = new LinkedHashMap<String, String>();
     private AckMatcher ackMatcher;
+    private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
 
     Builder(String url) {
       this.url = validateUrl(url);
@@ -133,7 +177,42 @@ public final class ConnectionOptions {
       return this;
     }
 
+    /**
+     * The longest inbound line accepted on tcp:// and tcp+tls://, in bytes of UTF-8 without the
+     * {@code \n} or {@code \r\n} terminator [{@value ConnectionOptions#DEFAULT_MAX_LINE_LENGTH}].
+     * A longer line closes the connection instead of growing memory. Ignored for WebSocket URLs.
+     *
+     * @throws IllegalArgumentException unless 1 ≤ {@code bytes} ≤ {@value
+     *     ConnectionOptions#MAX_LINE_LENGTH_LIMIT}.
+     */
+    public Builder maxLineLength(long bytes) {
+      if (bytes < 1 || bytes > MAX_LINE_LENGTH_LIMIT) {
+        throw new IllegalArgumentException("max line length must be between 1 and "
+            + MAX_LINE_LENGTH_LIMIT + " bytes, was " + bytes);
+      }
+      maxLineLength = bytes;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL with headers or a credentials
+     *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
+     *     be one line (binary, or text containing {@code \n}).
+     */
     public ConnectionOptions build() {
+      if (Transports.isLineProtocol(url) && (!headers.isEmpty() || credentials != null)) {
+        throw new IllegalArgumentException((headers.isEmpty() ? "a credentials provider" :
+            "headers " + headers.keySet()) + " cannot be used with " + url + ": newline-framed"
+            + " TCP has no handshake to carry them; send credentials as a message instead");
+      }
+      if (heartbeat.payload() instanceof HeartbeatPolicy.FixedPayload) {
+        Message beat = ((HeartbeatPolicy.FixedPayload) heartbeat.payload()).message;
+        try {
+          Transports.checkSendable(url, beat);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("heartbeat payload: " + e.getMessage(), e);
+        }
+      }
       return new ConnectionOptions(this);
     }
   }
@@ -142,8 +221,8 @@ public final class ConnectionOptions {
     Checks.notNull("url", url);
     int colon = url.indexOf("://");
     if (colon <= 0) {
-      throw new IllegalArgumentException(
-          "invalid URL '" + url + "': expected ws://host[:port]/path or wss://host[:port]/path");
+      throw new IllegalArgumentException("invalid URL '" + url + "': expected ws://host[:port]/path,"
+          + " wss://host[:port]/path, tcp://host:port or tcp+tls://host:port");
     }
     String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
     String rest = url.substring(colon + 3);
@@ -152,13 +231,49 @@ public final class ConnectionOptions {
       httpScheme = "http";
     } else if (scheme.equals("wss")) {
       httpScheme = "https";
+    } else if (scheme.equals(Transports.TCP_SCHEME) || scheme.equals(Transports.TCP_TLS_SCHEME)) {
+      return scheme + "://" + validateTcpAuthority(url, scheme, rest);
     } else {
       throw new IllegalArgumentException("unsupported scheme '" + scheme + "' in '" + url
-          + "': Lifeline connects to ws:// and wss:// URLs");
+          + "': Lifeline connects to ws://, wss://, tcp:// and tcp+tls:// URLs");
     }
     if (HttpUrl.parse(httpScheme + "://" + rest) == null || rest.isEmpty() || rest.startsWith("/")) {
       throw new IllegalArgumentException("invalid URL '" + url + "': no valid host");
     }
     return scheme + "://" + rest;
+  }
+
+  /** Checks the {@code host:port} of a tcp URL; returns it without a trailing slash. */
+  private static String validateTcpAuthority(String url, String scheme, String rest) {
+    String expected = "expected " + scheme + "://host:port";
+    String authority = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
+    for (char c : new char[] {'/', '?', '#', '@'}) {
+      if (authority.indexOf(c) >= 0) {
+        throw new IllegalArgumentException("invalid URL '" + url + "': " + expected
+            + " (a " + scheme + " URL has no user info, path, query or fragment)");
+      }
+    }
+    int portColon = authority.lastIndexOf(':');
+    if (authority.isEmpty() || portColon < 0 || portColon < authority.lastIndexOf(']')) {
+      throw new IllegalArgumentException("invalid URL '" + url + "': " + expected
+          + " (the port is required; there is no default port for a raw TCP protocol)");
+    }
+    String port = authority.substring(portColon + 1);
+    int number = -1;
+    if (!port.isEmpty() && port.length() <= 5) {
+      try {
+        number = Integer.parseInt(port);
+      } catch (NumberFormatException e) {
+        number = -1;
+      }
+    }
+    if (number < 1 || number > 65535 || !port.matches("[0-9]+")) {
+      throw new IllegalArgumentException("invalid URL '" + url + "': port '" + port
+          + "' is not a number from 1 to 65535");
+    }
+    if (portColon == 0 || HttpUrl.parse("http://" + authority) == null) {
+      throw new IllegalArgumentException("invalid URL '" + url + "': no valid host");
+    }
+    return authority;
   }
 }

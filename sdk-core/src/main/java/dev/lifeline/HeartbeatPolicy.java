@@ -211,16 +211,25 @@ public final class HeartbeatPolicy {
       return new HeartbeatPolicy(this);
     }
 
-    private static HeartbeatPayload fixed(final Message message) {
-      return new HeartbeatPayload() {
-        @Override public Message next() {
-          return message;
-        }
+    private static HeartbeatPayload fixed(Message message) {
+      return new FixedPayload(message);
+    }
+  }
 
-        @Override public String toString() {
-          return message.toString();
-        }
-      };
+  /** The same message every beat; recognisable so options can validate it up front. */
+  static final class FixedPayload implements HeartbeatPayload {
+    final Message message;
+
+    FixedPayload(Message message) {
+      this.message = message;
+    }
+
+    @Override public Message next() {
+      return message;
+    }
+
+    @Override public String toString() {
+      return message.toString();
     }
   }
 }

@@ -68,10 +68,11 @@ public final class ValidationTest {
 
   @Test public void urls() {
     rejects("url == null", () -> ConnectionOptions.builder(null));
-    rejects("invalid URL 'example.com': expected ws://host[:port]/path or wss://host[:port]/path",
+    rejects("invalid URL 'example.com': expected ws://host[:port]/path, wss://host[:port]/path,"
+        + " tcp://host:port or tcp+tls://host:port",
         () -> ConnectionOptions.builder("example.com"));
-    rejects("unsupported scheme 'ftp' in 'ftp://example.com': Lifeline connects to ws:// and"
-        + " wss:// URLs", () -> ConnectionOptions.builder("ftp://example.com"));
+    rejects("unsupported scheme 'ftp' in 'ftp://example.com': Lifeline connects to ws://, wss://,"
+        + " tcp:// and tcp+tls:// URLs", () -> ConnectionOptions.builder("ftp://example.com"));
     rejects("invalid URL 'ws://': no valid host", () -> ConnectionOptions.builder("ws://"));
     rejects("invalid URL 'ws://exa mple.com/': no valid host",
         () -> ConnectionOptions.builder("ws://exa mple.com/"));

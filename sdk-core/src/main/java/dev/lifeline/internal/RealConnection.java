@@ -163,6 +163,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   @Override public boolean send(Message message) {
     if (message == null) throw new NullPointerException("message == null");
+    Transports.checkSendable(options.url(), message); // tcp://: one text line per message.
     if (closeRequested || state.isTerminal()) {
       throw new IllegalStateException("send() after the connection closed: " + state);
     }
@@ -292,7 +293,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   private void openTransport(Map<String, String> headers) {
     Transport.Request request =
-        new Transport.Request(options.url(), headers, heartbeat.protocolPingIntervalMillis());
+        new Transport.Request(options.url(), headers, heartbeat.protocolPingIntervalMillis(),
+            options.maxLineLength());
     try {
       transport = ctx.transports.open(request, new TransportEvents());
     } catch (RuntimeException e) {

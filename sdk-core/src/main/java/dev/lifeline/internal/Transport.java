@@ -1,5 +1,6 @@
 package dev.lifeline.internal;
 
+import dev.lifeline.ConnectionOptions;
 import dev.lifeline.Message;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +40,19 @@ public interface Transport {
     public final Map<String, String> headers;
     /** Protocol ping interval (H3), 0 = none; transports without pings ignore it. */
     public final long protocolPingIntervalMillis;
+    /** Longest inbound line in bytes for line transports (tcp://); others ignore it. */
+    public final long maxLineLength;
 
     public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis) {
+      this(url, headers, protocolPingIntervalMillis, ConnectionOptions.DEFAULT_MAX_LINE_LENGTH);
+    }
+
+    public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis,
+        long maxLineLength) {
       this.url = url;
       this.headers = headers;
       this.protocolPingIntervalMillis = protocolPingIntervalMillis;
+      this.maxLineLength = maxLineLength;
     }
   }
 

@@ -1,13 +1,49 @@
 package dev.lifeline.internal;
 
+import dev.lifeline.Message;
+import java.util.Locale;
 import okhttp3.OkHttpClient;
 
 /** Chooses the transport for a URL's scheme. */
 public final class Transports {
+  /** Newline-framed text over plain TCP: {@code tcp://host:port}. */
+  public static final String TCP_SCHEME = "tcp";
+  /** Newline-framed text over TLS: {@code tcp+tls://host:port}. */
+  public static final String TCP_TLS_SCHEME = "tcp+tls";
+
   private Transports() {}
 
-  /** The factory for every scheme Lifeline speaks: ws and wss over OkHttp. */
+  /**
+   * The factory for every scheme Lifeline speaks: ws and wss over OkHttp's WebSocket, tcp and
+   * tcp+tls as newline-framed text. Both use {@code okHttp}'s timeouts, DNS and TLS settings.
+   */
   public static Transport.Factory factory(OkHttpClient okHttp) {
-    return new WebSocketTransport.Factory(okHttp);
+    final Transport.Factory webSocket = new WebSocketTransport.Factory(okHttp);
+    final Transport.Factory tcp = new TcpTransport.Factory(okHttp);
+    return new Transport.Factory() {
+      @Override public Transport open(Transport.Request request, Transport.Listener listener) {
+        return isLineProtocol(request.url)
+            ? tcp.open(request, listener)
+            : webSocket.open(request, listener);
+      }
+    };
+  }
+
+  /** True for tcp:// and tcp+tls:// URLs: one text message per {@code \n}-terminated line. */
+  public static boolean isLineProtocol(String url) {
+    String lower = url.toLowerCase(Locale.ROOT);
+    return lower.startsWith(TCP_SCHEME + "://") || lower.startsWith(TCP_TLS_SCHEME + "://");
+  }
+
+  /**
+   * Checks, on the app's {@code send()} path, that {@code message} can travel on {@code url}.
+   *
+   * @throws IllegalArgumentException for a binary message, or text containing {@code \n}, on a
+   *     tcp:// or tcp+tls:// URL.
+   */
+  public static void checkSendable(String url, Message message) {
+    if (!isLineProtocol(url)) return;
+    String invalid = TcpTransport.whyNotALine(url, message);
+    if (invalid != null) throw new IllegalArgumentException(invalid);
   }
 }

@@ -13,6 +13,7 @@ import dev.lifeline.ConnectionState.Kind;
 import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Lifeline;
 import dev.lifeline.ReconnectPolicy;
+import dev.lifeline.testing.Await;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,8 +25,10 @@ import org.junit.Before;
 import org.junit.Test;
 
 /**
- * The WebSocket path over real sockets on 127.0.0.1: MockWebServer's upgrade as the server, the
- * real Lifeline client with its own threads. Intervals are scaled down to hundreds of ms.
+ * WebSocket-specific behaviour over real sockets on 127.0.0.1: MockWebServer's upgrade as the
+ * server, the real Lifeline client with its own threads, intervals scaled down to hundreds of ms.
+ * Heartbeats, the server's silence kick and the client's silence watch run for every transport
+ * in {@link KeepAliveEndToEndTest}.
  */
 public final class WebSocketEndToEndTest {
   private static final long WAIT = 10_000;
@@ -77,21 +80,12 @@ public final class WebSocketEndToEndTest {
     return states.isEmpty() ? null : states.get(states.size() - 1);
   }
 
-  private void awaitState(Kind kind) {
+  private void awaitState(Kind kind) throws Exception {
     Await.until("state " + kind + " (states so far: " + states + ")", WAIT,
         () -> last() != null && last().kind() == kind);
   }
 
-  @Test public void heartbeatsArriveAsDataMessages() {
-    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(150, MILLISECONDS).textPayload("hb").build();
-    Connection c = lifeline.newConnection(options(server.url()).heartbeat(hb).build(), listener);
-    c.connect();
-    Await.until("3 heartbeats at the server", WAIT, () -> server.receivedOn(0).size() >= 3);
-    for (String m : server.receivedOn(0)) assertEquals("hb", m);
-    c.close();
-  }
-
-  @Test public void busyConnectionSendsNoHeartbeats() {
+  @Test public void busyConnectionSendsNoHeartbeats() throws Exception {
     HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(300, MILLISECONDS).textPayload("hb").build();
     Connection c = lifeline.newConnection(options(server.url()).heartbeat(hb).build(), listener);
     c.connect();
@@ -108,7 +102,7 @@ public final class WebSocketEndToEndTest {
     c.close();
   }
 
-  @Test public void stateSequenceAcrossAServerCloseAndReconnect() {
+  @Test public void stateSequenceAcrossAServerCloseAndReconnect() throws Exception {
     server.onOpen = (index, ws) -> {
       if (index == 0) ws.close(1001, "going away");
     };
@@ -160,28 +154,7 @@ public final class WebSocketEndToEndTest {
     }
   }
 
-  @Test public void quietServerIsCaughtBySilenceWatchAndReplaced() {
-    server.onOpen = (index, ws) -> {
-      // Connection 0 beats for a while then goes quiet; later ones beat forever.
-      long stopAt = System.nanoTime() + MILLISECONDS.toNanos(index == 0 ? 400 : 60_000);
-      server.beat(ws, "server-hb", 100, () -> System.nanoTime() < stopAt);
-    };
-    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(200, MILLISECONDS)
-        .noProtocolPing() // Pongs would count as activity; this test is about data silence.
-        .serverTimeout(500, MILLISECONDS).build();
-    Connection c = lifeline.newConnection(options(server.url()).heartbeat(hb).build(), listener);
-    c.connect();
-    Await.until("second connection", WAIT, () -> server.sockets.size() >= 2);
-    ConnectionState waiting = null;
-    for (ConnectionState s : states) if (s.kind() == Kind.WAITING_TO_RECONNECT) waiting = s;
-    assertTrue(waiting.reason(), waiting.reason().matches(
-        "no data from server for 0\\.[5-9] s \\(limit 0\\.5 s\\)"));
-    awaitState(Kind.CONNECTED);
-    assertTrue(messages.contains("server-hb"));
-    c.close();
-  }
-
-  @Test public void http401StopsForGood() {
+  @Test public void http401StopsForGood() throws Exception {
     server.overrides.add(new MockResponse().setResponseCode(401));
     Connection c = lifeline.newConnection(options(server.url()).build(), listener);
     c.connect();
@@ -191,7 +164,7 @@ public final class WebSocketEndToEndTest {
     assertEquals(Kind.CLOSED, c.state().kind());
   }
 
-  @Test public void retryAfterFrom503IsHonoured() {
+  @Test public void retryAfterFrom503IsHonoured() throws Exception {
     server.overrides.add(new MockResponse().setResponseCode(503).setHeader("Retry-After", "1"));
     Connection c = lifeline.newConnection(options(server.url()).build(), listener);
     c.connect();
@@ -200,17 +173,6 @@ public final class WebSocketEndToEndTest {
     assertEquals(Kind.WAITING_TO_RECONNECT, waiting.kind());
     assertEquals("HTTP 503 at handshake", waiting.reason());
     assertTrue("delay " + waiting.delayMillis(), waiting.delayMillis() >= 1_000);
-    c.close();
-  }
-
-  @Test public void messagesQueuedBeforeConnectArriveInOrderAndEchoesComeBack() {
-    Connection c = lifeline.newConnection(options(server.url()).build(), listener);
-    for (int i = 0; i < 20; i++) assertTrue(c.send("echo:m" + i));
-    c.connect();
-    Await.until("20 echoes", WAIT, () -> messages.size() >= 20);
-    List<String> expected = new ArrayList<>();
-    for (int i = 0; i < 20; i++) expected.add("m" + i);
-    assertEquals(expected, messages);
     c.close();
   }
 

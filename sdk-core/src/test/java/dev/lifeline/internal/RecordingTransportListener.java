@@ -1,0 +1,59 @@
+package dev.lifeline.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertNull;
+
+import dev.lifeline.Message;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Records a real transport's callbacks as strings ("open", "message hello", "closed 1000 bye",
+ * "failure EOFException: …") with the last failure, for tests that drive a transport directly.
+ */
+final class RecordingTransportListener implements Transport.Listener {
+  /** Bound of every wait for one event. */
+  static final long EVENT_TIMEOUT_MILLIS = 5_000;
+
+  final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+  volatile Throwable failure;
+
+  @Override public void onOpen(Transport transport) {
+    events.add("open");
+  }
+
+  @Override public void onMessage(Transport transport, Message message) {
+    events.add("message " + (message.isText() ? message.text() : message.bytes().hex()));
+  }
+
+  @Override public void onClosing(Transport transport, int code, String reason) {
+    events.add("closing " + code + " " + reason);
+  }
+
+  @Override public void onClosed(Transport transport, int code, String reason) {
+    events.add("closed " + code + " " + reason);
+  }
+
+  @Override public void onFailure(Transport transport, Throwable error, int httpCode, long retryAfter) {
+    failure = error;
+    events.add("failure " + error.getClass().getSimpleName() + ": " + error.getMessage());
+  }
+
+  /** The next event, waiting up to {@link #EVENT_TIMEOUT_MILLIS}. */
+  String next() throws InterruptedException {
+    String e = events.poll(EVENT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    assertNotNull("no transport event within " + EVENT_TIMEOUT_MILLIS + " ms", e);
+    return e;
+  }
+
+  void expect(String event) throws InterruptedException {
+    assertEquals(event, next());
+  }
+
+  /** Asserts that nothing happens for {@code millis} (a bounded wait on the event queue). */
+  void expectNothingFor(long millis) throws InterruptedException {
+    assertNull(events.poll(millis, TimeUnit.MILLISECONDS));
+  }
+}
