@@ -11,7 +11,6 @@ import android.content.Intent;
 import android.net.ConnectivityManager;
 import android.net.Network;
 import android.net.NetworkCapabilities;
-import android.net.NetworkInfo;
 import android.os.Looper;
 import android.os.PowerManager;
 import dev.lifeline.ConnectionState;
@@ -94,9 +93,11 @@ final class AndroidFixture {
   }
 
   /** The platform switches its default to {@code netId} and reports it available. */
+  @SuppressWarnings("deprecation") // Robolectric models the active network with NetworkInfo.
   Network defaultBecomes(int netId) {
     shadowCm.setActiveNetworkInfo(ShadowNetworkInfo.newInstance(
-        NetworkInfo.DetailedState.CONNECTED, netId, 0, true, NetworkInfo.State.CONNECTED));
+        android.net.NetworkInfo.DetailedState.CONNECTED, netId, 0, true,
+        android.net.NetworkInfo.State.CONNECTED));
     Network network = ShadowNetwork.newInstance(netId);
     for (ConnectivityManager.NetworkCallback cb : callbacks()) cb.onAvailable(network);
     settle();

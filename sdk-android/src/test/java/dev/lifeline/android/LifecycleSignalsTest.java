@@ -81,7 +81,7 @@ public final class LifecycleSignalsTest {
 
     f.h.time.advanceBy(2 * GRACE);
     assertEquals(-1, t.closeCode);
-    assertTrue(t.sent.toString(), f.h.events.stream().noneMatch(e -> e.startsWith("probeStarted")));
+    assertTrue(f.h.events.toString(), f.h.events.stream().noneMatch(e -> e.startsWith("probeStarted")));
   }
 
   @Test public void noActivityStartedAfterAttachMeansBackground() {
