@@ -119,15 +119,14 @@ final class NetworkWatcher {
   private void defaultIs(Network next) {
     Network previous = current;
     current = next;
-    if (next != null && previous != null && !next.equals(previous)) {
-      // Blocked and validation status are per network: the new one reports its own.
-      blocked = false;
-      unvalidated = false;
-      if (up) {
-        log("default network changed from " + previous + " to " + next);
-        signals.networkChanged();
-        return;
-      }
+    if (next == null ? previous == null : next.equals(previous)) return;
+    // Blocked and validation status are per network: the new one reports its own.
+    blocked = false;
+    unvalidated = false;
+    if (next != null && previous != null && up) {
+      log("default network changed from " + previous + " to " + next);
+      signals.networkChanged();
+      return;
     }
     update("default network " + (next == null ? "lost (was " + previous + ")" : next));
   }

@@ -24,6 +24,7 @@ import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
 import org.robolectric.annotation.Config;
 import org.robolectric.shadows.ShadowApplication;
+import org.robolectric.shadows.ShadowLog;
 
 /** The one-line integration: attach registers everything, detach removes everything. */
 @RunWith(RobolectricTestRunner.class)
@@ -89,6 +90,16 @@ public final class AttachDetachTest {
     assertFalse(app.hasReceiverForIntent(new Intent(Intent.ACTION_SCREEN_OFF)));
     f.advanceAndroidTime(10 * AttachOptions.DEFAULT_LIFECYCLE_DEBOUNCE_MILLIS);
     assertTrue(f.h.context.signals.foreground());
+    env.detach();
+  }
+
+  @Test public void translationsAreLoggedToLogcat() {
+    AndroidEnvironment env = LifelineAndroid.attach(f.app, f.h.signals,
+        AttachOptions.builder().logger(LifelineAndroid.logcat("Lifeline")).build());
+    f.screenOff();
+    List<String> lines = new ArrayList<>();
+    for (ShadowLog.LogItem item : ShadowLog.getLogsForTag("Lifeline")) lines.add(item.msg);
+    assertTrue(lines.toString(), lines.contains("screen off (broadcast)"));
     env.detach();
   }
 

@@ -126,6 +126,19 @@ public final class NetworkSignalsTest {
     f.reconnectsWithinJitter();
   }
 
+  @Config(sdk = {30, 34})
+  @Test public void blockedStatusBelongsToItsNetwork() {
+    FakeTransport t = f.openInForeground();
+    Network mobile = f.activeNetwork();
+    for (ConnectivityManager.NetworkCallback cb : f.callbacks()) cb.onBlockedStatusChanged(mobile, true);
+    f.settle();
+    f.assertPaused(PauseReason.NETWORK_DOWN);
+    f.lose(mobile, true);
+    f.defaultBecomes(WIFI); // Not blocked on Wi-Fi (it would report so after onAvailable).
+    f.reconnectsWithinJitter();
+    assertTrue(t.cancelled);
+  }
+
   private static int netId(Network network) {
     return Integer.parseInt(network.toString());
   }
