@@ -11,6 +11,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -18,6 +21,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import javax.xml.parsers.DocumentBuilderFactory;
+import com.android.tools.r8.CompilationMode;
+import com.android.tools.r8.D8;
+import com.android.tools.r8.D8Command;
+import com.android.tools.r8.Diagnostic;
+import com.android.tools.r8.DiagnosticsHandler;
+import com.android.tools.r8.JdkClassFileProvider;
+import com.android.tools.r8.OutputMode;
 import org.junit.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -104,6 +114,59 @@ public final class AarPackagingIT {
     assertTrue(metadata, metadata.contains("aarFormatVersion=1.0"));
     assertTrue(metadata, metadata.contains("aarMetadataVersion=1.0"));
     assertEquals("no resources, so no R symbols", 0, read("R.txt").length);
+  }
+
+  /**
+   * Dexes the AAR's classes and the core jar as an app build would, at min API 21, against the
+   * Android framework and the real dependencies: any error or warning fails.
+   */
+  @Test public void classesAndCoreDexAtMinApi21() throws Exception {
+    Path work = Files.createTempDirectory("lifeline-d8");
+    Path classesJar = work.resolve("classes.jar");
+    Files.write(classesJar, read("classes.jar"));
+    List<Path> program = new ArrayList<>();
+    program.add(classesJar);
+    List<Path> library = new ArrayList<>();
+    List<Path> classpath = new ArrayList<>();
+    String testClassPath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    for (String entry : testClassPath.split(File.pathSeparator)) {
+      Path path = Paths.get(entry);
+      String name = path.getFileName().toString();
+      if (!name.endsWith(".jar")) continue;
+      if (name.startsWith("android-all-")) {
+        library.add(path); // The API 34 framework, as compileSdk.
+      } else if (name.startsWith("lifeline-core-") && !name.endsWith("-tests.jar")) {
+        program.add(path);
+      } else if (name.startsWith("okhttp-") || name.startsWith("okio")
+          || name.startsWith("kotlin")) {
+        classpath.add(path);
+      }
+    }
+    assertEquals("the AAR's classes and the core jar: " + program, 2, program.size());
+    assertEquals("android-all on the test class path", 1, library.size());
+
+    final List<String> problems = new ArrayList<>();
+    D8.run(D8Command.builder(new DiagnosticsHandler() {
+          @Override public void error(Diagnostic d) {
+            problems.add("error: " + d.getDiagnosticMessage() + " in " + d.getOrigin());
+          }
+
+          @Override public void warning(Diagnostic d) {
+            problems.add("warning: " + d.getDiagnosticMessage() + " in " + d.getOrigin());
+          }
+        })
+        .addProgramFiles(program)
+        .addLibraryFiles(library)
+        // Robolectric's android-all lacks java.*: the JDK stands in for the platform's libcore.
+        .addLibraryResourceProvider(JdkClassFileProvider.fromSystemJdk())
+        .addClasspathFiles(classpath)
+        .setMinApiLevel(21)
+        .setMode(CompilationMode.RELEASE)
+        .setOutput(work, OutputMode.DexIndexed)
+        .build());
+    assertEquals("[]", problems.toString());
+    assertTrue(Files.size(work.resolve("classes.dex")) > 0);
   }
 
   private byte[] read(String entry) throws IOException {
