@@ -18,8 +18,11 @@ import java.util.Set;
  * <p>Main thread only: activity callbacks run there, and attach/detach are required to.
  */
 final class LifecycleWatcher implements Application.ActivityLifecycleCallbacks {
+  /** Where the activity callbacks are registered. */
   private final Application application;
+  /** The core's signals. */
   private final EnvironmentSignals signals;
+  /** Where each translation is logged. */
   private final Logger logger;
   /** Main-thread handler for the debounce. */
   private final Handler handler;

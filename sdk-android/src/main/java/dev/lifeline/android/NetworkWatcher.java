@@ -30,6 +30,7 @@ final class NetworkWatcher {
   private final ConnectivityManager connectivity;
   /** The core's signals. */
   private final EnvironmentSignals signals;
+  /** Where each translation is logged. */
   private final Logger logger;
   /** The callback registered with {@link #connectivity}. */
   private final ConnectivityManager.NetworkCallback callback;

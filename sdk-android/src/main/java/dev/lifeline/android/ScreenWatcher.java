@@ -21,9 +21,13 @@ import dev.lifeline.Logger;
  * <p>Main thread only: the receiver runs there, and attach/detach are required to.
  */
 final class ScreenWatcher extends BroadcastReceiver {
+  /** The application context the receiver is registered on. */
   private final Context context;
+  /** Screen and Doze state at attach, and Doze state on each change. */
   private final PowerManager power;
+  /** The core's signals. */
   private final EnvironmentSignals signals;
+  /** Where each translation is logged. */
   private final Logger logger;
   /** Follow screen on/off. */
   private final boolean watchScreen;
