@@ -4,7 +4,6 @@ import android.annotation.TargetApi;
 import android.net.ConnectivityManager;
 import android.net.Network;
 import android.net.NetworkCapabilities;
-import android.net.NetworkInfo;
 import android.net.NetworkRequest;
 import android.os.Build;
 import dev.lifeline.EnvironmentSignals;
@@ -104,7 +103,7 @@ final class NetworkWatcher {
       if (current != null && legacy) available.add(current);
       return current != null;
     }
-    NetworkInfo info = connectivity.getActiveNetworkInfo();
+    android.net.NetworkInfo info = connectivity.getActiveNetworkInfo();
     // The Network object is unknown on 21–22 until the first callback: current stays null.
     return info != null && info.isConnected();
   }
@@ -179,10 +178,10 @@ final class NetworkWatcher {
       Network active = activeNetwork();
       if (active != null && available.contains(active)) return active;
     } else {
-      NetworkInfo active = connectivity.getActiveNetworkInfo();
+      android.net.NetworkInfo active = connectivity.getActiveNetworkInfo();
       if (active != null) {
         for (Network n : available) {
-          NetworkInfo info = connectivity.getNetworkInfo(n);
+          android.net.NetworkInfo info = connectivity.getNetworkInfo(n);
           if (info != null && info.getType() == active.getType()) return n;
         }
       }
