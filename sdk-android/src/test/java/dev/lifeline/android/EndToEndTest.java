@@ -49,6 +49,8 @@ public final class EndToEndTest {
   /** "thread-is-main message" as the app's listener saw it. */
   private final List<String> appReceived = new CopyOnWriteArrayList<>();
   private final List<ConnectionState.Kind> states = new CopyOnWriteArrayList<>();
+  /** State callbacks that did not run on the main thread. */
+  private final List<String> offMain = new CopyOnWriteArrayList<>();
   private Lifeline lifeline;
 
   @After public void tearDown() throws Exception {
@@ -83,7 +85,7 @@ public final class EndToEndTest {
           }
 
           @Override public void onStateChanged(Connection c, ConnectionState state) {
-            if (Looper.myLooper() != Looper.getMainLooper()) throw new AssertionError("not main");
+            if (Looper.myLooper() != Looper.getMainLooper()) offMain.add(state.toString());
             states.add(state.kind());
           }
         });
@@ -104,6 +106,7 @@ public final class EndToEndTest {
     env.detach();
     chat.close();
     awaitOnMainLooper(() -> states.contains(ConnectionState.Kind.CLOSED));
+    assertEquals("[]", offMain.toString());
   }
 
   /** Runs the main looper until {@code condition} holds, failing after 10 s. */
