@@ -1,0 +1,179 @@
+package dev.lifeline.android;
+
+import android.app.Application;
+import android.content.Context;
+import android.net.ConnectivityManager;
+import android.os.Handler;
+import android.os.Looper;
+import android.os.PowerManager;
+import dev.lifeline.Clock;
+import dev.lifeline.EnvironmentSignals;
+import dev.lifeline.Lifeline;
+import dev.lifeline.Logger;
+import java.util.concurrent.Executor;
+
+/**
+ * Lifeline on Android, in two calls from {@code Application.onCreate()}:
+ *
+ * <pre>{@code
+ * public final class App extends Application {
+ *   Lifeline lifeline;
+ *
+ *   @Override public void onCreate() {
+ *     super.onCreate();
+ *     lifeline = LifelineAndroid.lifelineBuilder().build(); // sleep-aware clock, main-thread callbacks
+ *     LifelineAndroid.attach(this, lifeline);               // network, screen, Doze, lifecycle
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>What is translated, and into which {@link EnvironmentSignals} signal:
+ * <ul>
+ *   <li>E1 network: the default network lost → {@code networkLost}; one available again →
+ *       {@code networkAvailable}; the default switched to a different network (Wi-Fi → cellular)
+ *       → {@code networkChanged}; on API 29+, blocked for this app (Data Saver, background
+ *       restrictions) counts as lost; on API 23+, a network becoming validated (captive portal
+ *       passed) → {@code networkAvailable}, to retry at once.
+ *   <li>E2 screen: {@code ACTION_SCREEN_OFF}/{@code ON} → {@code screenOff}/{@code screenOn};
+ *       Doze (API 23+) → {@code suspended}/{@code resumed}.
+ *   <li>E3 lifecycle: no activity started for {@link AttachOptions#DEFAULT_LIFECYCLE_DEBOUNCE_MILLIS
+ *       700 ms} → {@code background}; an activity started → {@code foreground}.
+ * </ul>
+ * The initial state is reported at attach (the core starts out assuming network up, screen on,
+ * foreground). The reactions (pause, probe, grace period, jitter) are the core's {@link
+ * dev.lifeline.EnvironmentPolicy}, set per connection.
+ *
+ * <p>E4 needs no watcher: with {@link #elapsedRealtimeClock()} as the client's clock, a timer
+ * that the device's deep sleep delayed fires late against that clock, and the core probes the
+ * connection.
+ */
+public final class LifelineAndroid {
+  private LifelineAndroid() {}
+
+  /**
+   * A {@link Lifeline.Builder} with Android defaults: {@link #elapsedRealtimeClock()} and
+   * listener callbacks on the main thread ({@link #mainThreadExecutor()}). Everything can still
+   * be overridden on the returned builder.
+   */
+  public static Lifeline.Builder lifelineBuilder() {
+    return Lifeline.builder()
+        .clock(elapsedRealtimeClock())
+        .callbackExecutor(mainThreadExecutor());
+  }
+
+  /**
+   * {@code SystemClock.elapsedRealtime()}, which keeps counting in deep sleep (E4). The
+   * scheduler's own timers do not (Java's and Handler's delays pause with the CPU), so a timer
+   * that was due during a sleep fires late against this clock, which is how the core detects the
+   * sleep and probes the connection (H6).
+   */
+  public static Clock elapsedRealtimeClock() {
+    return ElapsedRealtimeClock.INSTANCE;
+  }
+
+  /** Runs tasks on the main thread, in order; always posts, never runs inline. */
+  public static Executor mainThreadExecutor() {
+    return MainThreadExecutor.INSTANCE;
+  }
+
+  /** A {@link Logger} that writes to logcat under {@code tag}, at INFO and above. */
+  public static Logger logcat(String tag) {
+    if (tag == null) throw new NullPointerException("tag == null");
+    return new LogcatLogger(tag, Logger.Level.INFO);
+  }
+
+  /** Shorthand for {@code attach(context, lifeline.signals(), AttachOptions.defaults())}. */
+  public static AndroidEnvironment attach(Context context, Lifeline lifeline) {
+    if (lifeline == null) throw new NullPointerException("lifeline == null");
+    return attach(context, lifeline.signals(), AttachOptions.defaults());
+  }
+
+  /** Shorthand for {@code attach(context, signals, AttachOptions.defaults())}. */
+  public static AndroidEnvironment attach(Context context, EnvironmentSignals signals) {
+    return attach(context, signals, AttachOptions.defaults());
+  }
+
+  /**
+   * Reports the current network, screen, Doze and lifecycle state to {@code signals}, then
+   * registers the callbacks and receivers that keep reporting changes until {@link
+   * AndroidEnvironment#detach()}. Attach once per {@link Lifeline} client, ideally from {@code
+   * Application.onCreate()}: activities started before the attach are only noticed when they
+   * resume again.
+   *
+   * @param context any context; its application context is used, so nothing is leaked.
+   * @throws IllegalStateException if not called on the main thread.
+   */
+  public static AndroidEnvironment attach(Context context, EnvironmentSignals signals,
+      AttachOptions options) {
+    if (context == null) throw new NullPointerException("context == null");
+    if (signals == null) throw new NullPointerException("signals == null");
+    if (options == null) throw new NullPointerException("options == null");
+    checkMainThread("attach()");
+    Context app = context.getApplicationContext() != null ? context.getApplicationContext() : context;
+    Logger logger = options.logger();
+
+    NetworkWatcher network = null;
+    if (options.watchNetwork()) {
+      ConnectivityManager cm = (ConnectivityManager) app.getSystemService(Context.CONNECTIVITY_SERVICE);
+      if (cm == null) {
+        warn(logger, "no ConnectivityManager: network changes are not followed", null);
+      } else {
+        network = new NetworkWatcher(cm, signals, logger);
+        try {
+          network.start();
+        } catch (RuntimeException e) {
+          // SecurityException (permission stripped from the merged manifest) or, on API 30+,
+          // TooManyRequestsException (the app holds 100 callbacks): degrade, don't crash.
+          warn(logger, "could not register a network callback: network changes are not followed", e);
+          network.stop();
+          if (network.reportedDown()) signals.networkAvailable();
+          network = null;
+        }
+      }
+    }
+
+    ScreenWatcher screen = null;
+    if (options.watchScreen() || options.watchDeviceIdle()) {
+      PowerManager power = (PowerManager) app.getSystemService(Context.POWER_SERVICE);
+      if (power == null) {
+        warn(logger, "no PowerManager: screen and Doze changes are not followed", null);
+      } else {
+        screen = new ScreenWatcher(app, power, signals, logger, options.watchScreen(),
+            options.watchDeviceIdle());
+        screen.start();
+      }
+    }
+
+    LifecycleWatcher lifecycle = null;
+    if (options.watchLifecycle()) {
+      if (app instanceof Application) {
+        lifecycle = new LifecycleWatcher((Application) app, signals, logger,
+            new Handler(Looper.getMainLooper()), options.lifecycleDebounceMillis());
+        lifecycle.start();
+      } else {
+        warn(logger, "the application context is a " + app.getClass().getName()
+            + ", not an Application: foreground/background is not followed", null);
+      }
+    }
+    return new AndroidEnvironment(signals, network, screen, lifecycle);
+  }
+
+  /**
+   * The watchers' state is confined to the main thread, where the platform delivers broadcasts
+   * and activity callbacks; attach and detach touch it, so they run there too.
+   */
+  static void checkMainThread(String what) {
+    if (Looper.myLooper() != Looper.getMainLooper()) {
+      throw new IllegalStateException(what + " must be called on the main thread, not on "
+          + Thread.currentThread().getName());
+    }
+  }
+
+  private static void warn(Logger logger, String message, Throwable error) {
+    try {
+      logger.log(Logger.Level.WARN, message, error);
+    } catch (Throwable ignored) {
+      // A broken logger must not break attach.
+    }
+  }
+}

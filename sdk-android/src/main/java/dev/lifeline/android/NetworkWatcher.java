@@ -1,0 +1,256 @@
+package dev.lifeline.android;
+
+import android.annotation.TargetApi;
+import android.net.ConnectivityManager;
+import android.net.Network;
+import android.net.NetworkCapabilities;
+import android.net.NetworkRequest;
+import android.os.Build;
+import dev.lifeline.EnvironmentSignals;
+import dev.lifeline.Logger;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * E1: follows the default network and tells the core when it is lost, when one is available
+ * again, and when it changes to a different {@link Network} (Wi-Fi → cellular: the open socket is
+ * bound to the old network and will never hear back, so the core replaces it at once).
+ *
+ * <p>API 24+ uses {@code registerDefaultNetworkCallback}, which reports exactly the default
+ * network. API 21–23 only have {@code registerNetworkCallback}, which reports <em>every</em>
+ * network with internet, so the default one is worked out from {@code getActiveNetwork()} (23) or
+ * the active network's type (21–22).
+ *
+ * <p>Callbacks arrive on ConnectivityManager's own thread, attach and detach on the main thread:
+ * every field below is guarded by {@code this}.
+ */
+final class NetworkWatcher {
+  /** Where the platform reports networks. */
+  private final ConnectivityManager connectivity;
+  /** The core's signals. */
+  private final EnvironmentSignals signals;
+  /** Where each translation is logged. */
+  private final Logger logger;
+  /** The callback registered with {@link #connectivity}. */
+  private final ConnectivityManager.NetworkCallback callback;
+  /** True when the legacy (API 21–23) listen-to-every-network callback is in use. */
+  private final boolean legacy;
+
+  /** The default network, or null when there is none (or, on 21–22 at first, not known yet). */
+  private Network current;
+  /** What the core was last told: true means "network up" (its initial assumption). */
+  private boolean up = true;
+  /** API 29+: the platform blocks this app from {@link #current} (Data Saver, Doze, restrictions). */
+  private boolean blocked;
+  /** API 23+: {@link #current} was last reported without NET_CAPABILITY_VALIDATED. */
+  private boolean unvalidated;
+  /** API 21–23 only: every network with internet that is currently available. */
+  private final Set<Network> available = new LinkedHashSet<Network>();
+  /** Set by {@link #stop}: late callbacks are then ignored. */
+  private boolean stopped;
+
+  NetworkWatcher(ConnectivityManager connectivity, EnvironmentSignals signals, Logger logger) {
+    this.connectivity = connectivity;
+    this.signals = signals;
+    this.logger = logger;
+    this.legacy = Build.VERSION.SDK_INT < 24;
+    this.callback = legacy ? new LegacyCallback() : new DefaultCallback();
+  }
+
+  /** Reports the initial state, then registers the callback. */
+  synchronized void start() {
+    boolean connected = initialState();
+    if (!connected) {
+      up = false;
+      log("no network at attach: attempts wait for one");
+      signals.networkLost();
+    }
+    if (legacy) {
+      // Only INTERNET: the builder's defaults (not restricted, trusted, not VPN) stay.
+      NetworkRequest request = new NetworkRequest.Builder()
+          .addCapability(NetworkCapabilities.NET_CAPABILITY_INTERNET)
+          .build();
+      connectivity.registerNetworkCallback(request, callback);
+    } else {
+      registerDefault();
+    }
+  }
+
+  @TargetApi(24)
+  private void registerDefault() {
+    connectivity.registerDefaultNetworkCallback(callback);
+  }
+
+  synchronized void stop() {
+    stopped = true;
+    try {
+      connectivity.unregisterNetworkCallback(callback);
+    } catch (IllegalArgumentException alreadyGone) {
+      // Not registered (registration failed earlier): nothing to undo.
+    }
+  }
+
+  /** True when the core was told the network is down (so detach must say it is back). */
+  synchronized boolean reportedDown() {
+    return !up;
+  }
+
+  /** Reads the current default network; returns whether the device is connected at all. */
+  @SuppressWarnings("deprecation") // NetworkInfo is the only API 21–22 way to ask.
+  private boolean initialState() {
+    if (Build.VERSION.SDK_INT >= 23) {
+      current = activeNetwork();
+      if (current != null && legacy) available.add(current);
+      return current != null;
+    }
+    android.net.NetworkInfo info = connectivity.getActiveNetworkInfo();
+    // The Network object is unknown on 21–22 until the first callback: current stays null.
+    return info != null && info.isConnected();
+  }
+
+  @TargetApi(23)
+  private Network activeNetwork() {
+    return connectivity.getActiveNetwork();
+  }
+
+  // ---- Transitions, with the lock held. ----
+
+  /** The default network is now {@code next} (null: none). */
+  private void defaultIs(Network next) {
+    Network previous = current;
+    current = next;
+    if (next == null ? previous == null : next.equals(previous)) return;
+    // Blocked and validation status are per network: the new one reports its own.
+    blocked = false;
+    unvalidated = false;
+    if (next != null && previous != null && up) {
+      log("default network changed from " + previous + " to " + next);
+      signals.networkChanged();
+      return;
+    }
+    update("default network " + (next == null ? "lost (was " + previous + ")" : next));
+  }
+
+  /** Tells the core when usability flipped. */
+  private void update(String why) {
+    // Only callbacks call this, and they set current first: on 21–22 the unknown initial
+    // network (null while up) never reaches here.
+    boolean usable = current != null && !blocked;
+    if (usable == up) return;
+    up = usable;
+    log((usable ? "network available: " : "network down: ") + why);
+    if (usable) {
+      signals.networkAvailable();
+    } else {
+      signals.networkLost();
+    }
+  }
+
+  private void capabilities(Network network, NetworkCapabilities caps) {
+    if (Build.VERSION.SDK_INT < 23 || !network.equals(current)) return;
+    boolean validated = caps.hasCapability(NetworkCapabilities.NET_CAPABILITY_VALIDATED);
+    boolean wasUnvalidated = unvalidated;
+    unvalidated = !validated;
+    // A network that gained internet (captive portal signed in, upstream repaired) is a good
+    // moment to retry now rather than after the remaining backoff. The loss of validation is
+    // deliberately not "network down": validation probes can fail on networks where our server
+    // is reachable (blocked probe URL), and pausing there would never connect. The heartbeat
+    // and ping watch catch a socket that really died.
+    if (validated && wasUnvalidated && up) {
+      log("default network " + network + " validated: retrying soon");
+      signals.networkAvailable();
+    }
+  }
+
+  private void blockedStatus(Network network, boolean isBlocked) {
+    if (!network.equals(current)) return;
+    blocked = isBlocked;
+    update(isBlocked ? "this app is blocked from " + network : "unblocked on " + network);
+  }
+
+  // ---- API 21–23: every network with internet. ----
+
+  /** The default among {@link #available}; null when none. */
+  @SuppressWarnings("deprecation")
+  private Network legacyDefault() {
+    if (available.isEmpty()) return null;
+    if (Build.VERSION.SDK_INT >= 23) {
+      Network active = activeNetwork();
+      if (active != null && available.contains(active)) return active;
+    } else {
+      android.net.NetworkInfo active = connectivity.getActiveNetworkInfo();
+      if (active != null) {
+        for (Network n : available) {
+          android.net.NetworkInfo info = connectivity.getNetworkInfo(n);
+          if (info != null && info.getType() == active.getType()) return n;
+        }
+      }
+    }
+    // The platform has not caught up yet: keep the current one while it lasts, else the newest.
+    if (current != null && available.contains(current)) return current;
+    Network newest = null;
+    for (Network n : available) newest = n;
+    return newest;
+  }
+
+  private void log(String message) {
+    try {
+      logger.log(Logger.Level.INFO, message, null);
+    } catch (Throwable ignored) {
+      // A broken logger must not break signal delivery.
+    }
+  }
+
+  /** API 24+: exactly the default network. */
+  private final class DefaultCallback extends ConnectivityManager.NetworkCallback {
+    @Override public void onAvailable(Network network) {
+      synchronized (NetworkWatcher.this) {
+        if (!stopped) defaultIs(network);
+      }
+    }
+
+    @Override public void onLost(Network network) {
+      synchronized (NetworkWatcher.this) {
+        // After a switch the old network's loss may still arrive: only the current one counts.
+        if (!stopped && network.equals(current)) defaultIs(null);
+      }
+    }
+
+    @Override public void onCapabilitiesChanged(Network network, NetworkCapabilities caps) {
+      synchronized (NetworkWatcher.this) {
+        if (!stopped) capabilities(network, caps);
+      }
+    }
+
+    @Override public void onBlockedStatusChanged(Network network, boolean isBlocked) {
+      synchronized (NetworkWatcher.this) {
+        if (!stopped) blockedStatus(network, isBlocked);
+      }
+    }
+  }
+
+  /** API 21–23: every network with internet; the default is derived. */
+  private final class LegacyCallback extends ConnectivityManager.NetworkCallback {
+    @Override public void onAvailable(Network network) {
+      synchronized (NetworkWatcher.this) {
+        if (stopped) return;
+        available.add(network);
+        defaultIs(legacyDefault());
+      }
+    }
+
+    @Override public void onLost(Network network) {
+      synchronized (NetworkWatcher.this) {
+        if (stopped) return;
+        available.remove(network);
+        defaultIs(legacyDefault());
+      }
+    }
+
+    @Override public void onCapabilitiesChanged(Network network, NetworkCapabilities caps) {
+      synchronized (NetworkWatcher.this) {
+        if (!stopped) capabilities(network, caps);
+      }
+    }
+  }
+}
