@@ -23,7 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.SocketFactory;
+import dev.lifeline.testing.UnconnectedSocketFactory;
 import okhttp3.OkHttpClient;
 import okio.BufferedSource;
 import okio.ByteString;
@@ -280,29 +280,13 @@ public final class TcpTransportTest {
     server.setSoTimeout(5_000);
     url = "tcp://127.0.0.1:" + server.getLocalPort();
     OkHttpClient smallBuffers = client.newBuilder()
-        .socketFactory(new SocketFactory() {
+        .socketFactory(new UnconnectedSocketFactory() {
           @Override public Socket createSocket() throws IOException {
             Socket s = new Socket();
             s.setSendBufferSize(16 * 1024);
             return s;
           }
 
-          @Override public Socket createSocket(String host, int port) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override public Socket createSocket(String host, int port, InetAddress local, int localPort) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override public Socket createSocket(InetAddress host, int port) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override public Socket createSocket(
-              InetAddress address, int port, InetAddress local, int localPort) {
-            throw new UnsupportedOperationException();
-          }
         })
         .build();
     transport = new TcpTransport.Factory(smallBuffers).open(
@@ -400,7 +384,7 @@ public final class TcpTransportTest {
     // On Android the app's socket factory is what binds a socket to a network: it must be used.
     OkHttpClient custom = client.newBuilder()
         .connectTimeout(1234, TimeUnit.MILLISECONDS)
-        .socketFactory(new SocketFactory() {
+        .socketFactory(new UnconnectedSocketFactory() {
           @Override public Socket createSocket() {
             return new Socket() {
               @Override public void connect(SocketAddress endpoint, int timeout) throws IOException {
@@ -410,22 +394,6 @@ public final class TcpTransportTest {
             };
           }
 
-          @Override public Socket createSocket(String host, int port) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override public Socket createSocket(String host, int port, InetAddress local, int localPort) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override public Socket createSocket(InetAddress host, int port) {
-            throw new UnsupportedOperationException();
-          }
-
-          @Override public Socket createSocket(
-              InetAddress address, int port, InetAddress local, int localPort) {
-            throw new UnsupportedOperationException();
-          }
         })
         .build();
     transport = new TcpTransport.Factory(custom).open(
