@@ -225,6 +225,7 @@ final class Demo {
         + Timeline.seconds(clock.serverDownMillis()));
     awaitEchoes(2_000);
     server.stop();
+    network.serverStopped();
     pause(clock.serverDownMillis() / 3);
     chat("sent while the server is down");
     pause(clock.serverDownMillis() - clock.serverDownMillis() / 3);
@@ -274,6 +275,7 @@ final class Demo {
   private void startServer() {
     try {
       server.start();
+      network.serverStarted();
     } catch (IOException e) {
       timeline.log(Timeline.Type.SERVER, "server", "could not restart: " + e.getMessage());
     }

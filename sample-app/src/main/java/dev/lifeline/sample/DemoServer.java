@@ -129,7 +129,7 @@ final class DemoServer implements AutoCloseable {
   synchronized void stop() {
     if (endpoint == null) return;
     timeline.log(Timeline.Type.SERVER, "server", "stopping: closing " + sessions.size()
-        + " connection(s) with 1001 going away");
+        + " connection(s)" + (protocol == Protocol.WEBSOCKET ? " with 1001 going away" : ""));
     endpoint.stop("server restarting");
     endpoint = null;
     sessions.clear();

@@ -21,7 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       direction, not even a close, yet both sockets stay open: the client's writes succeed and
  *       nothing ever arrives, like a NAT that silently forgot its mapping. New connections work.
  *   <li>{@link #down()}: the network is gone. Open connections go silent the same way; new ones
- *       are reset at once. {@link #up()} brings it back; the old connections stay dead.
+ *       are refused. {@link #up()} brings it back; the old connections stay dead.
+ *   <li>{@link #serverStopped()}: while the server is down, new connections are refused, exactly
+ *       as they would be without the proxy. (Accepting them and then resetting them would make a
+ *       raw TCP client believe it had connected.)
  * </ul>
  *
  * <p>A silenced connection is not closed by the proxy: each side finds out by itself, the client
@@ -33,25 +36,69 @@ final class FlakyNetwork implements AutoCloseable {
   /** Where the "server side" of every connection goes. */
   private final int upstreamPort;
   private final Timeline timeline;
-  private final ServerSocket listener;
+  /** The port clients connect to; closed (refusing) while the network or the server is down. */
+  private final int port;
+  /** The listening socket, or null while refusing. Guarded by this. */
+  private ServerSocket listener;
   /** Proxied connections, until both sides are closed. */
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
-  /** False while the network is down. */
-  private volatile boolean up = true;
+  /** False while the network is down. Guarded by this. */
+  private boolean up = true;
+  /** False while the server is stopped. Guarded by this. */
+  private boolean serverUp = true;
+  /** Set by {@link #close()}. Guarded by this. */
+  private boolean closed;
   /** Bytes swallowed by silenced connections. */
   final AtomicLong droppedBytes = new AtomicLong();
 
   FlakyNetwork(int upstreamPort, Timeline timeline) throws IOException {
     this.upstreamPort = upstreamPort;
     this.timeline = timeline;
-    this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread t = new Thread(this::acceptLoop, "flaky network accept");
-    t.setDaemon(true);
-    t.start();
+    synchronized (this) {
+      listen(0);
+      this.port = listener.getLocalPort();
+    }
   }
 
   int port() {
-    return listener.getLocalPort();
+    return port;
+  }
+
+  /** The server went away: connections are refused until {@link #serverStarted()}. */
+  synchronized void serverStopped() {
+    serverUp = false;
+    updateListener();
+  }
+
+  synchronized void serverStarted() {
+    serverUp = true;
+    updateListener();
+  }
+
+  /** Listens exactly while the network and the server are both up. */
+  private void updateListener() {
+    boolean wanted = up && serverUp && !closed;
+    if (wanted && listener == null) {
+      try {
+        listen(port);
+      } catch (IOException e) {
+        timeline.log(Timeline.Type.NETWORK, "network", "could not listen on port " + port
+            + " again: " + e.getMessage());
+      }
+    } else if (!wanted && listener != null) {
+      closeQuietly(listener);
+      listener = null;
+    }
+  }
+
+  private void listen(int onPort) throws IOException {
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true);
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 50);
+    listener = s;
+    Thread t = new Thread(() -> acceptLoop(s), "flaky network accept");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The open connections go half-open (a zombie); new ones are unaffected. */
@@ -62,24 +109,25 @@ final class FlakyNetwork implements AutoCloseable {
   }
 
   /** The network goes away: open connections go silent, new ones are reset. */
-  void down() {
+  synchronized void down() {
     up = false;
+    updateListener();
     int n = silenceAll();
     timeline.log(Timeline.Type.NETWORK, "network", "DOWN: " + n + " open connection(s) silenced,"
         + " new connections refused");
   }
 
   /** The network is back for new connections. */
-  void up() {
+  synchronized void up() {
     up = true;
+    updateListener();
     timeline.log(Timeline.Type.NETWORK, "network", "UP again");
   }
 
   @Override public void close() {
-    try {
-      listener.close();
-    } catch (IOException ignored) {
-      // Closing anyway.
+    synchronized (this) {
+      closed = true;
+      updateListener();
     }
     for (Link l : new ArrayList<>(links)) l.closeBoth();
   }
@@ -95,23 +143,19 @@ final class FlakyNetwork implements AutoCloseable {
     return n;
   }
 
-  private void acceptLoop() {
-    while (!listener.isClosed()) {
+  private void acceptLoop(ServerSocket s) {
+    while (!s.isClosed()) {
       Socket client;
       try {
-        client = listener.accept();
+        client = s.accept();
       } catch (IOException e) {
-        return; // Closed.
-      }
-      if (!up) {
-        reset(client);
-        continue;
+        return; // Closed: refusing from now on.
       }
       Socket server = new Socket();
       try {
         server.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), upstreamPort), 2_000);
       } catch (IOException e) {
-        // The server is down: the client sees its connection reset, as through a load balancer.
+        // The server went down after this connection was accepted: reset it.
         closeQuietly(server);
         reset(client);
         continue;
@@ -131,7 +175,7 @@ final class FlakyNetwork implements AutoCloseable {
     closeQuietly(s);
   }
 
-  private static void closeQuietly(Socket s) {
+  private static void closeQuietly(java.io.Closeable s) {
     try {
       s.close();
     } catch (IOException ignored) {
