@@ -40,6 +40,8 @@ final class FlakyNetwork implements AutoCloseable {
   private final int port;
   /** The listening socket, or null while refusing. Guarded by this. */
   private ServerSocket listener;
+  /** The thread accepting on {@link #listener}. Guarded by this. */
+  private Thread acceptThread;
   /** Proxied connections, until both sides are closed. */
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   /** False while the network is down. Guarded by this. */
@@ -88,6 +90,14 @@ final class FlakyNetwork implements AutoCloseable {
     } else if (!wanted && listener != null) {
       closeQuietly(listener);
       listener = null;
+      // A socket closed while a thread is blocked in accept() keeps listening until that thread
+      // has left the system call: wait, so that "refused" holds once this method returns.
+      try {
+        acceptThread.join(1_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      acceptThread = null;
     }
   }
 
@@ -99,6 +109,7 @@ final class FlakyNetwork implements AutoCloseable {
     Thread t = new Thread(() -> acceptLoop(s), "flaky network accept");
     t.setDaemon(true);
     t.start();
+    acceptThread = t;
   }
 
   /** The open connections go half-open (a zombie); new ones are unaffected. */
