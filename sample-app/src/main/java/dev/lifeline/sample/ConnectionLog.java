@@ -30,8 +30,6 @@ final class ConnectionLog extends ConnectionListener {
   final AtomicLong disconnects = new AtomicLong();
   final AtomicLong silences = new AtomicLong();
   final AtomicLong otherMessages = new AtomicLong();
-  /** The latest state, as delivered to the listener. */
-  volatile ConnectionState state = null;
 
   ConnectionLog(Timeline timeline, ChatLedger ledger, String serverHeartbeat) {
     this.timeline = timeline;
@@ -40,7 +38,6 @@ final class ConnectionLog extends ConnectionListener {
   }
 
   @Override public void onStateChanged(Connection c, ConnectionState s) {
-    state = s;
     String line;
     switch (s.kind()) {
       case CONNECTING:

@@ -9,8 +9,10 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.Assume;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -24,11 +26,35 @@ public final class DemoTest {
 
   @Test(timeout = 60_000)
   public void quickDemoSurvivesEveryFaultAndLosesNothing() throws Exception {
+    String text = runQuickDemo("--quick");
+    assertTrue(text, text.contains("1001 server restarting"));
+  }
+
+  /** The same story over newline-framed TCP text, once lifeline-core has the tcp:// transport. */
+  @Test(timeout = 60_000)
+  public void quickDemoOverTcpText() throws Exception {
+    boolean tcpSupported;
+    try {
+      dev.lifeline.ConnectionOptions.builder("tcp://127.0.0.1:1");
+      tcpSupported = true;
+    } catch (IllegalArgumentException e) {
+      tcpSupported = false;
+    }
+    Assume.assumeTrue("this lifeline-core has no tcp:// transport", tcpSupported);
+    String text = runQuickDemo("--quick", "--transport", "tcp");
+    assertTrue(text, text.contains("listening on tcp://127.0.0.1:"));
+  }
+
+  /** Runs the demo, checks its exit code, summary and report; returns what it printed. */
+  private String runQuickDemo(String... flags) throws Exception {
     Path report = tmp.getRoot().toPath().resolve("report.html");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     long started = System.nanoTime();
-    int code = Main.run(new String[] {"--quick", "--report", report.toString()},
+    String[] args = Arrays.copyOf(flags, flags.length + 2);
+    args[flags.length] = "--report";
+    args[flags.length + 1] = report.toString();
+    int code = Main.run(args,
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
     long tookMillis = (System.nanoTime() - started) / 1_000_000;
@@ -60,6 +86,7 @@ public final class DemoTest {
     assertFalse("self-contained: no external resources",
         html.contains("src=") || html.contains("href=") || html.contains("url(")
             || html.contains("@import"));
+    return text;
   }
 
   private static long number(String text, String regex) {
