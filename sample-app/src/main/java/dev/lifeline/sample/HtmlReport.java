@@ -122,6 +122,10 @@ final class HtmlReport {
         .append("\" width=\"100%\" role=\"img\" aria-label=\"connection timeline\""
             + " font-family=\"system-ui, sans-serif\" font-size=\"12\">\n");
 
+    h.append("<defs><pattern id=\"halfopen\" width=\"8\" height=\"8\""
+        + " patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
+        + "<rect width=\"4\" height=\"8\" fill=\"#1d2330\" opacity=\"0.45\"/></pattern></defs>\n");
+
     // Time grid first, everything else on top.
     long step = tickStep(end);
     for (long ms = 0; ms <= end; ms += step) {
@@ -170,6 +174,28 @@ final class HtmlReport {
             "<text x=\"%.1f\" y=\"%d\" class=\"bandlabel\">paused</text>\n", x0 + 6,
             STATE_Y + STATE_H / 2 + 4));
       }
+    }
+
+    // Half-open stretches: the state says connected, but nothing gets through. They end when the
+    // client drops the connection.
+    List<Timeline.Event> events = t.events();
+    for (int i = 0; i < events.size(); i++) {
+      Timeline.Event e = events.get(i);
+      if (e.type() != Timeline.Type.NETWORK || !e.text().contains("half-open")) continue;
+      long until = end;
+      for (int j = i + 1; j < events.size(); j++) {
+        if (events.get(j).type() == Timeline.Type.DISCONNECTED) {
+          until = events.get(j).atMillis();
+          break;
+        }
+      }
+      double x0 = x.at(e.atMillis());
+      double x1 = x.at(until);
+      h.append(String.format(Locale.ROOT,
+          "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"url(#halfopen)\">"
+              + "<title>%s → %s  half-open: looks connected, nothing gets through</title></rect>\n",
+          x0, STATE_Y, Math.max(1, x1 - x0), STATE_H, Timeline.clock(e.atMillis()),
+          Timeline.clock(until)));
     }
 
     // Reconnects: a marker when scheduled and a bracket as long as the jittered delay.
@@ -308,6 +334,9 @@ final class HtmlReport {
     swatch(h, "#e8743b", "waiting to reconnect");
     swatch(h, "#8a8f98", "paused (network down)");
     swatch(h, "#3b3f46", "closed");
+    h.append("<span><svg width=\"22\" height=\"12\"><rect width=\"22\" height=\"12\""
+        + " fill=\"#2e9d57\"/><rect width=\"22\" height=\"12\" fill=\"url(#halfopen)\"/></svg>"
+        + "half-open: looks connected, nothing gets through</span>\n");
     h.append("<span><svg width=\"34\" height=\"14\"><line x1=\"4\" y1=\"7\" x2=\"30\" y2=\"7\""
         + " class=\"rcline\"/><line x1=\"30\" y1=\"2\" x2=\"30\" y2=\"12\" class=\"rcline\"/>"
         + "<circle cx=\"4\" cy=\"7\" r=\"4\" class=\"rcdot\"/></svg>reconnect scheduled:"
