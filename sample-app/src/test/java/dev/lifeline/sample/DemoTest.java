@@ -1,0 +1,97 @@
+package dev.lifeline.sample;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Assume;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Runs the shortened demo end to end on 127.0.0.1 (server restart, network loss, zombie) and
+ * checks what its summary claims.
+ */
+public final class DemoTest {
+  @Rule public final TemporaryFolder tmp = new TemporaryFolder();
+
+  @Test(timeout = 60_000)
+  public void quickDemoSurvivesEveryFaultAndLosesNothing() throws Exception {
+    String text = runQuickDemo("--quick");
+    assertTrue(text, text.contains("1001 server restarting"));
+  }
+
+  /** The same story over newline-framed TCP text, once lifeline-core has the tcp:// transport. */
+  @Test(timeout = 60_000)
+  public void quickDemoOverTcpText() throws Exception {
+    boolean tcpSupported;
+    try {
+      dev.lifeline.ConnectionOptions.builder("tcp://127.0.0.1:1");
+      tcpSupported = true;
+    } catch (IllegalArgumentException e) {
+      tcpSupported = false;
+    }
+    Assume.assumeTrue("this lifeline-core has no tcp:// transport", tcpSupported);
+    String text = runQuickDemo("--quick", "--transport", "tcp");
+    assertTrue(text, text.contains("listening on tcp://127.0.0.1:"));
+  }
+
+  /** Runs the demo, checks its exit code, summary and report; returns what it printed. */
+  private String runQuickDemo(String... flags) throws Exception {
+    Path report = tmp.getRoot().toPath().resolve("report.html");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    long started = System.nanoTime();
+    String[] args = Arrays.copyOf(flags, flags.length + 2);
+    args[flags.length] = "--report";
+    args[flags.length + 1] = report.toString();
+    int code = Main.run(args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+    String text = out.toString(StandardCharsets.UTF_8);
+    // Surefire keeps the timeline in the test's output file for whoever investigates a failure.
+    System.out.println(text);
+
+    assertEquals("exit code; stderr: " + err, Main.EXIT_OK, code);
+    assertTrue("took " + tookMillis + " ms", tookMillis < 30_000);
+    assertTrue(text, number(text, "reconnects\\s+(\\d+)") > 0);
+    assertTrue(text, number(text, "heartbeats\\s+(\\d+) sent") > 0);
+    assertTrue(text, number(text, "zombies caught\\s+(\\d+)") > 0);
+    assertEquals(text, 0, number(text, "messages\\s+\\d+ sent, \\d+ delivered \\(echoed\\),"
+        + " \\d+ failed \\(reported\\), (\\d+) lost"));
+    long sent = number(text, "messages\\s+(\\d+) sent");
+    assertTrue(text, sent > 0);
+    assertEquals(text, sent, number(text, "(\\d+) delivered"));
+    assertTrue(text, text.contains("SERVER RESTART"));
+    assertTrue(text, text.contains("PAUSED (NETWORK_DOWN)"));
+    assertTrue(text, text.contains("SILENCE: nothing from the server"));
+    assertTrue(text, text.contains("waited in the outbox"));
+
+    String html = Files.readString(report);
+    assertTrue(html.startsWith("<!DOCTYPE html>"));
+    assertTrue(html.contains("<svg"));
+    assertTrue("state bands", html.contains("fill=\"#2e9d57\""));
+    assertTrue("reconnect markers", html.contains("class=\"rc\""));
+    assertTrue("time axis", html.contains("seconds since start"));
+    assertFalse("self-contained: no external resources",
+        html.contains("src=") || html.contains("href=") || html.contains("@import")
+            || Pattern.compile("url\\((?!#)").matcher(html).find());
+    return text;
+  }
+
+  private static long number(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    assertTrue("no match for /" + regex + "/ in:\n" + text, m.find());
+    return Long.parseLong(m.group(1));
+  }
+}
