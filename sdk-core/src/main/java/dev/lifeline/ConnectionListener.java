@@ -12,7 +12,11 @@ public abstract class ConnectionListener {
   /** The connection moved to {@code state}. */
   public void onStateChanged(Connection connection, ConnectionState state) {}
 
-  /** A text message arrived (server heartbeats answered by the responder included). */
+  /**
+   * A text message arrived. Server heartbeats answered by the {@link ServerHeartbeatResponder}
+   * and acknowledgements recognised by the {@link AckMatcher} are protocol traffic and do not
+   * reach this method.
+   */
   public void onMessage(Connection connection, String text) {}
 
   /** A binary message arrived. */

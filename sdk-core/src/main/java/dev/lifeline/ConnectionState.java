@@ -87,7 +87,12 @@ public final class ConnectionState {
 
   public Kind kind() { return kind; }
 
-  /** The attempt number while CONNECTING or WAITING_TO_RECONNECT (1 = first retry); else 0. */
+  /**
+   * While CONNECTING or WAITING_TO_RECONNECT: the number of consecutive failures this attempt
+   * follows, so 0 is a first connect (or a reconnect after a stable connection that was not a
+   * failure, e.g. after the network returned or the app came back to the foreground) and 1 the
+   * first retry after a failure. 0 in every other state.
+   */
   public int attempt() { return attempt; }
 
   /** The chosen (jittered) delay while WAITING_TO_RECONNECT; else 0. */

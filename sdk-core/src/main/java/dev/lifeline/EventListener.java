@@ -10,7 +10,7 @@ public abstract class EventListener {
   /** Discards every event. */
   public static final EventListener NONE = new EventListener() {};
 
-  /** A handshake starts; {@code attempt} is 1 for the first connect after a success. */
+  /** A handshake starts; {@code attempt} counts the failures it follows (0: not a retry). */
   public void connectStart(Connection connection, int attempt, String url) {}
 
   /** The handshake succeeded after {@code handshakeMillis}. */
