@@ -45,7 +45,7 @@ public final class MainActivity extends Activity implements ConnectionStatus.Obs
     layout.setPadding(padding, padding, padding, padding);
 
     TextView serverView = new TextView(this);
-    serverView.setText("Server: " + app.connectedUrl());
+    serverView.setText("Server: " + app.connectionUrl());
     stateView = new TextView(this);
     stateView.setTextSize(TypedValue.COMPLEX_UNIT_SP, 20);
     stateView.setPadding(0, dp(12), 0, dp(12));

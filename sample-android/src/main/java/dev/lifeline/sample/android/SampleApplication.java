@@ -82,8 +82,8 @@ public class SampleApplication extends Application {
     return connection;
   }
 
-  /** Where {@link #connection()} connects. */
-  public String connectedUrl() {
+  /** Where {@link #connection()} connects: the manifest's URL, or the default. */
+  public String connectionUrl() {
     return serverUrl;
   }
 
