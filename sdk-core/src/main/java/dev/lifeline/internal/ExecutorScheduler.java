@@ -3,6 +3,7 @@ package dev.lifeline.internal;
 import dev.lifeline.Cancellable;
 import dev.lifeline.Logger;
 import dev.lifeline.Scheduler;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
@@ -36,8 +37,14 @@ public final class ExecutorScheduler implements Scheduler {
   }
 
   @Override public Cancellable schedule(Runnable task, long delayMillis) {
-    if (executor.isShutdown()) return NOOP;
-    final ScheduledFuture<?> f = executor.schedule(guard(task), delayMillis, TimeUnit.MILLISECONDS);
+    final ScheduledFuture<?> f;
+    try {
+      f = executor.schedule(guard(task), delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shutDown) {
+      // The client was shut down: its connections are closed, so there is nothing left to run.
+      logger.log(Logger.Level.DEBUG, "task after Lifeline.shutdown() ignored", null);
+      return NOOP;
+    }
     return new Cancellable() {
       @Override public void cancel() {
         f.cancel(false);
