@@ -51,6 +51,8 @@ import okhttp3.HttpUrl;
  * }</pre>
  */
 public final class ConnectionOptions {
+  /** 16 MiB, as OkHttp's own outbound queue: received bytes waiting for the listener. */
+  public static final long DEFAULT_MAX_PENDING_INBOUND_BYTES = 16L * 1024 * 1024;
   /** Longest accepted inbound line on tcp:// and tcp+tls:// by default: 1 MiB. */
   public static final long DEFAULT_MAX_LINE_LENGTH = 1024L * 1024;
   /** The largest {@link Builder#maxLineLength} accepted: 1 GiB (a line becomes one String). */
@@ -70,6 +72,8 @@ public final class ConnectionOptions {
   private final Map<String, String> headers;
   /** Recognises acknowledgements in at-least-once mode, or null for at-most-once. */
   private final AckMatcher ackMatcher;
+  /** Received bytes that may wait for the listener before reading pauses. */
+  private final long maxPendingInboundBytes;
   /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
   private final long maxLineLength;
 
@@ -83,6 +87,7 @@ public final class ConnectionOptions {
     credentials = b.credentials;
     headers = Collections.unmodifiableMap(new LinkedHashMap<String, String>(b.headers));
     ackMatcher = b.ackMatcher;
+    maxPendingInboundBytes = b.maxPendingInboundBytes;
     maxLineLength = b.maxLineLength;
   }
 
@@ -107,6 +112,8 @@ public final class ConnectionOptions {
   public Map<String, String> headers() { return headers; }
   /** The at-least-once acknowledgement matcher, or null. */
   public AckMatcher ackMatcher() { return ackMatcher; }
+  /** Received bytes that may wait for the listener before Lifeline stops reading the socket. */
+  public long maxPendingInboundBytes() { return maxPendingInboundBytes; }
   /** Longest accepted inbound line in bytes, terminator excluded (tcp:// and tcp+tls:// only). */
   public long maxLineLength() { return maxLineLength; }
 
@@ -121,6 +128,7 @@ public final class ConnectionOptions {
     private CredentialsProvider credentials;
     private final Map<String, String> headers = new LinkedHashMap<String, String>();
     private AckMatcher ackMatcher;
+    private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
 
     Builder(String url) {
@@ -199,6 +207,20 @@ public final class ConnectionOptions {
      *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
      *     be one line (binary, or text containing {@code \n}).
      */
+    /**
+     * How many received bytes may wait for the {@link ConnectionListener} before Lifeline stops
+     * reading the socket [{@value ConnectionOptions#DEFAULT_MAX_PENDING_INBOUND_BYTES}]. A flood
+     * of messages, or a listener slower than the network, then slows the server down through
+     * TCP's flow control instead of filling memory. A single larger message is still delivered.
+     */
+    public Builder maxPendingInboundBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("max pending inbound bytes must be positive, was " + bytes);
+      }
+      maxPendingInboundBytes = bytes;
+      return this;
+    }
+
     public ConnectionOptions build() {
       if (Transports.isLineProtocol(url) && (!headers.isEmpty() || credentials != null)) {
         throw new IllegalArgumentException((headers.isEmpty() ? "a credentials provider" :

@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import okio.ByteString;
+import okio.Utf8;
 
 /** One application message: text (UTF-8) or binary. Immutable. */
 public final class Message {
@@ -49,7 +50,7 @@ public final class Message {
 
   /** Payload size in bytes, as counted against outbox limits. */
   public long byteCount() {
-    return bytes != null ? bytes.size() : ByteString.encodeUtf8(text).size();
+    return bytes != null ? bytes.size() : Utf8.size(text);
   }
 
   @Override public boolean equals(Object o) {

@@ -78,6 +78,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   /** The current transport (connecting or open), or null. */
   private Transport transport;
+  /** {@link #transport}'s callbacks and inbound gate, or null. */
+  private TransportEvents transportEvents;
   /** True once {@link #transport} completed its handshake. */
   private boolean open;
   /** Identifies the current attempt, so stale credential results are ignored. */
@@ -295,8 +297,10 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     Transport.Request request =
         new Transport.Request(options.url(), headers, heartbeat.protocolPingIntervalMillis(),
             options.maxLineLength());
+    TransportEvents callbacks = new TransportEvents(new InboundGate(options.maxPendingInboundBytes()));
     try {
-      transport = ctx.transports.open(request, new TransportEvents());
+      transport = ctx.transports.open(request, callbacks);
+      transportEvents = callbacks;
     } catch (RuntimeException e) {
       attemptFailed("could not start connecting: " + e, e, 0, -1);
     }
@@ -331,7 +335,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     flushOutbox();
   }
 
-  private void onMessage(Message message) {
+  /** An inbound message; {@code handled} runs once the app is done with it (or it was consumed). */
+  private void onMessage(Message message, Runnable handled) {
     received();
     AckMatcher acks = options.ackMatcher();
     if (acks != null) {
@@ -343,6 +348,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       }
       if (key != null) {
         Message delivered = outbox.acknowledge(key);
+        handled.run();
         if (delivered != null) deliver("onDelivered", () -> listener.onDelivered(this, delivered));
         return; // An acknowledgement, not an app message (a duplicate one is dropped too).
       }
@@ -359,6 +365,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       final Message answer = reply;
       if (transport.send(answer)) lastSentAtMillis = now();
       event(e -> e.serverHeartbeatAnswered(this, message, answer));
+      handled.run();
       return; // A protocol heartbeat, not an app message.
     }
     deliver("onMessage", () -> {
@@ -367,7 +374,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       } else {
         listener.onMessage(this, message.bytes());
       }
-    });
+    }, handled);
   }
 
   private void onPeerClosing(Transport t, int code, String reason) {
@@ -815,6 +822,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   private void detachTransport(boolean closingGracefully) {
     Transport t = transport;
     transport = null;
+    if (transportEvents != null) transportEvents.gate.close(); // Frees a reader waiting on it.
+    transportEvents = null;
     open = false;
     heartbeatTimer = cancel(heartbeatTimer);
     silenceTimer = cancel(silenceTimer);
@@ -866,18 +875,28 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
    * breaks the connection; a rejected executor (the app shut it down) loses only the callback.
    */
   private void deliver(String method, Runnable call) {
+    deliver(method, call, NOTHING);
+  }
+
+  /** As {@link #deliver(String, Runnable)}, then runs {@code after} whatever happened. */
+  private void deliver(String method, Runnable call, Runnable after) {
     try {
       ctx.callbackExecutor.execute(() -> {
         try {
           call.run();
         } catch (Throwable t) {
           log(Logger.Level.WARN, "ConnectionListener." + method + " threw; ignored", t);
+        } finally {
+          after.run();
         }
       });
     } catch (RuntimeException rejected) {
       log(Logger.Level.WARN, "callback executor rejected ConnectionListener." + method, rejected);
+      after.run();
     }
   }
+
+  private static final Runnable NOTHING = () -> {};
 
   /** Calls one diagnostics method; a throwing listener is logged, never fatal. */
   private void event(EventCall call) {
@@ -926,8 +945,18 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return m == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + m;
   }
 
-  /** Moves one transport's callbacks onto the scheduler, dropping those of replaced transports. */
+  /**
+   * Moves one transport's callbacks onto the scheduler, dropping those of replaced transports,
+   * and holds back the transport's reader while too many received bytes wait for the app.
+   */
   private final class TransportEvents implements Transport.Listener {
+    /** Bounds this transport's messages waiting for the listener. */
+    final InboundGate gate;
+
+    TransportEvents(InboundGate gate) {
+      this.gate = gate;
+    }
+
     @Override public void onOpen(Transport t) {
       ctx.scheduler.execute(() -> {
         if (t != transport) {
@@ -938,9 +967,17 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       });
     }
 
+    /** On the transport's reader thread, which waits here while the gate is full. */
     @Override public void onMessage(Transport t, Message message) {
+      long bytes = message.byteCount();
+      if (!gate.enter(bytes)) return; // The transport was abandoned while we waited.
+      Runnable handled = () -> gate.leave(bytes);
       ctx.scheduler.execute(() -> {
-        if (t == transport && open) RealConnection.this.onMessage(message);
+        if (t == transport && open) {
+          RealConnection.this.onMessage(message, handled);
+        } else {
+          handled.run();
+        }
       });
     }
 

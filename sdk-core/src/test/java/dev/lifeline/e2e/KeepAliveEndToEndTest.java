@@ -207,6 +207,75 @@ public final class KeepAliveEndToEndTest {
     assertEquals(Arrays.asList("first", "second"), server.dataMessages(0).subList(0, 2));
   }
 
+  @Test public void floodIntoASlowListenerIsBoundedAndNothingIsLost() throws Exception {
+    server.start(60_000, 1_000);
+    int messages = 2_000;
+    int size = 1_000;
+    long bound = 16 * size; // Received bytes allowed to wait for the listener.
+    java.util.concurrent.CountDownLatch slowListener = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService callbackThread =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger maxWaiting = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> got = new CopyOnWriteArrayList<>();
+    okHttp = server.client(new OkHttpClient.Builder().connectTimeout(2, TimeUnit.SECONDS).build());
+    lifeline = Lifeline.builder().okHttpClient(okHttp).callbackExecutor(task -> {
+      maxWaiting.accumulateAndGet(waiting.incrementAndGet(), Math::max);
+      callbackThread.execute(() -> {
+        waiting.decrementAndGet();
+        task.run();
+      });
+    }).build();
+    try {
+      Connection c = lifeline.newConnection(ConnectionOptions.builder(server.url())
+          .maxPendingInboundBytes(bound).build(), new ConnectionListener() {
+            @Override public void onMessage(Connection connection, String text) {
+              try {
+                slowListener.await(); // The app is busy: nothing is consumed for now.
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              got.add(text);
+            }
+          });
+      c.connect();
+      Await.until("connected", TIMEOUT_MILLIS, () -> c.state().kind() == Kind.CONNECTED);
+      StringBuilder padding = new StringBuilder();
+      while (padding.length() < size - 10) padding.append('x');
+      Thread flood = new Thread(() -> {
+        for (int i = 0; i < messages; i++) server.send(0, String.format("%09d", i) + padding);
+      }, "flood");
+      flood.setDaemon(true);
+      flood.start();
+
+      // The transport's reader ends up waiting in Lifeline's gate: it stopped reading the socket.
+      String reader = server.clientTransportThreads().isEmpty() ? null
+          : server.clientTransportThreads().get(0);
+      Await.until("the reader to stop at the bound", TIMEOUT_MILLIS,
+          () -> maxWaiting.get() >= bound / size - 1 && threadWaiting(reader));
+      assertTrue("listener calls waiting: " + maxWaiting.get(), maxWaiting.get() <= bound / size + 2);
+
+      slowListener.countDown();
+      Await.until("every message delivered", TIMEOUT_MILLIS, () -> got.size() == messages);
+      for (int i = 0; i < messages; i++) {
+        assertTrue(got.get(i), got.get(i).startsWith(String.format("%09d", i)));
+      }
+      assertTrue("listener calls waiting: " + maxWaiting.get(), maxWaiting.get() <= bound / size + 2);
+      assertEquals(Kind.CONNECTED, c.state().kind());
+    } finally {
+      slowListener.countDown();
+      callbackThread.shutdown();
+    }
+  }
+
+  /** True when a thread named {@code name} is parked in a wait (the inbound gate). */
+  private static boolean threadWaiting(String name) {
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.getName().equals(name) && t.getState() == Thread.State.WAITING) return true;
+    }
+    return false;
+  }
+
   @Test public void closeFlushesThenReleasesSocketAndTransportThreads() throws Exception {
     server.start(5_000, 100);
     Connection c = newConnection(ConnectionOptions.builder(server.url()));

@@ -36,8 +36,13 @@ public final class Harness {
   }
 
   public Harness(Random random) {
+    this(random, Runnable::run);
+  }
+
+  /** With listener calls on {@code callbacks} instead of synchronously. */
+  public Harness(Random random, java.util.concurrent.Executor callbacks) {
     Logger logger = (level, message, error) -> logs.add(level + " " + message);
-    context = new ClientContext(time, time, Runnable::run, Runnable::run, logger, random, transports);
+    context = new ClientContext(time, time, callbacks, Runnable::run, logger, random, transports);
     signals = TestAccess.signals(context.signals);
   }
 

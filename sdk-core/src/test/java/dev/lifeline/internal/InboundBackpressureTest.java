@@ -1,0 +1,89 @@
+package dev.lifeline.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import dev.lifeline.testing.Await;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.Test;
+
+/** Received messages waiting for a slow listener are bounded: the reader waits, nothing is lost. */
+public final class InboundBackpressureTest {
+  /** Listener calls wait here until the test runs them: an app whose listener is slow. */
+  private final ConcurrentLinkedQueue<Runnable> callbacks = new ConcurrentLinkedQueue<>();
+  private final Harness h = new Harness(new Random(1), callbacks::add);
+
+  @Test public void readerWaitsAtTheBoundAndResumesAsTheListenerCatchesUp() throws Exception {
+    RealConnection c = h.connection(h.options().maxPendingInboundBytes(100).build());
+    c.connect();
+    h.time.runUntilIdle();
+    FakeTransport t = h.transports.last();
+    t.serverAccepts();
+    h.time.runUntilIdle();
+    runCallbacks();
+
+    AtomicInteger handedOn = new AtomicInteger();
+    Thread reader = new Thread(() -> {
+      for (int i = 0; i < 20; i++) {
+        t.serverSends(String.format("message%03d", i)); // 10 bytes each.
+        handedOn.incrementAndGet();
+      }
+    }, "fake transport reader");
+    reader.start();
+
+    // 10 messages fill the 100-byte bound; the 11th waits in the reader.
+    Await.until("the reader to wait at the bound", 5_000, () -> {
+      h.time.runUntilIdle();
+      return handedOn.get() == 10 && reader.getState() == Thread.State.WAITING;
+    });
+    assertEquals(10, handedOn.get());
+    assertTrue(h.received.isEmpty());
+
+    Await.until("all 20 delivered", 5_000, () -> {
+      h.time.runUntilIdle();
+      runCallbacks();
+      return h.received.size() == 20;
+    });
+    reader.join(5_000);
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) expected.add(String.format("message%03d", i));
+    assertEquals(expected, h.received);
+  }
+
+  @Test public void aReaderWaitingOnAnAbandonedTransportIsReleased() throws Exception {
+    RealConnection c = h.connection(h.options().maxPendingInboundBytes(10).build());
+    c.connect();
+    h.time.runUntilIdle();
+    FakeTransport t = h.transports.last();
+    t.serverAccepts();
+    h.time.runUntilIdle();
+    Thread reader = new Thread(() -> {
+      t.serverSends("0123456789");
+      t.serverSends("waits here");
+    }, "fake transport reader");
+    reader.start();
+    Await.until("the reader to wait", 5_000, () -> reader.getState() == Thread.State.WAITING);
+    c.close(); // The listener never ran; closing must not leave the reader stuck.
+    h.time.runUntilIdle();
+    reader.join(5_000);
+    assertTrue(!reader.isAlive());
+  }
+
+  @Test public void oneMessageLargerThanTheBoundStillGetsThrough() {
+    RealConnection c = h.connection(h.options().maxPendingInboundBytes(4).build());
+    FakeTransport t = h.connectAndOpen(c);
+    t.serverSends("much longer than four bytes");
+    h.time.runUntilIdle();
+    runCallbacks();
+    assertEquals(1, h.received.size());
+  }
+
+  private void runCallbacks() {
+    Runnable r;
+    while ((r = callbacks.poll()) != null) r.run();
+  }
+}
