@@ -600,7 +600,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       if (open && silenceTimer == null) scheduleSilenceCheck(limit);
       return;
     }
-    notePongs();
+    noteInboundActivity();
     long silent = now() - lastReceivedAtMillis;
     if (silent >= limit) {
       event(e -> e.serverSilence(this, silent, limit));
@@ -621,7 +621,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     probeTimer = ctx.scheduler.schedule(() -> {
       probeTimer = null;
       if (!open) return;
-      notePongs();
+      noteInboundActivity();
       if (probeStartedAtMillis < 0) return;
       long waited = now() - probeStartedAtMillis;
       probeStartedAtMillis = -1;
@@ -641,10 +641,15 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     }
   }
 
-  private void notePongs() {
+  /**
+   * Counts what arrived without passing through {@link #onMessage}: pongs, and messages still
+   * waiting for a slow listener (the server is clearly talking; it is the app that is behind).
+   */
+  private void noteInboundActivity() {
     long pongs = transport.receivedPongCount();
-    if (pongs > lastPongCount) {
-      lastPongCount = pongs;
+    boolean waitingForApp = transportEvents != null && transportEvents.gate.pendingBytes() > 0;
+    if (pongs > lastPongCount || waitingForApp) {
+      lastPongCount = Math.max(lastPongCount, pongs);
       received();
     }
   }

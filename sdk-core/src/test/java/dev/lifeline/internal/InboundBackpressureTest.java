@@ -3,11 +3,14 @@ package dev.lifeline.internal;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import dev.lifeline.ConnectionState.Kind;
+import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.testing.Await;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.Test;
 
@@ -71,6 +74,20 @@ public final class InboundBackpressureTest {
     h.time.runUntilIdle();
     reader.join(5_000);
     assertTrue(!reader.isAlive());
+  }
+
+  @Test public void messagesWaitingForASlowListenerCountAsServerActivity() {
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().serverTimeout(70, TimeUnit.SECONDS).build();
+    RealConnection c = h.connection(h.options().heartbeat(hb).build());
+    FakeTransport t = h.connectAndOpen(c);
+    runCallbacks();
+    t.serverSends("arrived, but the app is busy");
+    h.time.advanceBy(3 * 70_000); // The listener has not run: the server is not the silent one.
+    assertEquals(Kind.CONNECTED, c.state().kind());
+
+    runCallbacks(); // The app catches up; from now on silence is the server's again.
+    h.time.advanceBy(70_000);
+    assertEquals(Kind.WAITING_TO_RECONNECT, c.state().kind());
   }
 
   @Test public void oneMessageLargerThanTheBoundStillGetsThrough() {
