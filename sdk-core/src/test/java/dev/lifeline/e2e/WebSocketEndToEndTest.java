@@ -86,7 +86,8 @@ public final class WebSocketEndToEndTest {
   }
 
   @Test public void busyConnectionSendsNoHeartbeats() throws Exception {
-    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(300, MILLISECONDS).textPayload("hb").build();
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(300, MILLISECONDS).textPayload("hb")
+        .protocolPingInterval(10, SECONDS).build(); // Pings are not under test here.
     Connection c = lifeline.newConnection(options(server.url()).heartbeat(hb).build(), listener);
     c.connect();
     awaitState(Kind.CONNECTED);
