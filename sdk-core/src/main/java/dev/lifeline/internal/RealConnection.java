@@ -676,9 +676,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   /** The open connection is presumed dead: release it at once and reconnect. */
   private void dead(String reason) {
-    Transport t = transport;
+    transport.cancel(); // First: what it had not written yet is then final, and requeued below.
     detachTransport();
-    t.cancel();
     lost(reason, new SocketTimeoutException(reason), 0, -1, 0);
   }
 
@@ -853,10 +852,9 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   /** Detaches and cancels the current transport, if any. */
   private void dropTransport() {
-    Transport t = transport;
-    if (t == null) return;
+    if (transport == null) return;
+    transport.cancel(); // First: what it had not written yet is then final, and requeued below.
     detachTransport();
-    t.cancel();
   }
 
   private void cancelReconnectTimer() {
