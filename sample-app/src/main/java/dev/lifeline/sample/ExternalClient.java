@@ -7,6 +7,7 @@ import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Lifeline;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,8 @@ import okhttp3.OkHttpClient;
 final class ExternalClient {
   private ExternalClient() {}
 
-  static int run(CommandLine cmd, PrintStream out, PrintStream err, CountDownLatch stop)
+  static int run(CommandLine cmd, InputStream in, PrintStream out, PrintStream err,
+      CountDownLatch stop)
       throws CommandLine.UsageException, IOException {
     Timeline timeline = new Timeline(out);
     ChatLedger ledger = new ChatLedger();
@@ -52,7 +54,7 @@ final class ExternalClient {
         .build();
     Connection connection = lifeline.newConnection(options, log);
     connection.connect();
-    startStdinReader(connection, ledger, timeline);
+    startStdinReader(in, connection, ledger, timeline);
 
     long deadline = cmd.durationMillis > 0
         ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(cmd.durationMillis)
@@ -103,11 +105,12 @@ final class ExternalClient {
     return failedForGood ? Main.EXIT_FAILED : Main.EXIT_OK;
   }
 
-  /** Sends each line typed on standard input; stops quietly at end of input. */
-  private static void startStdinReader(Connection connection, ChatLedger ledger, Timeline timeline) {
+  /** Sends each line read from {@code input} (standard input); stops quietly at its end. */
+  private static void startStdinReader(
+      InputStream input, Connection connection, ChatLedger ledger, Timeline timeline) {
     Thread t = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(
-          new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+          new InputStreamReader(input, StandardCharsets.UTF_8))) {
         String line;
         while ((line = in.readLine()) != null) {
           if (line.isEmpty()) continue;

@@ -1,6 +1,8 @@
 package dev.lifeline.sample;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
@@ -25,11 +27,22 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    System.exit(run(args, System.in, System.out, System.err));
   }
 
-  /** Runs the sample with {@code args}; returns the exit code. Never calls System.exit. */
+  /**
+   * Runs the sample with {@code args} and no standard input; returns the exit code. Never calls
+   * System.exit. (Tests use this: inside a test JVM, standard input belongs to the test runner.)
+   */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    return run(args, new ByteArrayInputStream(new byte[0]), out, err);
+  }
+
+  /**
+   * Runs the sample with {@code args}; with {@code --url}, lines read from {@code in} are sent.
+   * Returns the exit code. Never calls System.exit.
+   */
+  public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     CommandLine cmd;
     try {
       cmd = CommandLine.parse(args);
@@ -53,7 +66,7 @@ public final class Main {
     }, "lifeline-sample shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      return cmd.url == null ? runDemo(cmd, out, err, stop) : ExternalClient.run(cmd, out, err, stop);
+      return cmd.url == null ? runDemo(cmd, out, err, stop) : ExternalClient.run(cmd, in, out, err, stop);
     } catch (CommandLine.UsageException e) {
       return usage(err, e.getMessage());
     } catch (IOException | RuntimeException e) {

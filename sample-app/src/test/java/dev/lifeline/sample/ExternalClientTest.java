@@ -50,6 +50,21 @@ public final class ExternalClientTest {
   }
 
   @Test(timeout = 20_000)
+  public void linesFromStandardInputAreSentAndEchoed() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--url", server.url(), "--duration", "1.5s"},
+        new java.io.ByteArrayInputStream("hello\n\nworld\n".getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(text, Main.EXIT_OK, code);
+    assertTrue(text, text.contains("-> \"hello\""));
+    assertTrue(text, text.contains("-> \"world\""));
+    assertTrue(text, text.contains("<- echo \"hello\""));
+    assertTrue(text, text.contains("<- echo \"world\""));
+  }
+
+  @Test(timeout = 20_000)
   public void handshakeRefusedForGoodEndsWithExitOne() throws Exception {
     // A server that answers every request with 403: Lifeline stops at once (no credentials).
     try (ServerSocket forbidding = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
