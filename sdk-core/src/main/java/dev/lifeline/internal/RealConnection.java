@@ -188,14 +188,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     closeRequested = true;
     ctx.scheduler.execute(() -> {
       if (state.isTerminal()) return;
-      if (open) {
-        flushOutbox();
-        Transport t = transport;
-        detachTransport(true);
-        t.close(1000, "client closed");
-      } else {
-        dropTransport();
-      }
+      closeGracefully("client closed");
       terminate("closed by the app", null);
     });
   }
@@ -744,15 +737,9 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     graceTimer = null;
     if (state.isTerminal() || ctx.signals.foreground()) return;
     closedForBackground = true;
-    if (open) {
-      flushOutbox();
-      Transport t = transport;
-      detachTransport(true);
-      t.close(1000, "app in background");
+    if (closeGracefully("app in background")) {
       event(e -> e.disconnected(this, "closed after " + seconds(environment.backgroundGraceMillis())
           + " in the background", null));
-    } else {
-      dropTransport();
     }
     cancelReconnectTimer();
     pause(PauseReason.BACKGROUND);
@@ -848,6 +835,22 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       again.addAll(unsent);
       if (!again.isEmpty()) outbox.requeueFront(again, now());
     }
+  }
+
+  /**
+   * Ends the current transport on purpose: an open one sends what is queued, then a close 1000
+   * with {@code reason}; one still connecting is cancelled. Returns whether one was open.
+   */
+  private boolean closeGracefully(String reason) {
+    if (!open) {
+      dropTransport();
+      return false;
+    }
+    flushOutbox();
+    Transport t = transport;
+    detachTransport(true);
+    t.close(1000, reason);
+    return true;
   }
 
   /** Detaches and cancels the current transport, if any. */
