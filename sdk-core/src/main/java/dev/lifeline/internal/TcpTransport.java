@@ -221,6 +221,10 @@ final class TcpTransport implements Transport {
     closeQuietly();
   }
 
+  @Override public String handshakeStep() {
+    return "connecting";
+  }
+
   @Override public long receivedPongCount() {
     return -1; // No protocol pings on a line protocol.
   }

@@ -27,6 +27,15 @@ public interface Transport {
   long receivedPongCount();
 
   /**
+   * While the transport is connecting: what its handshake is doing right now, as a short phrase
+   * for the attempt deadline's reason, e.g. "DNS lookup of example.com", "TCP connect to
+   * 10.0.0.7:443", "TLS handshake with example.com", "HTTP upgrade (waiting for the server's
+   * response)". Called from any thread; never blocks. Must not contain secrets: no URL path or
+   * query, no user info, no header values.
+   */
+  String handshakeStep();
+
+  /**
    * After the transport failed or closed: the messages accepted by {@link #send} that never
    * reached the socket, in order. The manager puts them back at the front of the outbox.
    */

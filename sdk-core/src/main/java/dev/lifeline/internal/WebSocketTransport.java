@@ -91,6 +91,10 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
     webSocket.cancel();
   }
 
+  @Override public String handshakeStep() {
+    return "connecting";
+  }
+
   @Override public long receivedPongCount() {
     WebSocket ws = webSocket;
     return ws instanceof RealWebSocket ? ((RealWebSocket) ws).receivedPongCount() : -1;

@@ -70,6 +70,13 @@ public final class FakeTransport implements Transport {
     cancelled = true;
   }
 
+  /** What {@link #handshakeStep()} reports; the test sets it. */
+  public volatile String step = "fake handshake";
+
+  @Override public String handshakeStep() {
+    return step;
+  }
+
   @Override public long receivedPongCount() {
     return pongs;
   }
