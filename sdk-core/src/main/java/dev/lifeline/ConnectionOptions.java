@@ -4,7 +4,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import dev.lifeline.internal.HeaderChecks;
 import dev.lifeline.internal.Transports;
+import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
 
 /**
@@ -57,6 +59,11 @@ public final class ConnectionOptions {
   public static final long DEFAULT_MAX_LINE_LENGTH = 1024L * 1024;
   /** The largest {@link Builder#maxLineLength} accepted: 1 GiB (a line becomes one String). */
   public static final long MAX_LINE_LENGTH_LIMIT = 1024L * 1024 * 1024;
+  /**
+   * 30 s: how long one attempt may take, from its start to an open connection, credentials step,
+   * DNS, TCP, TLS and the HTTP upgrade included.
+   */
+  public static final long DEFAULT_ATTEMPT_TIMEOUT_MILLIS = 30_000L;
 
   /** The endpoint, validated. */
   private final String url;
@@ -76,6 +83,8 @@ public final class ConnectionOptions {
   private final long maxPendingInboundBytes;
   /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
   private final long maxLineLength;
+  /** The overall deadline of one attempt in ms, > 0. */
+  private final long attemptTimeoutMillis;
 
   private ConnectionOptions(Builder b) {
     url = b.url;
@@ -89,6 +98,7 @@ public final class ConnectionOptions {
     ackMatcher = b.ackMatcher;
     maxPendingInboundBytes = b.maxPendingInboundBytes;
     maxLineLength = b.maxLineLength;
+    attemptTimeoutMillis = b.attemptTimeoutMillis;
   }
 
   /**
@@ -116,6 +126,8 @@ public final class ConnectionOptions {
   public long maxPendingInboundBytes() { return maxPendingInboundBytes; }
   /** Longest accepted inbound line in bytes, terminator excluded (tcp:// and tcp+tls:// only). */
   public long maxLineLength() { return maxLineLength; }
+  /** The overall deadline of one connection attempt. */
+  public long attemptTimeoutMillis() { return attemptTimeoutMillis; }
 
   /** Builds {@link ConnectionOptions}. */
   public static final class Builder {
@@ -130,6 +142,7 @@ public final class ConnectionOptions {
     private AckMatcher ackMatcher;
     private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+    private long attemptTimeoutMillis = DEFAULT_ATTEMPT_TIMEOUT_MILLIS;
 
     Builder(String url) {
       this.url = validateUrl(url);
@@ -166,12 +179,33 @@ public final class ConnectionOptions {
       return this;
     }
 
-    /** A fixed handshake header. */
+    /**
+     * A fixed handshake header.
+     *
+     * @throws IllegalArgumentException for a name or value the handshake cannot carry (control
+     *     characters such as CR or LF, non-ASCII): the message names the header and the offending
+     *     character, never the value, which may be a secret.
+     */
     public Builder header(String name, String value) {
       Checks.notNull("header name", name);
       Checks.notNull("header value", value);
       if (name.isEmpty()) throw new IllegalArgumentException("header name is empty");
+      String invalid = HeaderChecks.whyInvalid(name, value);
+      if (invalid != null) throw new IllegalArgumentException(invalid);
       headers.put(name, value);
+      return this;
+    }
+
+    /**
+     * The overall deadline of one connection attempt [{@value
+     * ConnectionOptions#DEFAULT_ATTEMPT_TIMEOUT_MILLIS} ms]: the credentials provider, DNS, TCP
+     * connect, TLS and the HTTP upgrade together. Per-read timeouts cannot stop a server that
+     * trickles its answer a byte at a time; this deadline does. An attempt still unfinished when
+     * it passes is abandoned as a failed attempt, with a reason naming the slow step (see
+     * docs/behaviour.md, "Attempt deadline"). Must be positive.
+     */
+    public Builder attemptTimeout(long timeout, TimeUnit unit) {
+      attemptTimeoutMillis = Checks.positiveMillis("attempt timeout", timeout, unit);
       return this;
     }
 

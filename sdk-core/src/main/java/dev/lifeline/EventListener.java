@@ -48,4 +48,14 @@ public abstract class EventListener {
 
   /** An environment signal reached the connection (network, screen, lifecycle, suspend). */
   public void signalReceived(Connection connection, EnvironmentSignals.Signal signal) {}
+
+  /**
+   * App code of this connection has been running for {@code runningMillis}, past {@link
+   * Lifeline.Builder#stuckHookThreshold}: {@code hook} names it, e.g. {@code
+   * "ConnectionListener.onMessage"} or {@code "CredentialsProvider.headers"}. Until it returns,
+   * the app calls queued behind it on the same connection wait; other connections, timers,
+   * {@code close()} and {@code Lifeline.shutdown()} do not. Reported once per stuck call, on a
+   * thread of its own; a stuck event listener is reported to the {@link Logger} only.
+   */
+  public void hookStuck(Connection connection, String hook, long runningMillis) {}
 }

@@ -82,6 +82,15 @@ public final class HeartbeatPolicy {
 
   public long intervalMillis() { return intervalMillis; }
   public HeartbeatPayload payload() { return payload; }
+
+  /**
+   * The heartbeat message when it is the same every beat ({@link Builder#textPayload}, {@link
+   * Builder#binaryPayload}, the default), or null when a {@link HeartbeatPayload} supplies one per
+   * beat.
+   */
+  public Message fixedPayload() {
+    return payload instanceof FixedPayload ? ((FixedPayload) payload).message : null;
+  }
   public boolean idleOnly() { return idleOnly; }
   public long protocolPingIntervalMillis() { return protocolPingIntervalMillis; }
   public long serverTimeoutMillis() { return serverTimeoutMillis; }

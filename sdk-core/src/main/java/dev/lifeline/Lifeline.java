@@ -6,15 +6,28 @@ import dev.lifeline.internal.MonotonicClock;
 import dev.lifeline.internal.RealConnection;
 import dev.lifeline.internal.Transports;
 import java.security.SecureRandom;
-import java.util.concurrent.ExecutorService;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 
 /**
  * The client: creates {@link Connection}s that share one OkHttpClient, one scheduler thread for
- * every timer and state change, and one callback thread. Create one per app and reuse it.
+ * every connection's timers and state changes, and pools for the app calls. Create one per app and
+ * reuse it.
+ *
+ * <p>Each connection's state belongs to its own serial lane on the scheduler, and app code (the
+ * listener, the event listener, the logger, the hooks, the credentials provider) never runs
+ * there: each connection calls it on lanes of its own, so one stuck callback never stalls another
+ * connection, a timer, a {@code close()} or {@link #shutdown}. See docs/architecture.md.
  *
  * <pre>{@code
  * Lifeline lifeline = Lifeline.builder().build();
@@ -29,38 +42,47 @@ import okhttp3.OkHttpClient;
  * }</pre>
  */
 public final class Lifeline {
+  /**
+   * 5 s: app code running this long is reported as stuck ({@link
+   * EventListener#hookStuck}, and a WARN to the {@link Logger}).
+   */
+  public static final long DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS = 5_000L;
+
   /** Shared by every connection of this client. */
   private final ClientContext context;
-  /** Set when the scheduler is ours to shut down; null for an injected one. */
+  /** Set when the scheduler is ours to stop; null for an injected one. */
   private final ExecutorScheduler ownedScheduler;
-  /** Set when the callback thread is ours to shut down. */
+  /** Set when the callback pool is ours to stop; null for the app's executor. */
   private final ExecutorService ownedCallbackExecutor;
+  /** Runs event listener, logger and hook calls; always ours. */
+  private final ExecutorService hookExecutor;
   /** The facade over {@link ClientContext#signals}. */
   private final EnvironmentSignals signals;
   /** Set when the OkHttpClient is ours to shut down; null for the app's own. */
   private final OkHttpClient ownedOkHttp;
+  /** Set by {@link #shutdown}: no new connections. */
+  private volatile boolean shutDown;
 
   private Lifeline(Builder b) {
     ownedOkHttp = b.okHttpClient == null ? new OkHttpClient() : null;
     OkHttpClient okHttp = b.okHttpClient != null ? b.okHttpClient : ownedOkHttp;
+    hookExecutor = daemonPool("Lifeline hooks");
     Logger logger = b.logger;
     Scheduler scheduler = b.scheduler;
-    ownedScheduler = scheduler == null ? new ExecutorScheduler("Lifeline scheduler", logger) : null;
+    ownedScheduler = scheduler == null
+        ? new ExecutorScheduler(b.schedulerExecutor != null
+            ? b.schedulerExecutor
+            : ExecutorScheduler.newExecutor("Lifeline scheduler"), offThread(logger))
+        : null;
     if (scheduler == null) scheduler = ownedScheduler;
     Executor callbacks = b.callbackExecutor;
-    ownedCallbackExecutor = callbacks == null
-        ? Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "Lifeline callbacks");
-            t.setDaemon(true);
-            return t;
-          })
-        : null;
+    ownedCallbackExecutor = callbacks == null ? daemonPool("Lifeline callbacks") : null;
     if (callbacks == null) callbacks = ownedCallbackExecutor;
     Executor blocking = b.blockingExecutor != null
         ? b.blockingExecutor
         : okHttp.dispatcher().executorService();
-    context = new ClientContext(b.clock, scheduler, callbacks, blocking, logger,
-        new SecureRandom(), Transports.factory(okHttp));
+    context = new ClientContext(b.clock, scheduler, callbacks, blocking, hookExecutor, logger,
+        new SecureRandom(), Transports.factory(okHttp), b.stuckHookThresholdMillis);
     signals = new EnvironmentSignals(context.signals);
   }
 
@@ -72,13 +94,12 @@ public final class Lifeline {
    * A new connection, in state IDLE until {@link Connection#connect()}.
    *
    * @throws NullPointerException if an argument is null.
+   * @throws IllegalStateException after {@link #shutdown}.
    */
   public Connection newConnection(ConnectionOptions options, ConnectionListener listener) {
     Checks.notNull("options", options);
     Checks.notNull("listener", listener);
-    if (ownedScheduler != null && ownedScheduler.isShutdown()) {
-      throw new IllegalStateException("newConnection() after Lifeline.shutdown()");
-    }
+    if (shutDown) throw new IllegalStateException("newConnection() after Lifeline.shutdown()");
     RealConnection c = new RealConnection(context, options, listener);
     context.register(c);
     return c;
@@ -95,26 +116,83 @@ public final class Lifeline {
   }
 
   /**
-   * Closes every connection and stops the threads this client created (including those of the
-   * OkHttpClient it created). An injected scheduler, executor or OkHttpClient is left running.
-   * Waits up to {@code timeout} for pending callbacks.
+   * Closes every connection (queued messages are flushed or reported), waits up to {@code
+   * timeout} for the closes and for the app calls they cause ({@code onStateChanged(CLOSED)},
+   * {@code onSendFailed}), then stops the threads this client created, including those of the
+   * OkHttpClient it created; an injected scheduler, executor or OkHttpClient is left running.
+   *
+   * <p>Returns within about {@code timeout} even when app code is stuck: a stuck call is reported
+   * (a WARN to the {@link Logger}) and left to finish on its own thread, which is a daemon.
+   *
+   * @return true when everything finished within {@code timeout}.
    */
-  public void shutdown(long timeout, TimeUnit unit) throws InterruptedException {
-    for (Connection c : context.liveConnections()) c.close();
+  public boolean shutdown(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
-    if (ownedScheduler != null) {
-      ownedScheduler.shutdown();
-      ownedScheduler.awaitTermination(Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+    shutDown = true;
+    List<RealConnection> connections = context.liveConnections();
+    for (Connection c : connections) c.close();
+    List<String> unclosed = new ArrayList<String>();
+    for (RealConnection c : connections) {
+      if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(c.options().url());
     }
-    if (ownedCallbackExecutor != null) {
-      ownedCallbackExecutor.shutdown();
-      ownedCallbackExecutor.awaitTermination(
-          Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    CountDownLatch drained = new CountDownLatch(connections.size() * RealConnection.APP_LANES);
+    for (RealConnection c : connections) c.afterQueuedAppCalls(drained);
+    boolean callsDone = drained.await(remainingNanos(deadline), TimeUnit.NANOSECONDS);
+    List<String> stuck = context.runningAppCalls();
+    if (!unclosed.isEmpty() || !stuck.isEmpty()) {
+      String message = "Lifeline.shutdown(" + unit.toMillis(timeout) + " ms) returns with work"
+          + " unfinished; connections not closed: " + unclosed + "; app calls still running, left"
+          + " to finish on their own threads: " + stuck;
+      offThread(context.logger).log(Logger.Level.WARN, message, null);
     }
+    // Nothing below relies on an executor's shutdown policy (they differ between Java 8 and 9):
+    // the work that mattered is done or reported, so what is left is discarded.
+    if (ownedScheduler != null) ownedScheduler.shutdownNow();
+    if (ownedCallbackExecutor != null) ownedCallbackExecutor.shutdown();
+    hookExecutor.shutdown();
     if (ownedOkHttp != null) {
       ownedOkHttp.dispatcher().executorService().shutdown();
       ownedOkHttp.connectionPool().evictAll();
     }
+    return unclosed.isEmpty() && callsDone && stuck.isEmpty();
+  }
+
+  private static long remainingNanos(long deadline) {
+    return Math.max(0, deadline - System.nanoTime());
+  }
+
+  /** Logs on a hook thread, so that a slow logger never holds up the caller. */
+  private Logger offThread(final Logger logger) {
+    if (logger == Logger.NONE) return logger;
+    return new Logger() {
+      @Override public void log(final Level level, final String message, final Throwable error) {
+        try {
+          hookExecutor.execute(new Runnable() {
+            @Override public void run() {
+              try {
+                logger.log(level, message, error);
+              } catch (Throwable ignored) {
+                // A broken logger has nowhere to report to.
+              }
+            }
+          });
+        } catch (RejectedExecutionException shutDown) {
+          // After shutdown there is no one left to log for.
+        }
+      }
+    };
+  }
+
+  /** Threads made on demand, kept 60 s when idle; daemons, so a stuck one never holds the JVM. */
+  private static ExecutorService daemonPool(final String name) {
+    return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+        new SynchronousQueue<Runnable>(), new ThreadFactory() {
+          @Override public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+          }
+        });
   }
 
   /** Builds a {@link Lifeline}; everything is optional. */
@@ -125,6 +203,9 @@ public final class Lifeline {
     private Executor callbackExecutor;
     private Executor blockingExecutor;
     private Logger logger = Logger.NONE;
+    private long stuckHookThresholdMillis = DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS;
+    /** For tests: the executor of the scheduler this client owns. */
+    private ScheduledThreadPoolExecutor schedulerExecutor;
 
     Builder() {}
 
@@ -140,13 +221,20 @@ public final class Lifeline {
       return this;
     }
 
-    /** The serial scheduler [one daemon thread, owned and shut down by this client]. */
+    /**
+     * Where connections' state changes and timers run [one daemon thread, owned and stopped by
+     * this client]. Lifeline runs only short, non-blocking work there, never app code.
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Checks.notNull("scheduler", scheduler);
       return this;
     }
 
-    /** Where listener callbacks run [one daemon thread; Android: the main thread]. */
+    /**
+     * Where listener callbacks run [daemon threads made on demand, owned by this client; Android:
+     * the main thread]. Each connection's calls arrive in order, one at a time, whatever the
+     * executor; with a pool, a listener stuck on one connection does not hold up the others.
+     */
     public Builder callbackExecutor(Executor executor) {
       callbackExecutor = Checks.notNull("callback executor", executor);
       return this;
@@ -158,9 +246,25 @@ public final class Lifeline {
       return this;
     }
 
-    /** Where Lifeline logs [nowhere]. */
+    /** Where Lifeline logs [nowhere]. Called on Lifeline's hook threads, never on the scheduler. */
     public Builder logger(Logger logger) {
       this.logger = Checks.notNull("logger", logger);
+      return this;
+    }
+
+    /**
+     * How long app code may run before it is reported as stuck [{@value
+     * Lifeline#DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS} ms]: {@link EventListener#hookStuck} and a
+     * WARN to the {@link Logger}, once per stuck call. Must be positive.
+     */
+    public Builder stuckHookThreshold(long threshold, TimeUnit unit) {
+      stuckHookThresholdMillis = Checks.positiveMillis("stuck hook threshold", threshold, unit);
+      return this;
+    }
+
+    /** For tests: the executor behind the owned scheduler (e.g. one with Java 8's semantics). */
+    Builder schedulerExecutor(ScheduledThreadPoolExecutor executor) {
+      schedulerExecutor = executor;
       return this;
     }
 

@@ -1,6 +1,9 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.Clock;
+import dev.lifeline.Connection;
+import dev.lifeline.EventListener;
+import dev.lifeline.Lifeline;
 import dev.lifeline.Logger;
 import dev.lifeline.Scheduler;
 import java.util.ArrayList;
@@ -9,36 +12,71 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
-/** What a client's connections share: time, the serial scheduler, executors and transports. */
+/**
+ * What a client's connections share: time, the scheduler their engine lanes and timers run on,
+ * the executors their app calls run on, the transports, the environment, and the watchdog that
+ * reports app code that does not return. See docs/architecture.md for who may touch what.
+ */
 public final class ClientContext {
   public final Clock clock;
-  /** The serial owner of every connection's state. */
+  /** Runs every connection's engine lane and timers; never runs app code. */
   public final Scheduler scheduler;
-  /** Where app listener calls run. */
+  /** Where {@code ConnectionListener} calls run, one lane per connection. */
   public final Executor callbackExecutor;
-  /** Where app code that may block runs (credentials providers). */
+  /** Where app code that may block runs (credentials providers), one lane per connection. */
   public final Executor blockingExecutor;
+  /** Where event listener, logger and per-message hook calls run, one lane per connection. */
+  public final Executor hookExecutor;
   public final Logger logger;
-  /** Jitter source; used on the scheduler thread only. */
+  /** Jitter source; thread-safe. */
   public final Random random;
   /** Opens transports for a URL. */
   public final Transport.Factory transports;
   /** The environment as last signalled. */
   public final SignalHub signals;
+  /** Reports app calls running longer than the threshold. */
+  final HookWatchdog watchdog;
   /** Connections not yet terminal; guarded by itself. */
   private final Set<RealConnection> live = new LinkedHashSet<RealConnection>();
 
+  /**
+   * A context for tests: event listener, logger and hook calls run on {@code scheduler}, and the
+   * watchdog uses the default threshold.
+   */
   public ClientContext(Clock clock, Scheduler scheduler, Executor callbackExecutor,
       Executor blockingExecutor, Logger logger, Random random, Transport.Factory transports) {
+    this(clock, scheduler, callbackExecutor, blockingExecutor, executorOf(scheduler), logger,
+        random, transports, Lifeline.DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS);
+  }
+
+  public ClientContext(Clock clock, Scheduler scheduler, Executor callbackExecutor,
+      Executor blockingExecutor, Executor hookExecutor, Logger logger, Random random,
+      Transport.Factory transports, long stuckHookThresholdMillis) {
     this.clock = clock;
     this.scheduler = scheduler;
     this.callbackExecutor = callbackExecutor;
     this.blockingExecutor = blockingExecutor;
+    this.hookExecutor = hookExecutor;
     this.logger = logger;
     this.random = random;
     this.transports = transports;
     this.signals = new SignalHub(scheduler);
+    this.watchdog = new HookWatchdog(clock, scheduler, stuckHookThresholdMillis, reporter);
+  }
+
+  /** A lane for one connection's app calls, watched by the watchdog. */
+  SerialLane lane(Object owner, String name, Executor executor,
+      SerialLane.RejectionHandler onRejected) {
+    return new SerialLane(owner, name, executor, clock, watchdog, onRejected);
+  }
+
+  /** A connection's engine lane: its one serial owner, on the scheduler. */
+  SerialLane engineLane(Object owner) {
+    // Only a scheduler that was shut down refuses work: the client is gone, nothing to tell.
+    return new SerialLane(owner, "engine", executorOf(scheduler), clock, null,
+        (lane, lost, e) -> { });
   }
 
   public void register(RealConnection c) {
@@ -58,5 +96,65 @@ public final class ClientContext {
     synchronized (live) {
       return new ArrayList<RealConnection>(live);
     }
+  }
+
+  /** App calls running now, e.g. "EventListener.connectStart on ws://… (running for 2.0 s)". */
+  public List<String> runningAppCalls() {
+    return watchdog.runningCalls();
+  }
+
+  /**
+   * Reports stuck app calls to the logger (WARN) and the connection's event listener, each on a
+   * thread of its own so that neither waits for the other; a stuck logger is reported through
+   * the event only, a stuck event listener through the logger only.
+   */
+  private final HookWatchdog.Reporter reporter = new HookWatchdog.Reporter() {
+    @Override public void stuck(SerialLane lane, String call, long runningMillis) {
+      String message = call + " on " + describe(lane.owner) + " has been running for "
+          + Durations.seconds1(runningMillis) + " (threshold "
+          + Durations.seconds(watchdog.thresholdMillis) + "); app code must return quickly: the "
+          + lane.name + " calls of this connection wait behind it, other connections do not";
+      if (!call.startsWith("Logger.")) report(Logger.Level.WARN, message);
+      if (lane.owner instanceof RealConnection && !call.startsWith("EventListener.")) {
+        RealConnection c = (RealConnection) lane.owner;
+        EventListener events = c.options().eventListener();
+        runReport(() -> events.hookStuck(c, call, runningMillis));
+      }
+    }
+
+    @Override public void returned(SerialLane lane, String call, long ranMillis) {
+      if (call.startsWith("Logger.")) return;
+      report(Logger.Level.INFO, call + " on " + describe(lane.owner) + " returned after "
+          + Durations.seconds1(ranMillis));
+    }
+  };
+
+  private void report(Logger.Level level, String message) {
+    if (logger == Logger.NONE) return;
+    runReport(() -> logger.log(level, message, null));
+  }
+
+  /** Runs one report on the hook executor, outside every lane; failures are swallowed. */
+  private void runReport(Runnable report) {
+    try {
+      hookExecutor.execute(() -> {
+        try {
+          report.run();
+        } catch (Throwable ignored) {
+          // The app's reporting code failed too; nothing is left to tell.
+        }
+      });
+    } catch (RejectedExecutionException shutDown) {
+      // The client was shut down.
+    }
+  }
+
+  private static String describe(Object owner) {
+    if (owner instanceof Connection) return ((Connection) owner).options().url();
+    return owner == null ? "the Lifeline client" : owner.toString();
+  }
+
+  private static Executor executorOf(Scheduler scheduler) {
+    return scheduler::execute;
   }
 }

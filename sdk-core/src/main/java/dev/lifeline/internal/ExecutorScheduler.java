@@ -10,26 +10,36 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The default {@link Scheduler}: one daemon thread shared by every connection of a client. Tasks
- * that throw are logged and do not kill the thread.
+ * The default {@link Scheduler}: one daemon thread shared by every connection of a client. It runs
+ * only the connections' short, non-blocking engine work, never app code. Tasks that throw are
+ * logged and do not kill the thread; tasks posted after {@link #shutdownNow} are ignored.
+ *
+ * <p>Stopping relies on no shutdown policy of {@link ScheduledThreadPoolExecutor}: they differ
+ * between Java 8 (and Android), which discards even the zero-delay tasks already queued, and Java
+ * 9+, which runs them. The client first waits for what matters (every connection closed), then
+ * discards the rest with {@link #shutdownNow}.
  */
 public final class ExecutorScheduler implements Scheduler {
-  /** One thread: tasks are serial by construction. */
+  /** The thread. */
   private final ScheduledThreadPoolExecutor executor;
-  /** Where task failures go. */
+  /** Where task failures go; must not block (the client passes one that logs on another thread). */
   private final Logger logger;
 
-  public ExecutorScheduler(final String threadName, Logger logger) {
+  public ExecutorScheduler(ScheduledThreadPoolExecutor executor, Logger logger) {
+    this.executor = executor;
     this.logger = logger;
-    this.executor = new ScheduledThreadPoolExecutor(1, new ThreadFactory() {
+    executor.setRemoveOnCancelPolicy(true); // Cancelled timers do not pile up in the queue.
+  }
+
+  /** One daemon thread named {@code threadName}. */
+  public static ScheduledThreadPoolExecutor newExecutor(final String threadName) {
+    return new ScheduledThreadPoolExecutor(1, new ThreadFactory() {
       @Override public Thread newThread(Runnable r) {
         Thread t = new Thread(r, threadName);
         t.setDaemon(true);
         return t;
       }
     });
-    executor.setRemoveOnCancelPolicy(true);
-    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
   @Override public void execute(Runnable task) {
@@ -42,7 +52,6 @@ public final class ExecutorScheduler implements Scheduler {
       f = executor.schedule(guard(task), delayMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException shutDown) {
       // The client was shut down: its connections are closed, so there is nothing left to run.
-      logger.log(Logger.Level.DEBUG, "task after Lifeline.shutdown() ignored", null);
       return NOOP;
     }
     return new Cancellable() {
@@ -52,18 +61,13 @@ public final class ExecutorScheduler implements Scheduler {
     };
   }
 
-  /** Stops the thread once the tasks already due have run. */
-  public void shutdown() {
-    executor.shutdown();
+  /** Stops the thread, discarding whatever is still queued. */
+  public void shutdownNow() {
+    executor.shutdownNow();
   }
 
   public boolean isShutdown() {
     return executor.isShutdown();
-  }
-
-  /** Waits for the thread to end. */
-  public boolean awaitTermination(long timeoutMillis) throws InterruptedException {
-    return executor.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   private Runnable guard(final Runnable task) {
@@ -74,6 +78,10 @@ public final class ExecutorScheduler implements Scheduler {
         } catch (Throwable t) {
           logger.log(Logger.Level.ERROR, "Lifeline scheduler task failed: " + t, t);
         }
+      }
+
+      @Override public String toString() {
+        return task.toString();
       }
     };
   }

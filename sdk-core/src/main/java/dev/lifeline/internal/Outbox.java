@@ -9,20 +9,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
- * Messages accepted by {@code send()} and not yet handed to a transport, oldest first (SPEC S1),
- * and, in at-least-once mode (S2), messages sent but not yet acknowledged. Both count against the
- * limits. {@code send()} calls {@link #offer} from app threads, the scheduler does the rest; all
- * hold {@code this}.
+ * Messages accepted by {@code send()} and not yet handed to a transport, oldest first, and, in
+ * at-least-once mode, messages sent but not yet acknowledged (docs/behaviour.md, "Sending and
+ * delivery"). Both count against the limits. {@code send()} calls {@link #offer} from app threads,
+ * the connection's lane does the rest; all hold {@code this}.
  */
 public final class Outbox {
-  /** One queued message and when it was accepted. */
+  /** One queued message, its acknowledgement key and when it was accepted. */
   static final class Entry {
     final Message message;
+    /** The key its acknowledgement will carry (at-least-once mode), or null. */
+    final Object key;
     final long acceptedAtMillis;
+    /** The message's payload size, counted against the byte limit. */
     final long bytes;
 
-    Entry(Message message, long acceptedAtMillis) {
+    Entry(Message message, Object key, long acceptedAtMillis) {
       this.message = message;
+      this.key = key;
       this.acceptedAtMillis = acceptedAtMillis;
       this.bytes = message.byteCount();
     }
@@ -41,9 +45,12 @@ public final class Outbox {
     this.policy = policy;
   }
 
-  /** Appends {@code message}; returns null when accepted, else why it was rejected. */
-  public synchronized String offer(Message message, long nowMillis) {
-    Entry e = new Entry(message, nowMillis);
+  /**
+   * Appends {@code message}, to be acknowledged under {@code key} (null: no acknowledgement);
+   * returns null when accepted, else why it was rejected.
+   */
+  public synchronized String offer(Message message, Object key, long nowMillis) {
+    Entry e = new Entry(message, key, nowMillis);
     int held = entries.size() + unacked.size();
     if (held >= policy.maxMessages()) {
       return "outbox full: " + held + " messages queued"
@@ -59,25 +66,19 @@ public final class Outbox {
     return null;
   }
 
-  /** The oldest message, or null. */
-  public synchronized Message peek() {
-    Entry e = entries.peekFirst();
-    return e == null ? null : e.message;
-  }
-
-  /** Removes the oldest message (after a successful hand-off). */
-  public synchronized void removeFirst() {
-    Entry e = entries.removeFirst();
-    bytes -= e.bytes;
+  /** The oldest entry, or null. */
+  synchronized Entry peek() {
+    return entries.peekFirst();
   }
 
   /**
-   * Puts messages that a failed transport never wrote back at the front, in order. They were
-   * accepted once, so they go back even past the limits.
+   * Puts entries that must go out again (never written, or never acknowledged) back at the front,
+   * in order. They were accepted once, so they go back even past the limits.
    */
-  public synchronized void requeueFront(List<Message> messages, long nowMillis) {
-    for (int i = messages.size() - 1; i >= 0; i--) {
-      Entry e = new Entry(messages.get(i), nowMillis);
+  synchronized void requeueFront(List<Entry> again, long nowMillis) {
+    for (int i = again.size() - 1; i >= 0; i--) {
+      Entry old = again.get(i);
+      Entry e = new Entry(old.message, old.key, nowMillis);
       entries.addFirst(e);
       bytes += e.bytes;
     }
@@ -98,13 +99,19 @@ public final class Outbox {
     return expired;
   }
 
-  /** Holds a sent message until {@link #acknowledge} with its key (at-least-once mode). */
-  public synchronized void awaitAck(Object key, Message message, long nowMillis) {
-    Entry previous = unacked.remove(key);
+  /**
+   * Removes the oldest entry, handed to a transport, and holds it until {@link #acknowledge} with
+   * its key when it has one (at-least-once mode).
+   */
+  synchronized void sent(Entry e) {
+    Entry first = entries.removeFirst();
+    if (first != e) throw new IllegalStateException("sent out of order");
+    if (e.key == null) {
+      bytes -= e.bytes;
+      return;
+    }
+    Entry previous = unacked.put(e.key, e);
     if (previous != null) bytes -= previous.bytes;
-    Entry e = new Entry(message, nowMillis);
-    unacked.put(key, e);
-    bytes += e.bytes;
   }
 
   /** Releases the message held under {@code key}; returns it, or null if none is held. */
@@ -115,13 +122,10 @@ public final class Outbox {
     return e.message;
   }
 
-  /** Removes and returns every unacknowledged message, in send order. */
-  public synchronized List<Message> takeUnacked() {
-    List<Message> all = new ArrayList<Message>(unacked.size());
-    for (Entry e : unacked.values()) {
-      all.add(e.message);
-      bytes -= e.bytes;
-    }
+  /** Removes and returns every unacknowledged entry, in send order. */
+  synchronized List<Entry> takeUnacked() {
+    List<Entry> all = new ArrayList<Entry>(unacked.values());
+    for (Entry e : all) bytes -= e.bytes;
     unacked.clear();
     return all;
   }
@@ -129,8 +133,10 @@ public final class Outbox {
   /** Removes and returns every queued (unsent) message. */
   public synchronized List<Message> drain() {
     List<Message> all = new ArrayList<Message>(entries.size());
-    for (Entry e : entries) all.add(e.message);
-    for (Entry e : entries) bytes -= e.bytes;
+    for (Entry e : entries) {
+      all.add(e.message);
+      bytes -= e.bytes;
+    }
     entries.clear();
     return all;
   }

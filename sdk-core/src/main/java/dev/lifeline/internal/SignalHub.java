@@ -1,43 +1,55 @@
 package dev.lifeline.internal;
 
+import dev.lifeline.ConnectionState.PauseReason;
+import dev.lifeline.EnvironmentPolicy;
 import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Scheduler;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 
 /**
  * Holds the environment as last signalled and fans each signal out to the client's connections.
- * All state is confined to the scheduler thread: {@link #signal} only posts.
+ * Signals are applied in order on a lane of their own; the snapshot is readable from any thread,
+ * and each connection reacts on its own lane (docs/behaviour.md, "Environment reactions").
  */
 public final class SignalHub {
-  /** Receives signals on the scheduler thread. */
+  /** Receives signals; must only post to its own lane. */
   public interface Receiver {
     void onSignal(Signal signal);
   }
 
-  /** Where signals are applied. */
-  private final Scheduler scheduler;
-  /** Live receivers; scheduler thread only. */
-  private final List<Receiver> receivers = new ArrayList<Receiver>();
-  /** Scheduler thread only. */
-  private boolean networkUp = true;
-  /** Scheduler thread only. */
-  private boolean screenOn = true;
-  /** Scheduler thread only. */
-  private boolean foreground = true;
-  /** Scheduler thread only. */
-  private boolean suspended = false;
+  /** Applies signals one at a time, in the order given. */
+  private final SerialLane lane;
+  /** Live receivers. */
+  private final CopyOnWriteArrayList<Receiver> receivers = new CopyOnWriteArrayList<Receiver>();
+  /** Written on {@link #lane} only. */
+  private volatile boolean networkUp = true;
+  /** Written on {@link #lane} only. */
+  private volatile boolean screenOn = true;
+  /** Written on {@link #lane} only. */
+  private volatile boolean foreground = true;
+  /** Written on {@link #lane} only. */
+  private volatile boolean suspended = false;
 
-  public SignalHub(Scheduler scheduler) {
-    this.scheduler = scheduler;
+  public SignalHub(final Scheduler scheduler) {
+    this.lane = new SerialLane(this, "signals", new Executor() {
+      @Override public void execute(Runnable task) {
+        scheduler.execute(task);
+      }
+    }, MonotonicClock.INSTANCE, null, new SerialLane.RejectionHandler() {
+      @Override public void rejected(SerialLane lane, int lost,
+          java.util.concurrent.RejectedExecutionException e) {
+        // The client was shut down: no connection is left to tell.
+      }
+    });
   }
 
   /** Posts {@code signal}; it updates the snapshot, then reaches every receiver. */
   public void signal(final Signal signal) {
-    scheduler.execute(new Runnable() {
+    lane.execute(new Runnable() {
       @Override public void run() {
         apply(signal);
-        for (Receiver r : new ArrayList<Receiver>(receivers)) r.onSignal(signal);
+        for (Receiver r : receivers) r.onSignal(signal);
       }
     });
   }
@@ -72,14 +84,36 @@ public final class SignalHub {
     }
   }
 
-  /** Scheduler thread only. */
-  public void add(Receiver r) { receivers.add(r); }
+  public void add(Receiver r) { receivers.addIfAbsent(r); }
 
-  /** Scheduler thread only. */
   public void remove(Receiver r) { receivers.remove(r); }
 
   public boolean networkUp() { return networkUp; }
   public boolean screenOn() { return screenOn; }
   public boolean foreground() { return foreground; }
   public boolean suspended() { return suspended; }
+
+  /**
+   * Why attempts must wait now under {@code policy}, or null; the most fundamental reason first.
+   * {@code closedForBackground}: the connection was closed after the background grace period.
+   */
+  PauseReason pauseReason(EnvironmentPolicy policy, boolean closedForBackground) {
+    if (!networkUp) return PauseReason.NETWORK_DOWN;
+    if (suspended) return PauseReason.SUSPENDED;
+    if (!foreground && (policy.deferInBackground() || closedForBackground)) {
+      return PauseReason.BACKGROUND;
+    }
+    if (!screenOn && policy.deferWhileScreenOff()) return PauseReason.SCREEN_OFF;
+    return null;
+  }
+
+  /** The reason shown with {@code PAUSED(why)}. */
+  static String describe(PauseReason why) {
+    switch (why) {
+      case NETWORK_DOWN: return "network down; reconnecting when it returns";
+      case SUSPENDED: return "host suspended; reconnecting on resume";
+      case BACKGROUND: return "app in background; reconnecting on foreground";
+      default: return "screen off; reconnecting on screen on";
+    }
+  }
 }

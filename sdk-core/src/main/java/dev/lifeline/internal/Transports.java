@@ -42,8 +42,12 @@ public final class Transports {
    *     tcp:// or tcp+tls:// URL.
    */
   public static void checkSendable(String url, Message message) {
-    if (!isLineProtocol(url)) return;
-    String invalid = TcpTransport.whyNotALine(url, message);
+    String invalid = whyNotSendable(url, message);
     if (invalid != null) throw new IllegalArgumentException(invalid);
+  }
+
+  /** Why {@code message} can never travel on {@code url}, or null when it can. */
+  static String whyNotSendable(String url, Message message) {
+    return isLineProtocol(url) ? TcpTransport.whyNotALine(url, message) : null;
   }
 }

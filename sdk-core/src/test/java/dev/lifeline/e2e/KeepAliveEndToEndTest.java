@@ -16,6 +16,7 @@ import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Lifeline;
 import dev.lifeline.Message;
 import dev.lifeline.ReconnectPolicy;
+import dev.lifeline.internal.RealConnection;
 import dev.lifeline.testing.Await;
 import java.util.Arrays;
 import java.util.Collections;
@@ -218,17 +219,9 @@ public final class KeepAliveEndToEndTest {
     java.util.concurrent.CountDownLatch slowListener = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.ExecutorService callbackThread =
         java.util.concurrent.Executors.newSingleThreadExecutor();
-    java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger maxWaiting = new java.util.concurrent.atomic.AtomicInteger();
     List<String> got = new CopyOnWriteArrayList<>();
     okHttp = server.client(new OkHttpClient.Builder().connectTimeout(2, TimeUnit.SECONDS).build());
-    lifeline = Lifeline.builder().okHttpClient(okHttp).callbackExecutor(task -> {
-      maxWaiting.accumulateAndGet(waiting.incrementAndGet(), Math::max);
-      callbackThread.execute(() -> {
-        waiting.decrementAndGet();
-        task.run();
-      });
-    }).build();
+    lifeline = Lifeline.builder().okHttpClient(okHttp).callbackExecutor(callbackThread).build();
     try {
       Connection c = lifeline.newConnection(ConnectionOptions.builder(server.url())
           .maxPendingInboundBytes(bound).build(), new ConnectionListener() {
@@ -241,6 +234,7 @@ public final class KeepAliveEndToEndTest {
               got.add(text);
             }
           });
+      RealConnection real = (RealConnection) c;
       c.connect();
       Await.until("connected", TIMEOUT_MILLIS, () -> c.state().kind() == Kind.CONNECTED);
       StringBuilder padding = new StringBuilder();
@@ -255,15 +249,15 @@ public final class KeepAliveEndToEndTest {
       String reader = server.clientTransportThreads().isEmpty() ? null
           : server.clientTransportThreads().get(0);
       Await.until("the reader to stop at the bound", TIMEOUT_MILLIS,
-          () -> maxWaiting.get() >= bound / size - 1 && threadWaiting(reader));
-      assertTrue("listener calls waiting: " + maxWaiting.get(), maxWaiting.get() <= bound / size + 2);
+          () -> real.pendingInboundBytes() > bound - size && threadWaiting(reader));
+      assertTrue("bytes waiting: " + real.pendingInboundBytes(),
+          real.pendingInboundBytes() <= bound);
 
       slowListener.countDown();
       Await.until("every message delivered", TIMEOUT_MILLIS, () -> got.size() == messages);
       for (int i = 0; i < messages; i++) {
         assertTrue(got.get(i), got.get(i).startsWith(String.format("%09d", i)));
       }
-      assertTrue("listener calls waiting: " + maxWaiting.get(), maxWaiting.get() <= bound / size + 2);
       assertEquals(Kind.CONNECTED, c.state().kind());
     } finally {
       slowListener.countDown();

@@ -84,6 +84,7 @@ public final class AtLeastOnceTest {
     c.send("msg:2");
     h.time.runUntilIdle();
     t.serverSends("ack:1");
+    h.time.runUntilIdle(); // The acknowledgement is in before the app closes.
     c.close();
     h.time.runUntilIdle();
     assertEquals(Arrays.asList("msg:1"), h.delivered);

@@ -78,7 +78,7 @@ public final class MisuseTest {
     h.time.advanceBy(1_000);
     assertEquals(2, h.transports.count());
     assertTrue(h.logs.toString(), h.logs.toString().contains("ConnectionListener.onStateChanged threw"));
-    assertTrue(h.logs.toString().contains("EventListener threw"));
+    assertTrue(h.logs.toString().contains("EventListener.connectStart threw"));
   }
 
   @Test public void transportFactoryThrowingCountsAsAFailedAttempt() {

@@ -308,6 +308,9 @@ public final class ReconnectTest {
     h.time.runUntilIdle();
     assertEquals(Kind.CLOSED, c.state().kind());
     assertEquals("closed by the app", c.state().reason());
+    // No timer of the connection is left; the client's watchdog disarms itself once idle.
+    assertEquals(Collections.singletonList("hook watchdog"), h.time.pendingTaskNames());
+    h.time.advanceBy(dev.lifeline.Lifeline.DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS);
     assertEquals(0, h.time.pendingTasks());
     assertFalse(h.context.liveConnections().contains(c));
   }

@@ -103,6 +103,16 @@ public final class VirtualTime implements Clock, Scheduler {
     runUntilIdle();
   }
 
+  /** What the waiting tasks are (their {@code toString()}), cancelled ones excluded. */
+  public synchronized java.util.List<String> pendingTaskNames() {
+    java.util.List<Task> waiting = new java.util.ArrayList<>();
+    for (Task t : queue) if (!t.cancelled) waiting.add(t);
+    java.util.Collections.sort(waiting);
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (Task t : waiting) names.add(t.runnable.toString());
+    return names;
+  }
+
   /** Tasks waiting, cancelled ones excluded. */
   public synchronized int pendingTasks() {
     int n = 0;

@@ -13,7 +13,7 @@ import java.util.concurrent.Executor;
  * What one connection is doing, as {@link MainActivity} shows it: its state, the last message
  * received and a few counters. Fed by the connection's listener (already on the main thread,
  * thanks to {@code LifelineAndroid.lifelineBuilder()}) and its event listener (called on
- * Lifeline's scheduler thread, so each event hops to the main thread first).
+ * one of Lifeline's hook threads, so each event hops to the main thread first).
  *
  * <p>Main thread only: every field is read and written there.
  */
@@ -81,7 +81,7 @@ final class ConnectionStatus {
     };
   }
 
-  /** The connection's diagnostics; called on the scheduler thread, so it hops. */
+  /** The connection's diagnostics; called on one of Lifeline's hook threads, so it hops. */
   EventListener eventListener() {
     return new EventListener() {
       @Override public void heartbeatSent(Connection connection, Message heartbeat) {

@@ -99,8 +99,8 @@ public final class MainActivityTest {
     assertEquals("Connected", shown());
     screen(true);
     awaitLastMessage("echo: " + HeartbeatPolicy.DEFAULT_PAYLOAD);
-    assertEquals("Heartbeats sent: 1 · Wake-up probes: 1 · Reconnects: 1 · Messages received: 3",
-        counters());
+    // Events come from Lifeline's hook thread, independently of the listener's echo: wait for them.
+    awaitCounters("Heartbeats sent: 1 · Wake-up probes: 1 · Reconnects: 1 · Messages received: 3");
     assertEquals("Connected", shown());
 
     // Background: kept through the debounce and the grace period, then closed gracefully.
@@ -208,6 +208,10 @@ public final class MainActivityTest {
 
   private String counters() {
     return activity.countersView().getText().toString();
+  }
+
+  private void awaitCounters(String expected) {
+    awaitOnMainLooper(() -> counters().equals(expected));
   }
 
   private void awaitShown(String expected) {

@@ -1,0 +1,100 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.Connection;
+import dev.lifeline.ConnectionListener;
+import dev.lifeline.EventListener;
+import dev.lifeline.Logger;
+
+/**
+ * How one connection calls app code: never on its engine lane, never while connection state is
+ * held, each kind in order on a lane of its own so that a stuck call holds up only the calls queued
+ * behind it:
+ * <ul>
+ *   <li>{@link #callbacks}: {@link ConnectionListener} methods, on the app's callback executor;
+ *   <li>{@link #hooks}: {@link EventListener}, {@link Logger} and the per-message hooks (ack
+ *       matcher, server-heartbeat responder, heartbeat payload supplier), on Lifeline's pool;
+ *   <li>{@link #credentials}: the credentials provider, on the blocking executor.
+ * </ul>
+ * An exception thrown by app code is logged and never breaks the connection. The rules are in
+ * docs/behaviour.md, "App code isolation".
+ */
+final class AppCalls {
+  /** One call on the connection's {@link ConnectionListener}. */
+  interface ListenerCall {
+    void call(ConnectionListener listener);
+  }
+
+  /** One call on the connection's {@link EventListener}. */
+  interface EventCall {
+    void call(EventListener events);
+  }
+
+  final SerialLane callbacks;
+  final SerialLane hooks;
+  final SerialLane credentials;
+  /** The connection, passed to listener and event calls. */
+  private final Connection connection;
+  private final ConnectionListener listener;
+  /** Null when the app gave none: events are then not even queued. */
+  private final EventListener events;
+  /** Null when the app gave none: log lines are then not even built into tasks. */
+  private final Logger logger;
+
+  AppCalls(ClientContext ctx, Connection connection, ConnectionListener listener,
+      EventListener events) {
+    this.connection = connection;
+    this.listener = listener;
+    this.events = events == EventListener.NONE ? null : events;
+    this.logger = ctx.logger == Logger.NONE ? null : ctx.logger;
+    SerialLane.RejectionHandler rejected = (lane, lost, e) -> log(Logger.Level.WARN, "the "
+        + lane.name + " executor rejected " + lost + " app call(s) of " + connection
+        + " (was it shut down?)", e);
+    callbacks = ctx.lane(connection, "callbacks", ctx.callbackExecutor, rejected);
+    hooks = ctx.lane(connection, "hooks", ctx.hookExecutor, rejected);
+    credentials = ctx.lane(connection, "credentials", ctx.blockingExecutor, rejected);
+  }
+
+  /** Calls the listener's {@code method} on the callback lane. */
+  void listener(String method, ListenerCall call) {
+    listener(method, call, null);
+  }
+
+  /** As {@link #listener(String, ListenerCall)}; {@code always} runs after it in any case. */
+  void listener(String method, ListenerCall call, Runnable always) {
+    callbacks.execute("ConnectionListener." + method, () -> {
+      try {
+        call.call(listener);
+      } catch (Throwable t) {
+        log(Logger.Level.WARN, "ConnectionListener." + method + " threw; ignored", t);
+      }
+    }, always);
+  }
+
+  /** Calls the event listener's {@code method} on the hook lane; nothing when there is none. */
+  void event(String method, EventCall call) {
+    if (events == null) return;
+    hooks.execute("EventListener." + method, () -> {
+      try {
+        call.call(events);
+      } catch (Throwable t) {
+        log(Logger.Level.WARN, "EventListener." + method + " threw; ignored", t);
+      }
+    });
+  }
+
+  void log(Logger.Level level, String message) {
+    log(level, message, null);
+  }
+
+  /** Logs on the hook lane, in order with the events; a throwing logger is ignored. */
+  void log(Logger.Level level, String message, Throwable error) {
+    if (logger == null) return;
+    hooks.execute("Logger.log", () -> {
+      try {
+        logger.log(level, message, error);
+      } catch (Throwable ignored) {
+        // A broken logger must not break the connection, and has nowhere else to report.
+      }
+    });
+  }
+}

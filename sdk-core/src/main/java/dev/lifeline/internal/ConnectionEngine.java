@@ -1,0 +1,477 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.ConnectionOptions;
+import dev.lifeline.ConnectionState;
+import dev.lifeline.ConnectionState.Kind;
+import dev.lifeline.ConnectionState.PauseReason;
+import dev.lifeline.EnvironmentPolicy;
+import dev.lifeline.EnvironmentSignals.Signal;
+import dev.lifeline.Logger;
+import dev.lifeline.Message;
+import java.net.SocketTimeoutException;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state machine of one connection, confined to the connection's serial {@link SerialLane}
+ * (docs/architecture.md): every transition, timer and transport callback runs there, so no field
+ * here needs a lock. {@link RealConnection} is its thread-safe face: it posts the app's requests
+ * here and publishes the states decided here. App code never runs on the lane: it goes through
+ * {@link AppCalls}.
+ *
+ * <p>The parts: {@link Attempt} (one attempt and its stale callbacks), {@link Credentials} (the
+ * credentials step), {@link KeepAlive} (heartbeat, silence watch, probe), {@link Reconnection}
+ * (what follows a loss), {@link Delivery} (outbox, acknowledgements, expiry), {@link Inbound}
+ * (the path of a received message), {@link EnvironmentReactions} (network, screen, lifecycle) and
+ * {@link SleepDetector}. A failure of any kind becomes one {@link Failure} and takes one path,
+ * {@link #lose}; a transport is let go in one place, {@link #release}.
+ *
+ * <p>Timers: {@code reconnect} (waiting to reconnect → the next attempt), {@code attempt
+ * deadline} (an attempt unfinished by then is abandoned), {@code stable period} (resets the
+ * attempt counter), and the parts' own.
+ */
+final class ConnectionEngine {
+  /** How a transport is let go. */
+  enum Release {
+    /** Abort the socket at once; what it had not written is final and goes back to the outbox. */
+    CANCEL,
+    /** It ended by itself: what it had not written goes back to the outbox. */
+    ENDED,
+    /** The server started a close: requeue what it had not written, then answer the close. */
+    ANSWER_CLOSE,
+    /** Our graceful close: it writes what it holds, then a close 1000; only unacked return. */
+    GRACEFUL
+  }
+
+  private final ClientContext ctx;
+  /** The public face, passed to app calls and told every new state. */
+  private final RealConnection connection;
+  private final ConnectionOptions options;
+  /** The serial owner of this engine. */
+  private final SerialLane lane;
+  /** The only way to app code. */
+  private final AppCalls app;
+  /** This connection's named timers. */
+  private final Timers timers;
+  private final Reconnection reconnection;
+  private final Credentials credentials;
+  private final KeepAlive keepAlive;
+  private final Delivery delivery;
+  private final SleepDetector sleep;
+  private final EnvironmentReactions environment;
+  private final Timers.Timer reconnectTimer;
+  private final Timers.Timer deadlineTimer;
+  private final Timers.Timer stableTimer;
+  /** The attempt whose transport is connecting or open, or null; written on the lane only. */
+  private volatile Attempt attempt;
+
+  ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app) {
+    this.ctx = ctx;
+    this.connection = connection;
+    this.options = connection.options();
+    this.lane = lane;
+    this.app = app;
+    this.timers = new Timers(options.url(), ctx.scheduler, lane, ctx.clock);
+    this.reconnection =
+        new Reconnection(options.reconnect(), options.credentials() != null, ctx.random);
+    this.credentials = new Credentials(this, options, app, lane);
+    EnvironmentPolicy environmentPolicy = options.environment();
+    this.keepAlive = new KeepAlive(options.heartbeat(), environmentPolicy.probeOnWake(), timers,
+        new KeepAliveOwner(this, options.heartbeat(), app));
+    this.delivery = new Delivery(options.outbox(), timers, new DeliveryOwner());
+    this.sleep = new SleepDetector(connection, environmentPolicy.sleepDetectionMillis(), app,
+        keepAlive, timers);
+    this.environment =
+        new EnvironmentReactions(environmentPolicy, ctx.signals, timers, new EnvironmentOwner());
+    this.reconnectTimer = timers.timer("reconnect", this::onReconnectDue);
+    this.deadlineTimer = timers.timer("attempt deadline", this::attemptTimedOut);
+    this.stableTimer = timers.timer("stable period", reconnection::stable);
+  }
+
+  // ---- The app's requests, posted by RealConnection. ----
+
+  /** Lane: {@code connect()}. */
+  void start() {
+    if (connection.state().isTerminal()) return;
+    ctx.signals.add(connection);
+    attemptOrPause();
+  }
+
+  /** Lane: {@code close()}. */
+  void close() {
+    if (connection.state().isTerminal()) return;
+    closeGracefully("client closed");
+    terminate("closed by the app", null);
+  }
+
+  /** Lane: {@code reconnectNow()}. */
+  void reconnectNow() {
+    Kind kind = connection.state().kind();
+    if (kind == Kind.WAITING_TO_RECONNECT || kind == Kind.PAUSED) {
+      app.log(Logger.Level.INFO, "reconnectNow(): attempting at once");
+      startAttempt();
+    }
+  }
+
+  /** Any thread: queues an app message; null when accepted, else why not. */
+  String offer(Message message, Object ackKey, long nowMillis) {
+    return delivery.offer(message, ackKey, nowMillis);
+  }
+
+  int queued() {
+    return delivery.queued();
+  }
+
+  /** Any thread: received bytes waiting for the listener (a racy read, for diagnostics). */
+  long pendingInboundBytes() {
+    Attempt a = attempt;
+    return a == null ? 0 : a.gate.pendingBytes();
+  }
+
+  // ---- Attempts. ----
+
+  /** Starts an attempt, unless the environment says to wait. */
+  private void attemptOrPause() {
+    PauseReason why = pauseReason();
+    if (why != null) {
+      pause(why);
+    } else {
+      startAttempt();
+    }
+  }
+
+  private void startAttempt() {
+    reconnectTimer.cancel();
+    release(Release.CANCEL, null);
+    Attempt a = new Attempt(attemptOwner, reconnection.attempt(), now(),
+        options.maxPendingInboundBytes());
+    attempt = a;
+    setState(ConnectionState.connecting(a.number));
+    app.event("connectStart", e -> e.connectStart(connection, a.number, options.url()));
+    deadlineTimer.arm(options.attemptTimeoutMillis());
+    credentials.start(a); // Opens the transport once the headers are known.
+  }
+
+  private void onReconnectDue() {
+    sleep.sleptPast(reconnectTimer.dueAtMillis());
+    attemptOrPause();
+  }
+
+  /** Lane: the attempt's headers are known; starts the handshake. */
+  void openTransport(Attempt a, Map<String, String> headers) {
+    a.phase = Attempt.Phase.HANDSHAKE;
+    Transport.Request request = new Transport.Request(options.url(), headers,
+        options.heartbeat().protocolPingIntervalMillis(), options.maxLineLength());
+    try {
+      a.transport = ctx.transports.open(request, a);
+    } catch (RuntimeException e) {
+      lose(Failure.transientFailure("could not start connecting: " + e, e), Release.CANCEL);
+    }
+  }
+
+  private void attemptTimedOut() {
+    Attempt a = attempt;
+    if (a == null || a.isOpen()) return;
+    String reason = a.deadlineReason(now(), options.attemptTimeoutMillis());
+    lose(Failure.transientFailure(reason, new SocketTimeoutException(reason)), Release.CANCEL);
+  }
+
+  /** The current attempt's transport callbacks, already on the lane. */
+  private final Attempt.Owner attemptOwner = new Attempt.Owner() {
+    @Override public SerialLane lane() {
+      return lane;
+    }
+
+    @Override public Attempt current() {
+      return attempt;
+    }
+
+    @Override public void opened(Attempt a) {
+      a.phase = Attempt.Phase.OPEN;
+      deadlineTimer.cancel();
+      keepAlive.start();
+      long handshake = now() - a.startedAtMillis;
+      setState(ConnectionState.connected());
+      app.event("connectEnd", e -> e.connectEnd(connection, a.number, handshake));
+      stableTimer.arm(options.reconnect().stablePeriodMillis());
+      delivery.flush();
+    }
+
+    @Override public void arrived(Attempt a, Message message, Runnable handled) {
+      Inbound.route(ConnectionEngine.this, a, message, handled);
+    }
+
+    @Override public void peerClosing(Attempt a, int code, String reason) {
+      lose(Failure.serverClose(code, reason), Release.ANSWER_CLOSE);
+    }
+
+    @Override public void closed(Attempt a, int code, String reason) {
+      lose(Failure.serverClose(code, reason), Release.ENDED);
+    }
+
+    @Override public void failed(Attempt a, Throwable error, int httpCode, long retryAfterMillis) {
+      lose(Failure.ofTransport(error, httpCode, retryAfterMillis, a.isOpen()), Release.ENDED);
+    }
+  };
+
+  /** Lane: the transport of {@code a}, if {@code a} is current and open; else null. */
+  Transport openTransportOf(Attempt a) {
+    return a != null && a == attempt && a.isOpen() ? a.transport : null;
+  }
+
+  /**
+   * Lane: sends a heartbeat or a responder reply ({@code what}). One that the transport can never
+   * carry is a configuration error and ends the connection. Returns whether it was handed over.
+   */
+  boolean sendProtocolMessage(Transport t, Message m, String what) {
+    String invalid = Transports.whyNotSendable(options.url(), m);
+    if (invalid != null) {
+      lose(Failure.configuration(what + " cannot be sent: " + invalid, null), Release.CANCEL);
+      return false;
+    }
+    if (!t.send(m)) return false;
+    keepAlive.sent();
+    return true;
+  }
+
+  // ---- Losing a transport: the one teardown path. ----
+
+  /**
+   * Lane: the current transport is lost, or the attempt failed, because of {@code failure}: lets
+   * the transport go as {@code how} says, tells the app, and carries out what {@link
+   * Reconnection} decides.
+   */
+  void lose(Failure failure, Release how) {
+    Attempt a = attempt;
+    boolean wasOpen = a != null && a.isOpen();
+    release(how, null);
+    if (connection.state().isTerminal()) return;
+    if (wasOpen) {
+      app.event("disconnected", e -> e.disconnected(connection, failure.reason, failure.cause));
+    } else {
+      int number = a != null ? a.number : reconnection.attempt();
+      app.event("connectFailed", e -> e.connectFailed(connection, number, failure.httpCode,
+          failure.reason, failure.cause));
+    }
+    if (connection.closeRequested()) {
+      terminate("closed by the app", null);
+      return;
+    }
+    if (a != null) credentials.lost(a, failure);
+    Reconnection.Decision d = reconnection.afterLoss(failure, now(), pauseReason());
+    switch (d.kind) {
+      case TERMINATE:
+        terminate(d.reason, failure.cause);
+        break;
+      case PAUSE:
+        pause(d.pauseReason);
+        break;
+      default:
+        waitThenAttempt(d.delayMillis, d.attempt, d.reason, failure.cause);
+        break;
+    }
+  }
+
+  /** Lane: the one place a transport is let go; {@code reason} is for {@link Release#GRACEFUL}. */
+  private void release(Release how, String reason) {
+    Attempt a = attempt;
+    if (a == null) return;
+    attempt = null; // From now on the attempt's late callbacks are ignored.
+    deadlineTimer.cancel();
+    stableTimer.cancel();
+    keepAlive.stop();
+    a.end();
+    Transport t = a.transport;
+    if (t == null) return;
+    if (how == Release.CANCEL) t.cancel(); // First: what it had not written is then final.
+    delivery.requeue(how == Release.GRACEFUL ? Collections.<Message>emptyList() : t.unsent());
+    if (how == Release.GRACEFUL) {
+      t.close(1000, reason);
+    } else if (how == Release.ANSWER_CLOSE) {
+      t.close(1000, null); // Completes the closing handshake.
+    }
+  }
+
+  /**
+   * Lane: ends the current transport on purpose. An open one sends what is queued, then a close
+   * 1000 with {@code reason}; one still connecting is cancelled. Returns whether one was open.
+   */
+  private boolean closeGracefully(String reason) {
+    Attempt a = attempt;
+    if (a == null || !a.isOpen()) {
+      release(Release.CANCEL, null);
+      return false;
+    }
+    delivery.flush();
+    release(Release.GRACEFUL, reason);
+    return true;
+  }
+
+  /** Lane: WAITING_TO_RECONNECT for {@code delay}, then an attempt. */
+  private void waitThenAttempt(long delay, int number, String reason, Throwable cause) {
+    reconnectTimer.cancel();
+    setState(ConnectionState.waitingToReconnect(number, delay, reason, cause));
+    app.event("reconnectScheduled", e -> e.reconnectScheduled(connection, number, delay, reason));
+    reconnectTimer.arm(delay);
+  }
+
+  /** Lane: ends the connection for good. */
+  private void terminate(String reason, Throwable cause) {
+    release(Release.CANCEL, null);
+    timers.cancelAll();
+    ctx.signals.remove(connection);
+    ctx.unregister(connection);
+    setState(ConnectionState.closed(reason, cause));
+    delivery.failQueued(reason);
+  }
+
+  // ---- Environment signals. ----
+
+  /** Lane: a signal from the environment. */
+  void react(Signal signal) {
+    environment.react(signal);
+  }
+
+  /** Why attempts must wait now, or null. */
+  private PauseReason pauseReason() {
+    return environment.pauseReason();
+  }
+
+  private void pause(PauseReason why) {
+    ConnectionState s = connection.state();
+    if (s.kind() == Kind.PAUSED && s.pauseReason() == why) return;
+    setState(ConnectionState.paused(why, SignalHub.describe(why)));
+  }
+
+  /** The state machine operations {@link EnvironmentReactions} uses. */
+  private final class EnvironmentOwner implements EnvironmentReactions.Owner {
+    @Override public Kind kind() {
+      return connection.state().kind();
+    }
+
+    @Override public boolean hasTransport() {
+      return attempt != null;
+    }
+
+    @Override public boolean isOpen() {
+      return attempt != null && attempt.isOpen();
+    }
+
+    @Override public void drop(String why) {
+      boolean wasOpen = isOpen();
+      release(Release.CANCEL, null);
+      if (wasOpen) app.event("disconnected", e -> e.disconnected(connection, why, null));
+    }
+
+    @Override public boolean closeGracefully(String reason, String disconnectedBecause) {
+      boolean wasOpen = ConnectionEngine.this.closeGracefully(reason);
+      if (wasOpen) {
+        app.event("disconnected",
+            e -> e.disconnected(connection, disconnectedBecause, null));
+      }
+      return wasOpen;
+    }
+
+    @Override public void attemptOrPause() {
+      ConnectionEngine.this.attemptOrPause();
+    }
+
+    @Override public void stopWaiting() {
+      reconnectTimer.cancel();
+    }
+
+    @Override public long waitRemainingMillis() {
+      return reconnectTimer.dueAtMillis() - now();
+    }
+
+    @Override public long resumeDelayMillis() {
+      return reconnection.resumeDelayMillis();
+    }
+
+    @Override public void waitThenRetry(long delayMillis, String trigger) {
+      waitThenAttempt(delayMillis, reconnection.attempt(), trigger, null);
+    }
+
+    @Override public void pause(PauseReason why) {
+      ConnectionEngine.this.pause(why);
+    }
+
+    @Override public void probe(String trigger) {
+      keepAlive.probe(trigger);
+    }
+
+    @Override public void signalReceived(Signal signal) {
+      app.event("signalReceived", e -> e.signalReceived(connection, signal));
+    }
+  }
+
+  // ---- Plumbing for the parts. ----
+
+  /** Lane: the current attempt, or null. */
+  Attempt attempt() {
+    return attempt;
+  }
+
+  RealConnection connection() {
+    return connection;
+  }
+
+  ConnectionOptions options() {
+    return options;
+  }
+
+  SerialLane lane() {
+    return lane;
+  }
+
+  KeepAlive keepAlive() {
+    return keepAlive;
+  }
+
+  Delivery delivery() {
+    return delivery;
+  }
+
+  AppCalls app() {
+    return app;
+  }
+
+  /** Lane: see {@link SleepDetector#sleptPast}. */
+  boolean sleptPast(long dueAtMillis) {
+    return sleep.sleptPast(dueAtMillis);
+  }
+
+  /** The names of this connection's armed timers; lane. */
+  List<String> armedTimers() {
+    return timers.armed();
+  }
+
+  private void setState(ConnectionState next) {
+    connection.publish(next);
+  }
+
+  long now() {
+    return ctx.clock.elapsedMillis();
+  }
+
+  /** What {@link Delivery} needs. */
+  private final class DeliveryOwner implements Delivery.Owner {
+    @Override public Transport openTransport() {
+      return openTransportOf(attempt);
+    }
+
+    @Override public String terminalReason() {
+      ConnectionState s = connection.state();
+      return s.isTerminal() ? s.reason() : null;
+    }
+
+    @Override public void sent() {
+      keepAlive.sent();
+    }
+
+    @Override public void sendFailed(Message message, String reason) {
+      connection.sendFailed(message, reason);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.lifeline.internal;
+
+import dev.lifeline.HeartbeatPolicy;
+
+/**
+ * Keeps an open connection honest, in the manner of gRPC's {@code KeepAliveManager}: the client
+ * heartbeat, the server-silence watch and the wake-up probe (docs/behaviour.md, "Heartbeats",
+ * "Server-silence watch" and "Wake-up probe"). Started when a transport opens, stopped when it
+ * goes; it talks to its owner only through {@link Owner}. Confined to the connection's lane.
+ *
+ * <p>Timers (each armed only while the connection is open):
+ * <ul>
+ *   <li>{@code heartbeat}: the next client heartbeat, one interval after the last send; a busy
+ *       connection re-arms it for the remainder instead of sending (idle-only).
+ *   <li>{@code silence check}: with a server timeout, when the silence limit would be reached if
+ *       nothing arrives; re-armed for the remainder when something did.
+ *   <li>{@code probe}: while a wake-up probe waits for any inbound data.
+ * </ul>
+ */
+final class KeepAlive {
+  /** What the keep-alive needs from its connection. */
+  interface Owner {
+    /** Send one heartbeat now; {@link #sent} follows once the transport took it. */
+    void sendHeartbeat();
+
+    /** Protocol pongs the transport received so far, or -1 when it cannot tell. */
+    long receivedPongCount();
+
+    /** True while received messages wait for the app: the server is talking, the app is behind. */
+    boolean inboundWaiting();
+
+    /**
+     * True when a timer due at {@code dueAtMillis} fired so late that the device must have slept;
+     * the owner has then reported the sleep and asked for a {@link #probe}.
+     */
+    boolean sleptPast(long dueAtMillis);
+
+    /** The connection is presumed dead: replace it. */
+    void dead(String reason);
+
+    void heartbeatSkipped(long sinceLastSendMillis);
+
+    void serverSilence(long silentMillis, long limitMillis);
+
+    void probeStarted(String trigger);
+
+    void probeSucceeded(long afterMillis);
+  }
+
+  private final HeartbeatPolicy policy;
+  /** False when the environment policy turned wake-up probes off. */
+  private final boolean probeOnWake;
+  private final Owner owner;
+  private final Timers timers;
+  private final Timers.Timer heartbeatTimer;
+  private final Timers.Timer silenceTimer;
+  private final Timers.Timer probeTimer;
+  /** True between {@link #start} and {@link #stop}. */
+  private boolean running;
+  /** When data was last handed to the transport. */
+  private long lastSentAtMillis;
+  /** When anything (message or pong) last arrived. */
+  private long lastReceivedAtMillis;
+  /** The transport's pong count when last looked at. */
+  private long lastPongCount;
+  /** When the running wake-up probe started, or -1. */
+  private long probeStartedAtMillis = -1;
+  /** What triggered the running probe. */
+  private String probeTrigger;
+
+  KeepAlive(HeartbeatPolicy policy, boolean probeOnWake, Timers timers, Owner owner) {
+    this.policy = policy;
+    this.probeOnWake = probeOnWake;
+    this.owner = owner;
+    this.timers = timers;
+    this.heartbeatTimer = timers.timer("heartbeat", this::onHeartbeatDue);
+    this.silenceTimer = timers.timer("silence check", this::onSilenceCheck);
+    this.probeTimer = timers.timer("probe", this::onProbeTimeout);
+  }
+
+  /** A transport opened: everything counts from now. */
+  void start() {
+    running = true;
+    long now = timers.now();
+    lastSentAtMillis = now;
+    lastReceivedAtMillis = now;
+    lastPongCount = owner.receivedPongCount();
+    heartbeatTimer.arm(policy.intervalMillis());
+    if (policy.serverTimeoutMillis() > 0) silenceTimer.arm(policy.serverTimeoutMillis());
+  }
+
+  /** The transport is gone. */
+  void stop() {
+    running = false;
+    heartbeatTimer.cancel();
+    silenceTimer.cancel();
+    probeTimer.cancel();
+    probeStartedAtMillis = -1;
+  }
+
+  /** Data (an app message, a heartbeat, a reply) was handed to the transport. */
+  void sent() {
+    lastSentAtMillis = timers.now();
+  }
+
+  /** Something arrived: refreshes the silence watch and completes a running probe. */
+  void received() {
+    lastReceivedAtMillis = timers.now();
+    if (probeStartedAtMillis >= 0) {
+      long after = lastReceivedAtMillis - probeStartedAtMillis;
+      probeStartedAtMillis = -1;
+      probeTimer.cancel();
+      owner.probeSucceeded(after);
+    }
+  }
+
+  /**
+   * Probes at once after an event that makes a dead connection likely: sends a heartbeat and, when
+   * the server is known to talk (silence watch on), expects data within the probe timeout.
+   */
+  void probe(String trigger) {
+    if (!running || !probeOnWake || probeStartedAtMillis >= 0) return;
+    owner.probeStarted(trigger);
+    owner.sendHeartbeat();
+    if (!running) return; // The heartbeat could not be sent and the connection is gone.
+    if (policy.serverTimeoutMillis() == 0) return; // Nothing to wait for; protocol pings still watch.
+    probeStartedAtMillis = timers.now();
+    probeTrigger = trigger;
+    probeTimer.arm(policy.probeTimeoutMillis());
+  }
+
+  boolean isRunning() {
+    return running;
+  }
+
+  private void onHeartbeatDue() {
+    if (!running) return;
+    if (owner.sleptPast(heartbeatTimer.dueAtMillis()) || !running) {
+      if (running && !heartbeatTimer.isArmed()) heartbeatTimer.arm(policy.intervalMillis());
+      return;
+    }
+    long since = timers.now() - lastSentAtMillis;
+    if (policy.idleOnly() && since < policy.intervalMillis()) {
+      owner.heartbeatSkipped(since);
+      heartbeatTimer.arm(policy.intervalMillis() - since);
+      return;
+    }
+    owner.sendHeartbeat();
+    if (running) heartbeatTimer.arm(policy.intervalMillis());
+  }
+
+  private void onSilenceCheck() {
+    if (!running) return;
+    long limit = policy.serverTimeoutMillis();
+    if (owner.sleptPast(silenceTimer.dueAtMillis()) || !running) {
+      // Data may still sit unread in the socket after a sleep: the probe decides, not this timer.
+      if (running && !silenceTimer.isArmed()) silenceTimer.arm(limit);
+      return;
+    }
+    noteInboundActivity();
+    long silent = timers.now() - lastReceivedAtMillis;
+    if (silent >= limit) {
+      owner.serverSilence(silent, limit);
+      owner.dead("no data from server for " + Durations.seconds(silent) + " (limit "
+          + Durations.seconds(limit) + ")");
+    } else {
+      silenceTimer.arm(limit - silent);
+    }
+  }
+
+  private void onProbeTimeout() {
+    if (!running) return;
+    noteInboundActivity();
+    if (probeStartedAtMillis < 0) return;
+    long waited = timers.now() - probeStartedAtMillis;
+    probeStartedAtMillis = -1;
+    owner.dead("wake-up probe after " + probeTrigger + ": no data from server within "
+        + Durations.seconds(waited) + " (probe timeout "
+        + Durations.seconds(policy.probeTimeoutMillis()) + ")");
+  }
+
+  /**
+   * Counts what arrived without passing through the message path: pongs, and messages still
+   * waiting for a slow listener.
+   */
+  private void noteInboundActivity() {
+    long pongs = owner.receivedPongCount();
+    if (pongs > lastPongCount || owner.inboundWaiting()) {
+      lastPongCount = Math.max(lastPongCount, pongs);
+      received();
+    }
+  }
+}
