@@ -2,11 +2,9 @@ package dev.lifeline.internal;
 
 import dev.lifeline.ConnectionOptions;
 import dev.lifeline.Message;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.UnknownHostException;
 import java.net.UnknownServiceException;
@@ -48,18 +46,13 @@ import okio.Okio;
  * connection, so {@link #send} never blocks the manager's scheduler and no thread idles between
  * messages.
  *
- * <p>Framing uses Okio: the reader asks the buffered source for the next {@code \n} within the
- * line limit ({@link BufferedSource#indexOf(byte, long, long)}), so an endless line is detected
- * after at most the limit plus one segment of buffered bytes, never by growing memory.
+ * <p>{@link LineFraming} reads and writes the lines.
  */
 final class TcpTransport implements Transport {
   /** Name prefix of every reader thread; the URL follows. */
   static final String READER_THREAD_PREFIX = "Lifeline TCP reader ";
   /** Bytes accepted by {@link #send} but not yet written before send() refuses, as OkHttp's. */
   static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
-  /** The advice closing every line-limit error. */
-  private static final String RAISE_LIMIT = "raise ConnectionOptions.Builder.maxLineLength() if"
-      + " the server's lines are legitimately this long";
   /** Bounds the final flush of a graceful close when the client has no write timeout. */
   static final long CLOSE_FLUSH_TIMEOUT_MILLIS = 60_000L;
 
@@ -171,7 +164,7 @@ final class TcpTransport implements Transport {
    * the mistake shows in the connection state instead of being dropped silently.
    */
   @Override public boolean send(Message message) {
-    String invalid = whyNotALine(endpoint.url, message);
+    String invalid = LineFraming.whyNotALine(endpoint.url, message);
     if (invalid != null) {
       fail(new IllegalArgumentException(invalid));
       return false;
@@ -231,25 +224,6 @@ final class TcpTransport implements Transport {
 
   @Override public synchronized List<Message> unsent() {
     return new ArrayList<Message>(queue);
-  }
-
-  /**
-   * Why {@code message} cannot travel as one line on {@code url}, or null when it can: binary
-   * messages have no place on a text protocol, and a {@code \n} inside a message would make the
-   * server read two messages.
-   */
-  static String whyNotALine(String url, Message message) {
-    if (!message.isText()) {
-      return "cannot send " + message + " on " + url + ": newline-framed TCP carries UTF-8 text"
-          + " lines only; encode binary data as text (e.g. Base64) or use a ws:// or wss:// URL";
-    }
-    int newline = message.text().indexOf('\n');
-    if (newline >= 0) {
-      return "cannot send " + message + " on " + url + ": it contains '\\n' at index " + newline
-          + ", which would split it into two messages (every message on a tcp:// connection is"
-          + " one line); escape or remove line breaks before sending";
-    }
-    return null;
   }
 
   // ---- Reader thread. ----
@@ -370,32 +344,9 @@ final class TcpTransport implements Transport {
 
   /** Reads lines until EOF or an error; returns only if the transport finished meanwhile. */
   private void readLines(BufferedSource source) throws IOException {
-    // Look one byte past the limit for '\n', and one more for a '\r' before it.
-    long scanLimit = maxLineLength + 2;
     while (true) {
-      long newline = source.indexOf((byte) '\n', 0, scanLimit);
-      if (newline == -1) {
-        long buffered = source.getBuffer().size();
-        if (buffered >= scanLimit) {
-          throw new ProtocolException("inbound line exceeds the maximum line length of "
-              + maxLineLength + " bytes (no '\\n' within the first " + scanLimit + " bytes); "
-              + RAISE_LIMIT);
-        }
-        // indexOf() stopped short of the limit, so the source is exhausted: EOF.
-        if (isFinished()) return;
-        if (buffered == 0) throw new EOFException("server closed the connection (EOF)");
-        throw new EOFException("server closed the connection (EOF) in the middle of a line: "
-            + buffered + " bytes without a terminating '\\n' were discarded");
-      }
-      long end = newline > 0 && source.getBuffer().getByte(newline - 1) == '\r'
-          ? newline - 1
-          : newline;
-      if (end > maxLineLength) {
-        throw new ProtocolException("inbound line exceeds the maximum line length of "
-            + maxLineLength + " bytes (it has " + end + " bytes); " + RAISE_LIMIT);
-      }
-      String line = source.readUtf8(end);
-      source.skip(newline + 1 - end);
+      // EOF and over-long lines throw; so does a read on the socket that close() shut.
+      String line = LineFraming.readLine(source, maxLineLength);
       if (isFinished()) return;
       listener.onMessage(this, Message.text(line));
     }
@@ -461,7 +412,7 @@ final class TcpTransport implements Transport {
         }
         // One flush per line, as OkHttp does per frame: a line leaves unsent() only once the
         // socket took all of it, so a failure requeues exactly the lines not fully written.
-        out.writeUtf8(next.text()).writeByte('\n');
+        LineFraming.writeLine(out, next.text());
         out.flush();
         synchronized (this) {
           queueBytes -= queue.removeFirst().byteCount();

@@ -43,7 +43,7 @@ public final class Transports {
    */
   public static void checkSendable(String url, Message message) {
     if (!isLineProtocol(url)) return;
-    String invalid = TcpTransport.whyNotALine(url, message);
+    String invalid = LineFraming.whyNotALine(url, message);
     if (invalid != null) throw new IllegalArgumentException(invalid);
   }
 }
