@@ -2,9 +2,11 @@ package dev.lifeline.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.lifeline.e2e.TrackingSocketFactory;
+import dev.lifeline.e2e.TrickleServer;
 import dev.lifeline.testing.Await;
 import dev.lifeline.testing.UnconnectedSocketFactory;
 import java.io.IOException;
@@ -119,6 +121,26 @@ public final class TcpHandshakeStepTest {
 
     cancelAndAssertSilentEnd();
     assertTrue("cancel closed the connecting socket", sockets.created.get(1).isClosed());
+  }
+
+  @Test public void trickledTlsHandshakeOutlastsTheConnectTimeoutUntilCancelled()
+      throws Exception {
+    // One byte of a ServerHello every 250 ms: each read takes far less than the 2 s connect
+    // timeout, so only an overall deadline (the manager's) can end this handshake.
+    long connectTimeoutMillis = 2_000;
+    try (TrickleServer server = new TrickleServer(TrickleServer.tlsServerHelloStart(), 250)) {
+      transport = open(new OkHttpClient.Builder()
+          .connectTimeout(connectTimeoutMillis, TimeUnit.MILLISECONDS),
+          "tcp+tls://127.0.0.1:" + server.port());
+      awaitStep("TLS handshake with 127.0.0.1");
+      String event = listener.events.poll(connectTimeoutMillis + 500, TimeUnit.MILLISECONDS);
+      assertNull("the trickled handshake outlasts the " + connectTimeoutMillis + " ms connect"
+          + " timeout: every read gets a byte in time", event);
+      assertEquals("TLS handshake with 127.0.0.1", transport.handshakeStep());
+      assertEquals(1, server.accepted());
+
+      cancelAndAssertSilentEnd();
+    }
   }
 
   @Test public void openOnceConnected() throws Exception {
