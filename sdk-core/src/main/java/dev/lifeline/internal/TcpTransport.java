@@ -1,43 +1,30 @@
 package dev.lifeline.internal;
 
-import dev.lifeline.ConnectionOptions;
 import dev.lifeline.Message;
-import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ProtocolException;
 import java.net.Socket;
-import java.net.UnknownHostException;
-import java.net.UnknownServiceException;
-import java.security.cert.Certificate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
-import okhttp3.CipherSuite;
-import okhttp3.ConnectionSpec;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.TlsVersion;
 import okio.BufferedSink;
 import okio.BufferedSource;
 import okio.Okio;
 
 /**
  * A {@link Transport} for newline-framed text over TCP ({@code tcp://host:port}) or TLS ({@code
- * tcp+tls://host:port}): every message is one UTF-8 line ending in {@code \n}; {@code \r\n} is
- * accepted inbound. There is no handshake beyond TCP (and TLS), no close frame and no protocol
- * ping, so {@link #receivedPongCount()} is -1 and the heartbeat (H1) and silence watch (H4) do all
- * the liveness work.
+ * tcp+tls://host:port}): every message is one UTF-8 line ({@link LineFraming}). There is no
+ * handshake beyond TCP (and TLS), no close frame and no protocol ping, so {@link
+ * #receivedPongCount()} is -1 and the client heartbeat and the server-silence watch do all the
+ * liveness work.
+ *
+ * <p>This class owns the lifecycle: the reader thread, the writer, graceful close, cancel, and the
+ * outcome, decided once. {@link TcpConnector} opens the socket (DNS, TCP, TLS) and owns it, so
+ * that one abort ends whatever runs.
  *
  * <p>Threads. Java's blocking sockets have no way to wait for "readable" without a thread (NIO
  * selectors would, but {@link SSLSocket} and the app's {@link javax.net.SocketFactory} — which on
@@ -47,19 +34,12 @@ import okio.Okio;
  * way out. Writes run on the OkHttpClient's dispatcher pool, one drain task at a time per
  * connection, so {@link #send} never blocks the manager's scheduler and no thread idles between
  * messages.
- *
- * <p>Framing uses Okio: the reader asks the buffered source for the next {@code \n} within the
- * line limit ({@link BufferedSource#indexOf(byte, long, long)}), so an endless line is detected
- * after at most the limit plus one segment of buffered bytes, never by growing memory.
  */
 final class TcpTransport implements Transport {
   /** Name prefix of every reader thread; the URL follows. */
   static final String READER_THREAD_PREFIX = "Lifeline TCP reader ";
   /** Bytes accepted by {@link #send} but not yet written before send() refuses, as OkHttp's. */
   static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
-  /** The advice closing every line-limit error. */
-  private static final String RAISE_LIMIT = "raise ConnectionOptions.Builder.maxLineLength() if"
-      + " the server's lines are legitimately this long";
   /** Bounds the final flush of a graceful close when the client has no write timeout. */
   static final long CLOSE_FLUSH_TIMEOUT_MILLIS = 60_000L;
 
@@ -73,9 +53,10 @@ final class TcpTransport implements Transport {
     }
 
     @Override public Transport open(Transport.Request request, Transport.Listener listener) {
-      Endpoint endpoint = Endpoint.parse(request.url);
-      TcpTransport t = new TcpTransport(client, endpoint, request.maxLineLength, listener,
-          client.dispatcher().executorService());
+      TcpConnector connector =
+          new TcpConnector(client, TcpConnector.Endpoint.parse(request.url));
+      TcpTransport t = new TcpTransport(request.url, connector, client.writeTimeoutMillis(),
+          request.maxLineLength, listener, client.dispatcher().executorService());
       Thread reader = new Thread(t::run, READER_THREAD_PREFIX + request.url);
       reader.setDaemon(true);
       reader.start();
@@ -83,38 +64,12 @@ final class TcpTransport implements Transport {
     }
   }
 
-  /** Where to connect: a parsed {@code tcp://} or {@code tcp+tls://} URL. */
-  static final class Endpoint {
-    final String url;
-    /** Host name or IP literal (IPv6 without brackets). */
-    final String host;
-    final int port;
-    final boolean tls;
-
-    private Endpoint(String url, String host, int port, boolean tls) {
-      this.url = url;
-      this.host = host;
-      this.port = port;
-      this.tls = tls;
-    }
-
-    /** Parses a URL that {@link ConnectionOptions} already validated. */
-    static Endpoint parse(String url) {
-      String lower = url.toLowerCase(Locale.ROOT);
-      boolean tls = lower.startsWith(Transports.TCP_TLS_SCHEME + "://");
-      if (!tls && !lower.startsWith(Transports.TCP_SCHEME + "://")) {
-        throw new IllegalArgumentException("not a tcp:// or tcp+tls:// URL: " + url);
-      }
-      String rest = url.substring(url.indexOf("://") + 3);
-      HttpUrl parsed = HttpUrl.parse("http://" + rest);
-      if (parsed == null) throw new IllegalArgumentException("invalid URL: " + url);
-      return new Endpoint(url, parsed.host(), parsed.port(), tls);
-    }
-  }
-
-  /** The app's client: socket factory, DNS, timeouts, TLS settings. */
-  private final OkHttpClient client;
-  private final Endpoint endpoint;
+  /** The URL, for messages and the thread name. */
+  private final String url;
+  /** Opens the socket and owns it: every abort goes through it. */
+  private final TcpConnector connector;
+  /** The client's write timeout in ms, 0 for none. */
+  private final long writeTimeoutMillis;
   /** Longest accepted inbound line in bytes, terminator excluded. */
   private final long maxLineLength;
   /** The connection manager's end. */
@@ -130,12 +85,6 @@ final class TcpTransport implements Transport {
   private final ArrayDeque<Message> queue = new ArrayDeque<Message>();
   /** UTF-8 size of {@link #queue}. Guarded by this. */
   private long queueBytes;
-  /**
-   * The TCP socket, once created (before it connects, so {@link #cancel} can abort the connect).
-   * Aborts close this one, never the TLS socket above it: closing an {@link SSLSocket} writes a
-   * close_notify and can block, and aborts run on the manager's scheduler. Guarded by this.
-   */
-  private Socket rawSocket;
   /** The socket lines travel on (the TLS socket for tcp+tls), once connected. Guarded by this. */
   private Socket socket;
   /** Writes to {@link #socket}; set once the connection is established. Guarded by this. */
@@ -144,8 +93,9 @@ final class TcpTransport implements Transport {
   private boolean draining;
   /** Set by {@link #close}: drain, then shut the socket. Guarded by this. */
   private boolean closing;
-  /** The code and reason of {@link #close}, reported in onClosed. Guarded by this. */
+  /** The code of {@link #close}, reported in onClosed. Guarded by this. */
   private int closeCode;
+  /** The reason of {@link #close}, reported in onClosed. Guarded by this. */
   private String closeReason = "";
   /**
    * True once the outcome (closed, failed, cancelled) is decided: no callback and no write follow.
@@ -153,10 +103,11 @@ final class TcpTransport implements Transport {
    */
   private boolean finished;
 
-  TcpTransport(OkHttpClient client, Endpoint endpoint, long maxLineLength,
+  TcpTransport(String url, TcpConnector connector, long writeTimeoutMillis, long maxLineLength,
       Transport.Listener listener, Executor writerPool) {
-    this.client = client;
-    this.endpoint = endpoint;
+    this.url = url;
+    this.connector = connector;
+    this.writeTimeoutMillis = writeTimeoutMillis;
     this.maxLineLength = maxLineLength;
     this.listener = listener;
     this.writerPool = writerPool;
@@ -171,7 +122,7 @@ final class TcpTransport implements Transport {
    * the mistake shows in the connection state instead of being dropped silently.
    */
   @Override public boolean send(Message message) {
-    String invalid = whyNotALine(endpoint.url, message);
+    String invalid = LineFraming.whyNotALine(url, message);
     if (invalid != null) {
       fail(new IllegalArgumentException(invalid));
       return false;
@@ -209,20 +160,22 @@ final class TcpTransport implements Transport {
       startDrain();
     } else if (finish()) {
       // Not connected yet: nothing to flush.
-      closeQuietly();
+      connector.abort();
       listener.onClosed(this, code, closeReason);
     }
   }
 
+  /** Aborts whatever runs (DNS lookup, connect, TLS handshake, reads, writes). */
   @Override public void cancel() {
     synchronized (this) {
       finished = true;
     }
-    closeQuietly();
+    connector.abort();
   }
 
+  /** The connector's step: never blocks, as the manager asks from its own thread. */
   @Override public String handshakeStep() {
-    return "connecting";
+    return connector.step();
   }
 
   @Override public long receivedPongCount() {
@@ -233,35 +186,15 @@ final class TcpTransport implements Transport {
     return new ArrayList<Message>(queue);
   }
 
-  /**
-   * Why {@code message} cannot travel as one line on {@code url}, or null when it can: binary
-   * messages have no place on a text protocol, and a {@code \n} inside a message would make the
-   * server read two messages.
-   */
-  static String whyNotALine(String url, Message message) {
-    if (!message.isText()) {
-      return "cannot send " + message + " on " + url + ": newline-framed TCP carries UTF-8 text"
-          + " lines only; encode binary data as text (e.g. Base64) or use a ws:// or wss:// URL";
-    }
-    int newline = message.text().indexOf('\n');
-    if (newline >= 0) {
-      return "cannot send " + message + " on " + url + ": it contains '\\n' at index " + newline
-          + ", which would split it into two messages (every message on a tcp:// connection is"
-          + " one line); escape or remove line breaks before sending";
-    }
-    return null;
-  }
-
   // ---- Reader thread. ----
 
   /** The reader thread: connects, then reads lines until the end. Always closes the socket. */
   private void run() {
     try {
-      Socket connected = connect();
+      Socket connected = connector.connect();
       BufferedSource source = Okio.buffer(Okio.source(connected));
       BufferedSink out = Okio.buffer(Okio.sink(connected));
-      long writeTimeout = client.writeTimeoutMillis();
-      if (writeTimeout > 0) out.timeout().timeout(writeTimeout, TimeUnit.MILLISECONDS);
+      if (writeTimeoutMillis > 0) out.timeout().timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS);
       boolean drainNow;
       synchronized (this) {
         if (finished) return;
@@ -272,132 +205,16 @@ final class TcpTransport implements Transport {
       }
       listener.onOpen(this);
       if (drainNow) startDrain();
-      readLines(source);
+      while (true) {
+        // EOF and over-long lines throw; so does a read on the socket that close() shut.
+        String line = LineFraming.readLine(source, maxLineLength);
+        if (isFinished()) return;
+        listener.onMessage(this, Message.text(line));
+      }
     } catch (Throwable t) {
       fail(t);
     } finally {
-      closeQuietly();
-    }
-  }
-
-  /** Connects (and handshakes) with the client's connect timeout; returns the socket to use. */
-  private Socket connect() throws IOException {
-    // The lookup cannot be interrupted; a cancel() meanwhile is honoured as soon as it returns.
-    List<InetAddress> addresses = client.dns().lookup(endpoint.host);
-    int timeout = (int) Math.min(Integer.MAX_VALUE, client.connectTimeoutMillis());
-    IOException last = null;
-    for (InetAddress address : addresses) {
-      Socket raw = client.socketFactory().createSocket();
-      if (!setSocket(raw)) throw new IOException("canceled"); // Never reported: finished.
-      try {
-        raw.connect(new InetSocketAddress(address, endpoint.port), timeout);
-      } catch (IOException e) {
-        closeQuietly();
-        if (isFinished()) throw e;
-        last = e;
-        continue; // Try the host's next address, as OkHttp does.
-      }
-      raw.setTcpNoDelay(true);
-      return endpoint.tls ? handshake(raw, timeout) : raw;
-    }
-    if (last != null) throw last;
-    throw new UnknownHostException("no address for " + endpoint.host);
-  }
-
-  /**
-   * TLS over {@code raw} with the client's settings: its SSL socket factory (and so its trust
-   * manager), its connection specs (TLS versions, cipher suites), then its hostname verifier and
-   * certificate pinner. The handshake is bounded by the connect timeout.
-   */
-  private Socket handshake(Socket raw, int timeout) throws IOException {
-    boolean tlsAllowed = false;
-    for (ConnectionSpec spec : client.connectionSpecs()) tlsAllowed |= spec.isTls();
-    if (!tlsAllowed) {
-      throw new UnknownServiceException("cannot connect to " + endpoint.url + ": the OkHttpClient"
-          + " is cleartext-only (no TLS connection spec); add ConnectionSpec.MODERN_TLS");
-    }
-    SSLSocketFactory factory = client.sslSocketFactory();
-    // autoClose: closing the TLS socket closes the TCP socket too.
-    SSLSocket ssl = (SSLSocket) factory.createSocket(raw, endpoint.host, endpoint.port, true);
-    applyConnectionSpec(ssl);
-    ssl.setSoTimeout(timeout);
-    ssl.startHandshake();
-    ssl.setSoTimeout(0); // Reads then block until data, EOF or close; the silence watch decides.
-    SSLSession session = ssl.getSession();
-    if (!client.hostnameVerifier().verify(endpoint.host, session)) {
-      throw new SSLPeerUnverifiedException("hostname " + endpoint.host
-          + " not verified by the server's certificate " + describe(session));
-    }
-    List<Certificate> chain = Arrays.asList(session.getPeerCertificates());
-    client.certificatePinner().check(endpoint.host, chain);
-    return ssl;
-  }
-
-  /**
-   * Restricts {@code ssl} to the first of the client's TLS connection specs that it supports, as
-   * OkHttp does for HTTPS (without its fallback retries).
-   */
-  private void applyConnectionSpec(SSLSocket ssl) throws IOException {
-    for (ConnectionSpec spec : client.connectionSpecs()) {
-      if (!spec.isTls() || !spec.isCompatible(ssl)) continue;
-      List<TlsVersion> versions = spec.tlsVersions();
-      if (versions != null) {
-        List<String> names = new ArrayList<String>();
-        for (TlsVersion v : versions) names.add(v.javaName());
-        ssl.setEnabledProtocols(intersect(ssl.getEnabledProtocols(), names));
-      }
-      List<CipherSuite> suites = spec.cipherSuites();
-      if (suites != null) {
-        List<String> names = new ArrayList<String>();
-        for (CipherSuite c : suites) names.add(c.javaName());
-        ssl.setEnabledCipherSuites(intersect(ssl.getEnabledCipherSuites(), names));
-      }
-      return;
-    }
-    throw new UnknownServiceException("cannot connect to " + endpoint.url + ": none of the"
-        + " OkHttpClient's connection specs " + client.connectionSpecs() + " allows TLS with the"
-        + " protocols and cipher suites this platform enables");
-  }
-
-  /** The entries of {@code enabled} that {@code allowed} names, in {@code enabled}'s order. */
-  private static String[] intersect(String[] enabled, List<String> allowed) {
-    List<String> result = new ArrayList<String>();
-    for (String e : enabled) {
-      if (allowed.contains(e)) result.add(e);
-    }
-    return result.toArray(new String[0]);
-  }
-
-  /** Reads lines until EOF or an error; returns only if the transport finished meanwhile. */
-  private void readLines(BufferedSource source) throws IOException {
-    // Look one byte past the limit for '\n', and one more for a '\r' before it.
-    long scanLimit = maxLineLength + 2;
-    while (true) {
-      long newline = source.indexOf((byte) '\n', 0, scanLimit);
-      if (newline == -1) {
-        long buffered = source.getBuffer().size();
-        if (buffered >= scanLimit) {
-          throw new ProtocolException("inbound line exceeds the maximum line length of "
-              + maxLineLength + " bytes (no '\\n' within the first " + scanLimit + " bytes); "
-              + RAISE_LIMIT);
-        }
-        // indexOf() stopped short of the limit, so the source is exhausted: EOF.
-        if (isFinished()) return;
-        if (buffered == 0) throw new EOFException("server closed the connection (EOF)");
-        throw new EOFException("server closed the connection (EOF) in the middle of a line: "
-            + buffered + " bytes without a terminating '\\n' were discarded");
-      }
-      long end = newline > 0 && source.getBuffer().getByte(newline - 1) == '\r'
-          ? newline - 1
-          : newline;
-      if (end > maxLineLength) {
-        throw new ProtocolException("inbound line exceeds the maximum line length of "
-            + maxLineLength + " bytes (it has " + end + " bytes); " + RAISE_LIMIT);
-      }
-      String line = source.readUtf8(end);
-      source.skip(newline + 1 - end);
-      if (isFinished()) return;
-      listener.onMessage(this, Message.text(line));
+      connector.abort();
     }
   }
 
@@ -461,7 +278,7 @@ final class TcpTransport implements Transport {
         }
         // One flush per line, as OkHttp does per frame: a line leaves unsent() only once the
         // socket took all of it, so a failure requeues exactly the lines not fully written.
-        out.writeUtf8(next.text()).writeByte('\n');
+        LineFraming.writeLine(out, next.text());
         out.flush();
         synchronized (this) {
           queueBytes -= queue.removeFirst().byteCount();
@@ -475,12 +292,12 @@ final class TcpTransport implements Transport {
     }
   }
 
-  // ---- Plumbing. ----
+  // ---- Outcome. ----
 
   /** Reports {@code error} once (unless closed or cancelled already) and releases the socket. */
   private void fail(Throwable error) {
     boolean report = finish(); // Before closing, so the reader's "socket closed" is not reported.
-    closeQuietly();
+    connector.abort();
     if (!report) return;
     try {
       listener.onFailure(this, error, 0, -1);
@@ -501,61 +318,17 @@ final class TcpTransport implements Transport {
     return finished;
   }
 
-  /** Records the TCP socket being connected; false (and closes it) when already finished. */
-  private boolean setSocket(Socket s) {
-    synchronized (this) {
-      if (!finished) {
-        rawSocket = s;
-        return true;
-      }
-    }
-    closeQuietly(s);
-    return false;
-  }
-
-  /** Aborts: closes the TCP socket, unblocking the reader and any write. Idempotent. */
-  private void closeQuietly() {
-    Socket s;
-    synchronized (this) {
-      s = rawSocket;
-    }
-    closeQuietly(s);
-  }
-
   /** After the last line was flushed: a TLS close_notify (for tcp+tls), then the TCP socket. */
   private void closeGracefully() {
     Socket s;
     synchronized (this) {
       s = socket;
     }
-    closeQuietly(s);
-    closeQuietly();
-  }
-
-  private static void closeQuietly(Socket s) {
-    if (s == null) return;
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // Closing is best effort; the socket is unusable either way.
-    }
-  }
-
-  private static String describe(SSLSession session) {
-    try {
-      Certificate[] chain = session.getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof java.security.cert.X509Certificate) {
-        java.security.cert.X509Certificate leaf = (java.security.cert.X509Certificate) chain[0];
-        return "(subject " + leaf.getSubjectX500Principal().getName()
-            + ", subjectAltNames " + leaf.getSubjectAlternativeNames() + ")";
-      }
-    } catch (Exception ignored) {
-      // Fall through: describe what we can.
-    }
-    return "(no X.509 certificate)";
+    TcpConnector.closeQuietly(s);
+    connector.abort();
   }
 
   @Override public String toString() {
-    return "TcpTransport{" + endpoint.url + "}";
+    return "TcpTransport{" + url + "}";
   }
 }
