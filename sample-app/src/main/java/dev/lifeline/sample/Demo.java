@@ -28,7 +28,7 @@ final class Demo {
    */
   record Clock(
       String name,
-      /* Client heartbeat (H1), strictly below the server's limit. */
+      /* Client heartbeat (a data message), strictly below the server's limit. */
       long heartbeatMillis,
       /* The server closes connections whose last data message is older than this. */
       long serverLimitMillis,
@@ -37,13 +37,14 @@ final class Demo {
       /* How often the server sends its own heartbeat; the client's silence limit is twice this. */
       long serverHeartbeatMillis,
       /*
-       * WebSocket ping (H3). Longer than the silence limit so that in this demo the zombie is
-       * caught by the server-silence watch (H4), which works for every transport.
+       * WebSocket ping, the protocol-level zombie probe. Longer than the silence limit so that
+       * in this demo the zombie is caught by the server-silence watch, which works for every
+       * transport.
        */
       long protocolPingMillis,
       long reconnectBaseMillis,
       long reconnectMaxMillis,
-      /* A connection up this long resets the attempt counter (R3). */
+      /* A connection up this long resets the attempt counter (the stable period). */
       long stableMillis,
       long resumeJitterMillis,
       /* How long the server stays down during the restart, and the network during the loss. */
@@ -210,7 +211,7 @@ final class Demo {
         .heartbeat(heartbeat)
         .reconnect(reconnect)
         .eventListener(log.events)
-        // At-least-once (SPEC S2): a chat message is held until its echo comes back, and sent
+        // At-least-once: a chat message is held until its echo comes back, and sent
         // again after a reconnect if the connection died first.
         .atLeastOnce(ECHO_IS_ACK)
         .build();

@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The reference long-connection server, scaled down, embedded for the demo. It behaves like the
- * server design in SPEC.md:
+ * A typical long-connection server, scaled down, embedded for the demo. It behaves like the
+ * server design described in docs/behaviour.md, "Heartbeats":
  *
  * <ul>
  *   <li>It records the time of the last <em>data message</em> of each connection when the message

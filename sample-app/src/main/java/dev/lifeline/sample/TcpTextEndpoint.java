@@ -13,8 +13,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The demo server's newline-framed TCP text side (SPEC A5): each message is one UTF-8 line ending
- * in {@code \n}. Ready for Lifeline's {@code tcp://} transport; one thread per connection, which is
+ * The demo server's newline-framed TCP text side: each message is one UTF-8 line ending in
+ * {@code \n}. Ready for Lifeline's {@code tcp://} transport; one thread per connection, which is
  * plenty for a demo.
  */
 final class TcpTextEndpoint implements DemoServer.Endpoint {

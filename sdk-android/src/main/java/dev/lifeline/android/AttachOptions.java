@@ -24,15 +24,15 @@ public final class AttachOptions {
 
   private static final AttachOptions DEFAULTS = new Builder().build();
 
-  /** E1: follow the default network. */
+  /** Follow the default network. */
   private final boolean watchNetwork;
-  /** E2: follow screen on/off. */
+  /** Follow screen on/off. */
   private final boolean watchScreen;
-  /** E2: follow Doze (API 23+) as suspended/resumed. */
+  /** Follow Doze (API 23+) as suspended/resumed. */
   private final boolean watchDeviceIdle;
-  /** E3: follow activities for foreground/background. */
+  /** Follow activities for foreground/background. */
   private final boolean watchLifecycle;
-  /** E3: the debounce before background. */
+  /** The debounce before background. */
   private final long lifecycleDebounceMillis;
   /** Where signal translations are logged. */
   private final Logger logger;
@@ -79,31 +79,31 @@ public final class AttachOptions {
 
     Builder() {}
 
-    /** E1: default-network callbacks [true]. Needs ACCESS_NETWORK_STATE (in the AAR manifest). */
+    /** Default-network callbacks [true]. Needs ACCESS_NETWORK_STATE (in the AAR manifest). */
     public Builder watchNetwork(boolean watch) {
       watchNetwork = watch;
       return this;
     }
 
-    /** E2: screen on/off broadcasts and the initial {@code isInteractive()} [true]. */
+    /** Screen on/off broadcasts and the initial {@code isInteractive()} [true]. */
     public Builder watchScreen(boolean watch) {
       watchScreen = watch;
       return this;
     }
 
-    /** E2: Doze as suspended/resumed, API 23+ [true]. */
+    /** Doze as suspended/resumed, API 23+ [true]. */
     public Builder watchDeviceIdle(boolean watch) {
       watchDeviceIdle = watch;
       return this;
     }
 
-    /** E3: foreground/background from started activities [true]. */
+    /** Foreground/background from started activities [true]. */
     public Builder watchLifecycle(boolean watch) {
       watchLifecycle = watch;
       return this;
     }
 
-    /** E3: how long no activity may be started before it counts as background [700 ms]. */
+    /** How long no activity may be started before it counts as background [700 ms]. */
     public Builder lifecycleDebounce(long debounce, TimeUnit unit) {
       if (unit == null) throw new NullPointerException("unit == null");
       if (debounce < 0) {

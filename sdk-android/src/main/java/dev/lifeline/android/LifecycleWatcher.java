@@ -10,7 +10,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * E3: the app is in the foreground while at least one of its activities is started. The last
+ * The app is in the foreground while at least one of its activities is started. The last
  * stop only counts after a debounce: a rotation (stop, destroy, create, start) or a hop between
  * two activities briefly leaves none started, and must not be a trip to the background (which
  * would start the core's grace period and defer attempts).

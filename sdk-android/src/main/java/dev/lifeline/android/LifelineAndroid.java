@@ -29,23 +29,24 @@ import java.util.concurrent.Executor;
  *
  * <p>What is translated, and into which {@link EnvironmentSignals} signal:
  * <ul>
- *   <li>E1 network: the default network lost → {@code networkLost}; one available again →
+ *   <li>Network: the default network lost → {@code networkLost}; one available again →
  *       {@code networkAvailable}; the default switched to a different network (Wi-Fi → cellular)
  *       → {@code networkChanged}; on API 29+, blocked for this app (Data Saver, background
  *       restrictions) counts as lost; on API 23+, a network becoming validated (captive portal
  *       passed) → {@code networkAvailable}, to retry at once.
- *   <li>E2 screen: {@code ACTION_SCREEN_OFF}/{@code ON} → {@code screenOff}/{@code screenOn};
+ *   <li>Screen: {@code ACTION_SCREEN_OFF}/{@code ON} → {@code screenOff}/{@code screenOn};
  *       Doze (API 23+) → {@code suspended}/{@code resumed}.
- *   <li>E3 lifecycle: no activity started for {@link AttachOptions#DEFAULT_LIFECYCLE_DEBOUNCE_MILLIS
+ *   <li>Lifecycle: no activity started for {@link AttachOptions#DEFAULT_LIFECYCLE_DEBOUNCE_MILLIS
  *       700 ms} → {@code background}; an activity started → {@code foreground}.
  * </ul>
  * The initial state is reported at attach (the core starts out assuming network up, screen on,
  * foreground). The reactions (pause, probe, grace period, jitter) are the core's {@link
- * dev.lifeline.EnvironmentPolicy}, set per connection.
+ * dev.lifeline.EnvironmentPolicy}, set per connection (docs/behaviour.md, "Environment
+ * reactions").
  *
- * <p>E4 needs no watcher: with {@link #elapsedRealtimeClock()} as the client's clock, a timer
- * that the device's deep sleep delayed fires late against that clock, and the core probes the
- * connection.
+ * <p>Deep sleep needs no watcher: with {@link #elapsedRealtimeClock()} as the client's clock, a
+ * timer that the device's deep sleep delayed fires late against that clock, and the core probes
+ * the connection.
  */
 public final class LifelineAndroid {
   private LifelineAndroid() {}
@@ -62,10 +63,10 @@ public final class LifelineAndroid {
   }
 
   /**
-   * {@code SystemClock.elapsedRealtime()}, which keeps counting in deep sleep (E4). The
-   * scheduler's own timers do not (Java's and Handler's delays pause with the CPU), so a timer
-   * that was due during a sleep fires late against this clock, which is how the core detects the
-   * sleep and probes the connection (H6).
+   * {@code SystemClock.elapsedRealtime()}, which keeps counting in deep sleep. The scheduler's
+   * own timers do not (Java's and Handler's delays pause with the CPU), so a timer that was due
+   * during a sleep fires late against this clock, which is how the core detects the sleep and
+   * probes the connection (docs/behaviour.md, "Wake-up probe").
    */
   public static Clock elapsedRealtimeClock() {
     return ElapsedRealtimeClock.INSTANCE;

@@ -12,7 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * E1: follows the default network and tells the core when it is lost, when one is available
+ * Follows the default network and tells the core when it is lost, when one is available
  * again, and when it changes to a different {@link Network} (Wi-Fi → cellular: the open socket is
  * bound to the old network and will never hear back, so the core replaces it at once).
  *

@@ -11,7 +11,7 @@ import dev.lifeline.EnvironmentSignals;
 import dev.lifeline.Logger;
 
 /**
- * E2: screen on/off and Doze. The screen broadcasts cannot be declared in a manifest, so they are
+ * Screen on/off and Doze. The screen broadcasts cannot be declared in a manifest, so they are
  * registered at runtime; {@link PowerManager#isInteractive()} gives the state at attach, since
  * the broadcasts only report changes.
  *

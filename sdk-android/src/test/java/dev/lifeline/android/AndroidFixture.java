@@ -156,7 +156,10 @@ final class AndroidFixture {
     assertEquals(s.toString(), why, s.pauseReason());
   }
 
-  /** WAITING_TO_RECONNECT after a short jitter (R6: [0, 1 s]), not the remaining backoff. */
+  /**
+   * WAITING_TO_RECONNECT after the short resume jitter ([0, 1 s]), not the remaining backoff:
+   * conditions improved, so the connection comes back soon, but not in lock-step with others.
+   */
   void assertReconnectWithinJitter() {
     ConnectionState s = state();
     assertEquals(s.toString(), Kind.WAITING_TO_RECONNECT, s.kind());

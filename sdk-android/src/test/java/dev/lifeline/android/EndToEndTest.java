@@ -38,7 +38,8 @@ import org.robolectric.shadows.ShadowPausedLooper;
 /**
  * The README's integration, for real: a {@link Lifeline} built with Android defaults and attached
  * to the application, talking WebSocket to a MockWebServer on 127.0.0.1. Listener calls arrive on
- * the main thread; a screen-on broadcast makes a heartbeat reach the server at once (H6).
+ * the main thread; a screen-on broadcast makes a heartbeat reach the server at once (the wake-up
+ * probe).
  */
 @RunWith(RobolectricTestRunner.class)
 @Config(sdk = 34)

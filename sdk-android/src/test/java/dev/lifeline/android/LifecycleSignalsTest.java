@@ -15,7 +15,10 @@ import org.robolectric.RobolectricTestRunner;
 import org.robolectric.android.controller.ActivityController;
 import org.robolectric.annotation.Config;
 
-/** E3 through real Activity lifecycles (Application.ActivityLifecycleCallbacks). */
+/**
+ * Background and foreground (docs/behaviour.md, "Environment reactions") through real Activity
+ * lifecycles (Application.ActivityLifecycleCallbacks).
+ */
 @RunWith(RobolectricTestRunner.class)
 @Config(sdk = {23, 26, 30, 34})
 public final class LifecycleSignalsTest {

@@ -20,8 +20,9 @@ import org.robolectric.RobolectricTestRunner;
 import org.robolectric.annotation.Config;
 
 /**
- * E1 through ConnectivityManager's callbacks: the default callback on API 24+ (26, 30, 34 here),
- * the listen-to-every-internet-network callback on API 23.
+ * Network reactions (docs/behaviour.md, "Environment reactions") through ConnectivityManager's
+ * callbacks: the default callback on API 24+ (26, 30, 34 here), the
+ * listen-to-every-internet-network callback on API 23.
  */
 @RunWith(RobolectricTestRunner.class)
 @Config(sdk = {23, 26, 30, 34})

@@ -15,7 +15,10 @@ import org.junit.runner.RunWith;
 import org.robolectric.RobolectricTestRunner;
 import org.robolectric.annotation.Config;
 
-/** E2 and H6 through ACTION_SCREEN_OFF/ON, PowerManager.isInteractive() and Doze broadcasts. */
+/**
+ * Screen, Doze and the wake-up probe (docs/behaviour.md, "Environment reactions", "Wake-up
+ * probe") through ACTION_SCREEN_OFF/ON, PowerManager.isInteractive() and Doze broadcasts.
+ */
 @RunWith(RobolectricTestRunner.class)
 @Config(sdk = {23, 26, 30, 34})
 public final class ScreenSignalsTest {

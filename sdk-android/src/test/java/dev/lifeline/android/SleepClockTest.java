@@ -23,7 +23,8 @@ import org.robolectric.annotation.Config;
 import org.robolectric.shadows.ShadowSystemClock;
 
 /**
- * E4 and H6: deadlines on {@code elapsedRealtime}, which counts deep sleep, while timers run on a
+ * Sleep detection and the wake-up probe (docs/behaviour.md, "Environment reactions", "Wake-up
+ * probe"): deadlines on {@code elapsedRealtime}, which counts deep sleep, while timers run on a
  * scheduler whose delays do not (like Java's and Handler's). Robolectric's simulated deep sleep
  * moves elapsedRealtime but not uptime; the scheduler's virtual time stands for uptime here.
  */

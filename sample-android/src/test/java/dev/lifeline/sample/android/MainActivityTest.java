@@ -50,7 +50,10 @@ import org.robolectric.shadows.ShadowPausedLooper;
 public final class MainActivityTest {
   private static final long DEBOUNCE = AttachOptions.DEFAULT_LIFECYCLE_DEBOUNCE_MILLIS;
   private static final long GRACE = EnvironmentPolicy.DEFAULT_BACKGROUND_GRACE_MILLIS;
-  /** The longest jittered wait after the network returns or the app comes back (R6). */
+  /**
+   * The longest jittered wait after the network returns or the app comes back: the resume jitter
+   * ({@code ReconnectPolicy.DEFAULT_RESUME_JITTER_MILLIS}).
+   */
   private static final long RESUME_JITTER = 1_000;
 
   private TestSampleApplication app;
