@@ -31,19 +31,20 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
     }
 
     @Override public Transport open(Transport.Request request, Transport.Listener listener) {
-      OkHttpClient c = client;
-      if (c.pingIntervalMillis() != request.protocolPingIntervalMillis) {
-        // newBuilder() shares the pool and dispatcher: only the ping interval differs.
-        c = client.newBuilder()
-            .pingInterval(request.protocolPingIntervalMillis, TimeUnit.MILLISECONDS)
-            .build();
-      }
       okhttp3.Request.Builder http = new okhttp3.Request.Builder().url(request.url);
       for (Map.Entry<String, String> h : request.headers.entrySet()) {
         http.header(h.getKey(), h.getValue());
       }
-      WebSocketTransport t = new WebSocketTransport(listener);
-      WebSocket ws = c.newWebSocket(http.build(), t);
+      okhttp3.Request upgrade = http.build();
+      HandshakeProgress progress = new HandshakeProgress(upgrade.url().host(),
+          upgrade.url().port(), upgrade.isHttps(), client);
+      // This attempt's own client: newBuilder() shares the pool and dispatcher; the ping interval
+      // is this connection's, and the handshake's steps are observed.
+      OkHttpClient c = progress.instrument(client)
+          .pingInterval(request.protocolPingIntervalMillis, TimeUnit.MILLISECONDS)
+          .build();
+      WebSocketTransport t = new WebSocketTransport(listener, progress);
+      WebSocket ws = c.newWebSocket(upgrade, t);
       t.init(ws);
       return t;
     }
@@ -51,6 +52,10 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
 
   /** The connection manager's end. */
   private final Transport.Listener listener;
+  /** Where the handshake stands. */
+  private final HandshakeProgress progress;
+  /** Set once OkHttp reported the WebSocket open. */
+  private volatile boolean opened;
   /** OkHttp's socket; set once, right after creation. */
   private volatile WebSocket webSocket;
   /**
@@ -63,8 +68,9 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   /** Guarded by this. */
   private long inFlightBytes;
 
-  private WebSocketTransport(Transport.Listener listener) {
+  private WebSocketTransport(Transport.Listener listener, HandshakeProgress progress) {
     this.listener = listener;
+    this.progress = progress;
   }
 
   private void init(WebSocket ws) {
@@ -92,7 +98,7 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   }
 
   @Override public String handshakeStep() {
-    return "connecting";
+    return opened ? "open" : progress.step();
   }
 
   @Override public long receivedPongCount() {
@@ -114,6 +120,7 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   }
 
   @Override public void onOpen(WebSocket webSocket, Response response) {
+    opened = true;
     listener.onOpen(this);
   }
 

@@ -1,0 +1,179 @@
+package dev.lifeline.internal;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.UnknownHostException;
+import java.util.List;
+import javax.net.SocketFactory;
+import javax.net.ssl.HandshakeCompletedListener;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.X509TrustManager;
+import okhttp3.Dns;
+import okhttp3.OkHttpClient;
+
+/**
+ * Follows one WebSocket handshake through OkHttp, so that an attempt that outlives its deadline
+ * can say which step was slow: waiting for a dispatcher thread, DNS, TCP connect, TLS, or the
+ * HTTP upgrade. OkHttp gives WebSocket calls no event listener, so the steps are read from the
+ * parts of this attempt's own {@link OkHttpClient} (a {@code newBuilder()} of the app's, sharing
+ * its pool and dispatcher): a first application interceptor, the {@link Dns}, the {@link
+ * SocketFactory} and, for {@code wss://}, the {@link SSLSocketFactory}, each delegating to the
+ * app's. Every field is written by OkHttp's threads and read by {@link #step()} from any thread.
+ */
+final class HandshakeProgress {
+  /** The URL's host, as people wrote it. */
+  private final String host;
+  /** The URL's port. */
+  private final int port;
+  /** True for {@code wss://}. */
+  private final boolean tls;
+  /** The app's client: its dispatcher's load explains a call that has not started. */
+  private final OkHttpClient client;
+  /** Set when the call got a dispatcher thread and entered the interceptor chain. */
+  private volatile boolean started;
+  /** Set while the {@link Dns} lookup runs. */
+  private volatile boolean dnsRunning;
+  /** The TCP socket OkHttp is connecting or connected; null before. */
+  private volatile Socket socket;
+  /** Set when the TLS handshake completed. */
+  private volatile boolean tlsDone;
+
+  HandshakeProgress(String host, int port, boolean tls, OkHttpClient client) {
+    this.host = host;
+    this.port = port;
+    this.tls = tls;
+    this.client = client;
+  }
+
+  /** What the handshake is doing now; see {@link Transport#handshakeStep()}. */
+  String step() {
+    if (!started) {
+      return "waiting for a free OkHttp dispatcher thread ("
+          + client.dispatcher().runningCallsCount() + " calls running, maxRequests "
+          + client.dispatcher().getMaxRequests() + ")";
+    }
+    if (dnsRunning) return "DNS lookup of " + host;
+    Socket s = socket;
+    if (s == null) return "OkHttp interceptors and route selection, before connecting";
+    if (!s.isConnected()) return "TCP connect to " + host + ":" + port;
+    if (tls && !tlsDone) return "TLS handshake with " + host;
+    return "HTTP upgrade (no 101 Switching Protocols response yet)";
+  }
+
+  /** A builder of the client for this attempt: {@code base} with every step observed. */
+  OkHttpClient.Builder instrument(OkHttpClient base) {
+    OkHttpClient.Builder b = base.newBuilder()
+        .dns(new ObservedDns(base.dns()))
+        .socketFactory(new ObservedSocketFactory(base.socketFactory()));
+    b.interceptors().add(0, chain -> {
+      started = true;
+      return chain.proceed(chain.request());
+    });
+    X509TrustManager trust = base.x509TrustManager();
+    if (tls && trust != null) b.sslSocketFactory(new ObservedTls(base.sslSocketFactory()), trust);
+    return b;
+  }
+
+  /** The app's DNS; marks the lookup while it runs. */
+  private final class ObservedDns implements Dns {
+    private final Dns delegate;
+
+    ObservedDns(Dns delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override public List<InetAddress> lookup(String hostname) throws UnknownHostException {
+      dnsRunning = true;
+      try {
+        return delegate.lookup(hostname);
+      } finally {
+        dnsRunning = false;
+      }
+    }
+  }
+
+  /** The app's socket factory; remembers the socket OkHttp connects. */
+  private final class ObservedSocketFactory extends SocketFactory {
+    private final SocketFactory delegate;
+
+    ObservedSocketFactory(SocketFactory delegate) {
+      this.delegate = delegate;
+    }
+
+    private Socket observe(Socket s) {
+      socket = s;
+      return s;
+    }
+
+    @Override public Socket createSocket() throws IOException {
+      return observe(delegate.createSocket());
+    }
+
+    @Override public Socket createSocket(String host, int port) throws IOException {
+      return observe(delegate.createSocket(host, port));
+    }
+
+    @Override public Socket createSocket(String host, int port, InetAddress local, int localPort)
+        throws IOException {
+      return observe(delegate.createSocket(host, port, local, localPort));
+    }
+
+    @Override public Socket createSocket(InetAddress address, int port) throws IOException {
+      return observe(delegate.createSocket(address, port));
+    }
+
+    @Override public Socket createSocket(InetAddress address, int port, InetAddress local,
+        int localPort) throws IOException {
+      return observe(delegate.createSocket(address, port, local, localPort));
+    }
+  }
+
+  /** The app's TLS socket factory; learns when the handshake completed. */
+  private final class ObservedTls extends SSLSocketFactory {
+    private final SSLSocketFactory delegate;
+    /** Marks the handshake done; the platform calls it once the handshake completed. */
+    private final HandshakeCompletedListener done = event -> tlsDone = true;
+
+    ObservedTls(SSLSocketFactory delegate) {
+      this.delegate = delegate;
+    }
+
+    private Socket observe(Socket s) {
+      if (s instanceof SSLSocket) ((SSLSocket) s).addHandshakeCompletedListener(done);
+      return s;
+    }
+
+    @Override public String[] getDefaultCipherSuites() {
+      return delegate.getDefaultCipherSuites();
+    }
+
+    @Override public String[] getSupportedCipherSuites() {
+      return delegate.getSupportedCipherSuites();
+    }
+
+    @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose)
+        throws IOException {
+      return observe(delegate.createSocket(s, host, port, autoClose));
+    }
+
+    @Override public Socket createSocket(String host, int port) throws IOException {
+      return observe(delegate.createSocket(host, port));
+    }
+
+    @Override public Socket createSocket(String host, int port, InetAddress local, int localPort)
+        throws IOException {
+      return observe(delegate.createSocket(host, port, local, localPort));
+    }
+
+    @Override public Socket createSocket(InetAddress address, int port) throws IOException {
+      return observe(delegate.createSocket(address, port));
+    }
+
+    @Override public Socket createSocket(InetAddress address, int port, InetAddress local,
+        int localPort) throws IOException {
+      return observe(delegate.createSocket(address, port, local, localPort));
+    }
+  }
+}
