@@ -1,0 +1,19 @@
+/**
+ * Not API: Lifeline's implementation. Anything here may change in any release; apps use {@code
+ * dev.lifeline} only.
+ *
+ * <p>Thread model (docs/architecture.md). Each connection's state is owned by its engine lane, a
+ * {@link dev.lifeline.internal.SerialLane} on the client's {@link dev.lifeline.Scheduler}: {@link
+ * dev.lifeline.internal.ConnectionEngine} and its parts ({@code Attempt}, {@code Credentials},
+ * {@code KeepAlive}, {@code Reconnection}, {@code Delivery}, {@code Inbound}, {@code
+ * EnvironmentReactions}, {@code SleepDetector}, {@code Timers}) run only there and hold no locks.
+ * The engine lane never blocks and never runs app code: {@code AppCalls} hands listener, event,
+ * logger, hook and credentials calls to lanes of their own, one set per connection, and their
+ * results come back as tasks on the engine lane. {@link dev.lifeline.internal.RealConnection} is
+ * the thread-safe face: it posts requests to the engine lane and publishes the states decided
+ * there. Transports call back on their own threads; {@code Attempt} moves those callbacks onto
+ * the lane and drops the ones of a transport that was replaced. Thread-safe by design, because
+ * other threads touch them: {@code Outbox}, {@code InboundGate}, {@code SignalHub}, {@code
+ * SerialLane}, {@code HookWatchdog} and the transports.
+ */
+package dev.lifeline.internal;
