@@ -116,15 +116,18 @@ public final class Lifeline {
   }
 
   /**
-   * Closes every connection (queued messages are flushed or reported), waits up to {@code
-   * timeout} for the closes and for the app calls they cause ({@code onStateChanged(CLOSED)},
-   * {@code onSendFailed}), then stops the threads this client created, including those of the
-   * OkHttpClient it created; an injected scheduler, executor or OkHttpClient is left running.
+   * Closes every connection (queued messages are flushed or reported) and stops the threads this
+   * client created, including those of the OkHttpClient it created; an injected scheduler,
+   * executor or OkHttpClient is left running. Before stopping a thread of its own, it waits up
+   * to {@code timeout} for the work that thread still owes: the closes on its scheduler, and the
+   * app calls they cause ({@code onStateChanged(CLOSED)}, {@code onSendFailed}) on its pools.
+   * Work on an injected scheduler or executor is not waited for: it runs when that executor
+   * does (so calling this on Android's main thread never waits for the main thread).
    *
    * <p>Returns within about {@code timeout} even when app code is stuck: a stuck call is reported
    * (a WARN to the {@link Logger}) and left to finish on its own thread, which is a daemon.
    *
-   * @return true when everything finished within {@code timeout}.
+   * @return true when everything waited for finished within {@code timeout}.
    */
   public boolean shutdown(long timeout, TimeUnit unit) throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -132,11 +135,14 @@ public final class Lifeline {
     List<RealConnection> connections = context.liveConnections();
     for (Connection c : connections) c.close();
     List<String> unclosed = new ArrayList<String>();
-    for (RealConnection c : connections) {
-      if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(c.options().url());
+    if (ownedScheduler != null) {
+      for (RealConnection c : connections) {
+        if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(c.options().url());
+      }
     }
-    CountDownLatch drained = new CountDownLatch(connections.size() * RealConnection.APP_LANES);
-    for (RealConnection c : connections) c.afterQueuedAppCalls(drained);
+    boolean withCallbacks = ownedCallbackExecutor != null;
+    CountDownLatch drained = new CountDownLatch(connections.size() * (withCallbacks ? 2 : 1));
+    for (RealConnection c : connections) c.afterQueuedAppCalls(drained, withCallbacks);
     boolean callsDone = drained.await(remainingNanos(deadline), TimeUnit.NANOSECONDS);
     List<String> stuck = context.runningAppCalls();
     if (!unclosed.isEmpty() || !stuck.isEmpty()) {

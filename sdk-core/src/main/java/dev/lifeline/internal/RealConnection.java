@@ -26,9 +26,6 @@ import okio.ByteString;
  * docs/architecture.md.
  */
 public final class RealConnection implements Connection, SignalHub.Receiver {
-  /** The lanes app code runs on, per connection: callbacks, hooks, credentials. */
-  public static final int APP_LANES = 3;
-
   private final ConnectionOptions options;
   /** The connection's serial owner: the engine runs there, and only there. */
   private final SerialLane lane;
@@ -147,13 +144,12 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   }
 
   /**
-   * Counts {@code latch} down once per app lane, after the app calls queued there so far ran (or
-   * were refused by a stopped executor).
+   * Counts {@code latch} down once the calls queued so far on the hooks lane ran, and once more
+   * for the callbacks lane when {@code callbacksToo} (each also when its executor refuses).
    */
-  public void afterQueuedAppCalls(CountDownLatch latch) {
-    for (SerialLane appLane : new SerialLane[] {app.callbacks, app.hooks, app.credentials}) {
-      appLane.execute("shutdown marker", () -> {}, latch::countDown);
-    }
+  public void afterQueuedAppCalls(CountDownLatch latch, boolean callbacksToo) {
+    app.hooks.execute("shutdown marker", () -> {}, latch::countDown);
+    if (callbacksToo) app.callbacks.execute("shutdown marker", () -> {}, latch::countDown);
   }
 
   /** Received bytes waiting for the app's listener now (any thread; for diagnostics). */
