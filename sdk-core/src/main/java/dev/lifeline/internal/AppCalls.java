@@ -19,6 +19,9 @@ import dev.lifeline.Logger;
  * docs/behaviour.md, "App code isolation".
  */
 final class AppCalls {
+  /** The name of the lane that also carries the log lines. */
+  private static final String HOOKS = "hooks";
+
   /** One call on the connection's {@link ConnectionListener}. */
   interface ListenerCall {
     void call(ConnectionListener listener);
@@ -46,11 +49,15 @@ final class AppCalls {
     this.listener = listener;
     this.events = events == EventListener.NONE ? null : events;
     this.logger = ctx.logger == Logger.NONE ? null : ctx.logger;
-    SerialLane.RejectionHandler rejected = (lane, lost, e) -> log(Logger.Level.WARN, "the "
-        + lane.name + " executor rejected " + lost + " app call(s) of " + connection
-        + " (was it shut down?)", e);
+    // Reported through the hooks lane; when that lane's own executor refuses (the client was
+    // shut down), the log line would be refused the same way: nothing is left to tell.
+    SerialLane.RejectionHandler rejected = (lane, lost, e) -> {
+      if (lane.name.equals(HOOKS)) return;
+      log(Logger.Level.WARN, "the " + lane.name + " executor rejected " + lost
+          + " app call(s) of " + connection + " (was it shut down?)", e);
+    };
     callbacks = ctx.lane(connection, "callbacks", ctx.callbackExecutor, rejected);
-    hooks = ctx.lane(connection, "hooks", ctx.hookExecutor, rejected);
+    hooks = ctx.lane(connection, HOOKS, ctx.hookExecutor, rejected);
     credentials = ctx.lane(connection, "credentials", ctx.blockingExecutor, rejected);
   }
 

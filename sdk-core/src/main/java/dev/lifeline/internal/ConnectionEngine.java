@@ -324,6 +324,7 @@ final class ConnectionEngine {
     ctx.unregister(connection);
     setState(ConnectionState.closed(reason, cause));
     delivery.failQueued(reason);
+    connection.terminated();
   }
 
   // ---- Environment signals. ----

@@ -172,7 +172,15 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     stateFlow.setValue(next);
     app.log(Logger.Level.DEBUG, options.url() + " → " + next);
     app.listener("onStateChanged", l -> l.onStateChanged(this, next));
-    if (next.isTerminal()) closed.countDown();
+  }
+
+  /**
+   * Lane: the engine finished ending the connection: CLOSED is published and every app call it
+   * causes ({@code onSendFailed} of what was still queued) is handed over. Only now may {@link
+   * dev.lifeline.Lifeline#shutdown} queue its markers behind them.
+   */
+  void terminated() {
+    closed.countDown();
   }
 
   void sendFailed(Message message, String reason) {
