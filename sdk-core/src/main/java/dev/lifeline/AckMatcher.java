@@ -1,7 +1,8 @@
 package dev.lifeline;
 
 /**
- * Recognises acknowledgements for the at-least-once mode (SPEC S2), enabled with {@link
+ * Recognises acknowledgements for the at-least-once mode
+ * (docs/behaviour.md, "Sending and delivery"), enabled with {@link
  * ConnectionOptions.Builder#atLeastOnce}. A message with a key stays held after it is sent until an
  * inbound message acknowledges that key; if the connection is lost first, it is sent again, in
  * order, after the reconnect. The server must therefore tolerate duplicates (deduplicate by key).

@@ -3,7 +3,7 @@ package dev.lifeline;
 import okio.ByteString;
 
 /**
- * Receives a connection's state changes, messages and failures (SPEC A1), on the executor chosen
+ * Receives a connection's state changes, messages and failures, on the executor chosen
  * with {@link Lifeline.Builder#callbackExecutor} (Android: the main thread). Calls for one
  * connection arrive in order. An exception thrown here is logged and never breaks the connection.
  * Override what you need; every method does nothing by default.

@@ -3,9 +3,10 @@ package dev.lifeline;
 import java.util.Map;
 
 /**
- * Supplies handshake headers (typically {@code Authorization}) before every connection attempt,
- * so expired tokens are replaced without tearing down the connection object (SPEC R5). Called on a
- * background thread: it may block, e.g. to refresh a token over the network.
+ * Supplies handshake headers (typically {@code Authorization}) before every connection attempt, so
+ * expired tokens are replaced without tearing down the connection object
+ * (docs/behaviour.md, "Failure classification"). Called on a background thread: it may block, e.g.
+ * to refresh a token over the network.
  *
  * <pre>{@code
  * CredentialsProvider auth = (attempt, rejected) -> {

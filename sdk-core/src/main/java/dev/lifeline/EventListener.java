@@ -1,10 +1,10 @@
 package dev.lifeline;
 
 /**
- * Diagnostics for one connection, in the style of OkHttp's {@code EventListener} (SPEC A3): what
- * the connection did and why, for logs and metrics. Methods are called synchronously on the
- * scheduler thread, so they must be fast and must not block; an exception thrown here is logged
- * and ignored. Every method does nothing by default.
+ * Diagnostics for one connection, in the style of OkHttp's {@code EventListener}: what the
+ * connection did and why, for logs and metrics. Methods are called synchronously on the scheduler
+ * thread, so they must be fast and must not block; an exception thrown here is logged and ignored.
+ * Every method does nothing by default.
  */
 public abstract class EventListener {
   /** Discards every event. */
@@ -22,25 +22,28 @@ public abstract class EventListener {
   /** An open connection was lost (server close, network error, silence, failed probe). */
   public void disconnected(Connection connection, String reason, Throwable error) {}
 
-  /** A client heartbeat (H1) was handed to the transport. */
+  /** A client heartbeat was handed to the transport (docs/behaviour.md, "Heartbeats"). */
   public void heartbeatSent(Connection connection, Message heartbeat) {}
 
-  /** A heartbeat was skipped because other traffic went out {@code sinceLastSendMillis} ago (H2). */
+  /** An idle-only heartbeat was skipped: other traffic went out {@code sinceLastSendMillis} ago. */
   public void heartbeatSkipped(Connection connection, long sinceLastSendMillis) {}
 
-  /** A server heartbeat was answered by the responder (H5). */
+  /** A server heartbeat was answered by the {@link ServerHeartbeatResponder}. */
   public void serverHeartbeatAnswered(Connection connection, Message inbound, Message reply) {}
 
-  /** Nothing arrived for {@code silentMillis}, at or past {@code limitMillis} (H4). */
+  /**
+   * The server-silence watch fired: nothing arrived for {@code silentMillis}, at or past {@code
+   * limitMillis}; the connection is declared dead.
+   */
   public void serverSilence(Connection connection, long silentMillis, long limitMillis) {}
 
-  /** A wake-up probe started (H6) because of {@code trigger}. */
+  /** A wake-up probe (docs/behaviour.md, "Wake-up probe") started because of {@code trigger}. */
   public void probeStarted(Connection connection, String trigger) {}
 
   /** Data arrived {@code afterMillis} into the probe: the connection is alive. */
   public void probeSucceeded(Connection connection, long afterMillis) {}
 
-  /** A timer fired {@code lateByMillis} late: the device slept or the process was frozen (E4). */
+  /** A timer fired {@code lateByMillis} late: the device slept or the process was frozen. */
   public void sleepDetected(Connection connection, long lateByMillis) {}
 
   /** Attempt {@code attempt} will start in {@code delayMillis} because of {@code cause}. */

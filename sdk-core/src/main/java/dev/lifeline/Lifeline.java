@@ -25,9 +25,10 @@ import okhttp3.OkHttpClient;
  * reuse it.
  *
  * <p>Each connection's state belongs to its own serial lane on the scheduler, and app code (the
- * listener, the event listener, the logger, the hooks, the credentials provider) never runs
- * there: each connection calls it on lanes of its own, so one stuck callback never stalls another
- * connection, a timer, a {@code close()} or {@link #shutdown}. See docs/architecture.md.
+ * listener, the event listener, the logger, the hooks, the credentials provider) never runs there:
+ * each connection calls it on lanes of its own, so one stuck callback never stalls another
+ * connection, a timer, a {@code close()} or {@link #shutdown}. See
+ * docs/behaviour.md, "App code isolation".
  *
  * <pre>{@code
  * Lifeline lifeline = Lifeline.builder().build();

@@ -1,9 +1,9 @@
 package dev.lifeline;
 
 /**
- * Answers heartbeats that the server sends (SPEC H5), e.g. a server "ping" message answered with a
- * "pong" message. Called on the scheduler thread for every inbound message before the app's
- * listener sees it: keep it fast.
+ * Answers heartbeats that the server sends, e.g. a server "ping" message answered with a "pong"
+ * message (docs/behaviour.md, "Server heartbeat responder"). Called on the scheduler thread for
+ * every inbound message before the app's listener sees it: keep it fast.
  *
  * <pre>{@code
  * ServerHeartbeatResponder pong = inbound ->

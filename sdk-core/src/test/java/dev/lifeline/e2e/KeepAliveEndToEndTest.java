@@ -162,7 +162,7 @@ public final class KeepAliveEndToEndTest {
             .interval(200, MILLISECONDS)
             .serverTimeout(600, MILLISECONDS)
             // The quiet server's WebSocket layer would still answer pings: this test is about
-            // the data-level silence watch (H4) alone. TCP has no pings either way.
+            // the data-level server-silence watch alone. TCP has no pings either way.
             .noProtocolPing()
             .build())
         .reconnect(ReconnectPolicy.builder().baseDelay(200, MILLISECONDS).build()));
