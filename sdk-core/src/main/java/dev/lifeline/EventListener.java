@@ -2,9 +2,18 @@ package dev.lifeline;
 
 /**
  * Diagnostics for one connection, in the style of OkHttp's {@code EventListener}: what the
- * connection did and why, for logs and metrics. Methods are called synchronously on the scheduler
- * thread, so they must be fast and must not block; an exception thrown here is logged and ignored.
- * Every method does nothing by default.
+ * connection did and why, for logs and metrics. Every method does nothing by default.
+ *
+ * <p><b>Threads.</b> Methods run on Lifeline's own daemon "hook" threads, never on the scheduler:
+ * per connection one at a time, in the order the events happened, after the fact (the connection
+ * may have moved on by then). {@link #hookStuck} is the exception; see there. The connection's
+ * {@link Logger} calls and per-message hooks ({@link AckMatcher#acknowledgedKey}, {@link
+ * ServerHeartbeatResponder}, {@link HeartbeatPayload}) run in the same lane, so keep methods fast:
+ * a method may block, but it then delays those too, and with them the connection's inbound
+ * messages (when an ack matcher or responder is set) and supplied heartbeats; it is reported to
+ * the {@link Logger} as stuck after {@link Lifeline.Builder#stuckHookThreshold}. An exception
+ * thrown here is logged and ignored. A listener shared by several connections is called for them
+ * concurrently.
  */
 public abstract class EventListener {
   /** Discards every event. */
@@ -56,9 +65,11 @@ public abstract class EventListener {
    * App code of this connection has been running for {@code runningMillis}, past {@link
    * Lifeline.Builder#stuckHookThreshold}: {@code hook} names it, e.g. {@code
    * "ConnectionListener.onMessage"} or {@code "CredentialsProvider.headers"}. Until it returns,
-   * the app calls queued behind it on the same connection wait; other connections, timers,
-   * {@code close()} and {@code Lifeline.shutdown()} do not. Reported once per stuck call, on a
-   * thread of its own; a stuck event listener is reported to the {@link Logger} only.
+   * the calls queued behind it in its lane wait (see that hook's documentation); other
+   * connections, this connection's state changes and timers, {@code close()} and {@code
+   * Lifeline.shutdown()} do not. Reported once per stuck call, on a hook thread of its own outside
+   * the order of the other methods, so it may run while another method of this listener runs; a
+   * stuck event listener is reported to the {@link Logger} only.
    */
   public void hookStuck(Connection connection, String hook, long runningMillis) {}
 }

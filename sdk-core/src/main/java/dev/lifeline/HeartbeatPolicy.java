@@ -152,7 +152,7 @@ public final class HeartbeatPolicy {
       return this;
     }
 
-    /** A payload supplied per beat. */
+    /** A payload supplied per beat, on Lifeline's hook threads (see {@link HeartbeatPayload}). */
     public Builder payload(HeartbeatPayload supplier) {
       payload = Checks.notNull("heartbeat payload supplier", supplier);
       return this;

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * One physical connection (a WebSocket, a TCP socket): the only thing the connection manager
  * replaces when it reconnects. A transport is used once; its callbacks may arrive on any thread
- * and the manager moves them onto its scheduler.
+ * and the connection moves them onto its own lane.
  */
 public interface Transport {
   /**

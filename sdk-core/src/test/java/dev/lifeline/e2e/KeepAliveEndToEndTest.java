@@ -125,7 +125,7 @@ public final class KeepAliveEndToEndTest {
 
   @Test public void silentClientIsKickedAndReconnectsAfterADelay() throws Exception {
     server.start(300, 50);
-    // Recorded on the scheduler thread just before the reconnect timer starts.
+    // Recorded on a hook thread: the event is queued just before the reconnect timer is armed.
     List<long[]> scheduled = new CopyOnWriteArrayList<>(); // {nanoTime, delayMillis}
     Connection c = newConnection(ConnectionOptions.builder(server.url())
         .heartbeat(HeartbeatPolicy.builder().interval(30, TimeUnit.SECONDS).build())
