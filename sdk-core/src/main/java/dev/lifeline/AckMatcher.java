@@ -15,11 +15,22 @@ package dev.lifeline;
  * implementation must be thread-safe; a stateless one is.
  *
  * <pre>{@code
- * // Outbound {"id":"42",...} is acknowledged by inbound {"ack":"42"}.
+ * // Outbound "msg:42:hello" is acknowledged by inbound "ack:42"; other messages need no ack.
+ * // The server must tolerate duplicates: after a reconnect, "msg:42:hello" may arrive again.
+ * Pattern outbound = Pattern.compile("msg:([^:]+):.*", Pattern.DOTALL);
  * AckMatcher acks = new AckMatcher() {
- *   public Object key(Message out) { return json(out).optString("id", null); }
- *   public Object acknowledgedKey(Message in) { return json(in).optString("ack", null); }
+ *   @Override public Object key(Message out) {
+ *     Matcher m = outbound.matcher(out.isText() ? out.text() : "");
+ *     return m.matches() ? m.group(1) : null;
+ *   }
+ *
+ *   @Override public Object acknowledgedKey(Message in) {
+ *     return in.isText() && in.text().startsWith("ack:") ? in.text().substring(4) : null;
+ *   }
  * };
+ * ConnectionOptions options = ConnectionOptions.builder("wss://chat.example.com/socket")
+ *     .atLeastOnce(acks)
+ *     .build();
  * }</pre>
  */
 public interface AckMatcher {

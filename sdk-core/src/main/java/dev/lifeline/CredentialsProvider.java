@@ -17,10 +17,13 @@ import java.util.Map;
  * EventListener#hookStuck} and a WARN), even if it then returns normally.
  *
  * <pre>{@code
- * CredentialsProvider auth = (attempt, rejected) -> {
- *   String token = rejected ? tokens.refresh() : tokens.current();
- *   return token == null ? null : Collections.singletonMap("Authorization", "Bearer " + token);
- * };
+ * // current and refresh are the app's own, e.g. calls to its token endpoint that may block.
+ * static CredentialsProvider bearer(Callable<String> current, Callable<String> refresh) {
+ *   return (attempt, rejected) -> {
+ *     String token = rejected ? refresh.call() : current.call();
+ *     return token == null ? null : Collections.singletonMap("Authorization", "Bearer " + token);
+ *   };
+ * }
  * }</pre>
  */
 public interface CredentialsProvider {

@@ -41,8 +41,13 @@ import okhttp3.OkHttpClient;
  * Connection connection = lifeline.newConnection(
  *     ConnectionOptions.builder("wss://chat.example.com/socket").build(),
  *     new ConnectionListener() {
- *       @Override public void onMessage(Connection c, String text) { show(text); }
- *       @Override public void onStateChanged(Connection c, ConnectionState s) { status(s); }
+ *       @Override public void onMessage(Connection c, String text) {
+ *         System.out.println("received " + text);
+ *       }
+ *
+ *       @Override public void onStateChanged(Connection c, ConnectionState state) {
+ *         System.out.println(state); // e.g. "WAITING_TO_RECONNECT (attempt 1 in 0.7 s): …"
+ *       }
  *     });
  * connection.connect();
  * connection.send("hello"); // queued until connected
