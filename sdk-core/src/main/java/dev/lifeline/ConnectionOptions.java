@@ -238,11 +238,6 @@ public final class ConnectionOptions {
     }
 
     /**
-     * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL with headers or a credentials
-     *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
-     *     be one line (binary, or text containing {@code \n}).
-     */
-    /**
      * How many received bytes may wait for the {@link ConnectionListener} before Lifeline stops
      * reading the socket [{@value ConnectionOptions#DEFAULT_MAX_PENDING_INBOUND_BYTES}]. A flood
      * of messages, or a listener slower than the network, then slows the server down through
@@ -259,6 +254,14 @@ public final class ConnectionOptions {
       return this;
     }
 
+    /**
+     * Checks the settings against each other and builds the options.
+     *
+     * @return the options.
+     * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL with headers or a credentials
+     *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
+     *     be one line (binary, or text containing {@code \n}).
+     */
     public ConnectionOptions build() {
       if (Transports.isLineProtocol(url) && (!headers.isEmpty() || credentials != null)) {
         throw new IllegalArgumentException((headers.isEmpty() ? "a credentials provider" :
