@@ -1,28 +1,59 @@
 package dev.lifeline;
 
 /**
- * Recognises acknowledgements for the at-least-once mode (SPEC S2), enabled with {@link
+ * Recognises acknowledgements for the at-least-once mode, enabled with {@link
  * ConnectionOptions.Builder#atLeastOnce}. A message with a key stays held after it is sent until an
  * inbound message acknowledges that key; if the connection is lost first, it is sent again, in
- * order, after the reconnect. The server must therefore tolerate duplicates (deduplicate by key).
- * Called on the scheduler thread: keep it fast.
+ * order, after the reconnect. The server must therefore tolerate duplicates: deduplicate by key,
+ * and acknowledge a duplicate again, or the message stays held until the next reconnect sends it
+ * once more. Keys are compared with {@code equals} and must be unique among the messages still
+ * held. See docs/behaviour.md, "Sending and delivery".
+ *
+ * <p><b>Threads.</b> {@link #key} runs on the thread that calls {@link Connection#send}, {@link
+ * #acknowledgedKey} on Lifeline's hook threads (see each method). Both may be called concurrently
+ * (from several sending threads, or for several connections sharing the options), so an
+ * implementation must be thread-safe; a stateless one is.
  *
  * <pre>{@code
- * // Outbound {"id":"42",...} is acknowledged by inbound {"ack":"42"}.
+ * // Outbound "msg:42:hello" is acknowledged by inbound "ack:42"; other messages need no ack.
+ * // The server must tolerate duplicates: after a reconnect, "msg:42:hello" may arrive again.
+ * Pattern outbound = Pattern.compile("msg:([^:]+):.*", Pattern.DOTALL);
  * AckMatcher acks = new AckMatcher() {
- *   public Object key(Message out) { return json(out).optString("id", null); }
- *   public Object acknowledgedKey(Message in) { return json(in).optString("ack", null); }
+ *   @Override public Object key(Message out) {
+ *     Matcher m = outbound.matcher(out.isText() ? out.text() : "");
+ *     return m.matches() ? m.group(1) : null;
+ *   }
+ *
+ *   @Override public Object acknowledgedKey(Message in) {
+ *     return in.isText() && in.text().startsWith("ack:") ? in.text().substring(4) : null;
+ *   }
  * };
+ * ConnectionOptions options = ConnectionOptions.builder("wss://chat.example.com/socket")
+ *     .atLeastOnce(acks)
+ *     .build();
  * }</pre>
  */
 public interface AckMatcher {
-  /** The key the server's acknowledgement will carry, or null for a message that needs none. */
+  /**
+   * The key the server's acknowledgement will carry, or null for a message that needs none.
+   * Called once per message, at send time, on the thread that calls {@link Connection#send} and
+   * before {@code send} returns: a slow implementation slows that call, and it is not watched for
+   * {@link Lifeline.Builder#stuckHookThreshold}. If it throws, a WARN is logged and the message is
+   * sent at most once, without waiting for an acknowledgement.
+   */
   Object key(Message outbound);
 
   /**
    * The key that {@code inbound} acknowledges, or null when it is not an acknowledgement.
    * Acknowledgements are consumed: the app hears {@link ConnectionListener#onDelivered}, not
-   * {@link ConnectionListener#onMessage}.
+   * {@link ConnectionListener#onMessage}; one for a key not held (a duplicate) is dropped.
+   *
+   * <p>Called for every inbound message, in order, before the {@link ServerHeartbeatResponder}
+   * and the listener, on the connection's hook lane: Lifeline's own daemon threads, never the
+   * scheduler, one call at a time in line with the connection's {@link EventListener} and {@link
+   * Logger} calls. The connection's later inbound messages wait for it, so keep it fast; a call
+   * running longer than {@link Lifeline.Builder#stuckHookThreshold} is reported as stuck. If it
+   * throws, a WARN is logged and the message is handled as not an acknowledgement.
    */
   Object acknowledgedKey(Message inbound);
 }

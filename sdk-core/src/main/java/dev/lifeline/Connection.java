@@ -5,8 +5,13 @@ import okio.ByteString;
 
 /**
  * One long-lived connection that keeps itself alive: heartbeats, server-silence watch, jittered
- * reconnection and a bounded outbox. Created by {@link Lifeline#newConnection}. All methods are
- * thread-safe and return at once; the work happens on the client's scheduler.
+ * reconnection and a bounded outbox. Created by {@link Lifeline#newConnection}.
+ *
+ * <p>All methods are thread-safe, may be called from any thread (listener callbacks included) and
+ * return at once: each request is queued to the connection's own serial lane on the client's
+ * scheduler and takes effect there, in the order the requests were made. Only {@link #send} does
+ * work on the calling thread: it checks the message, asks {@link AckMatcher#key} in at-least-once
+ * mode, and queues the message in the outbox.
  */
 public interface Connection {
   /**
@@ -49,7 +54,10 @@ public interface Connection {
   /** Cuts a pending reconnect delay short and tries at once (a user tapping "retry"). */
   void reconnectNow();
 
-  /** The current state. */
+  /**
+   * The state last decided on the connection's lane; a request just made (e.g. {@link #close()})
+   * shows here once the lane has handled it.
+   */
   ConnectionState state();
 
   /** The current state for Kotlin: {@code connection.stateFlow().collect { … }}. */

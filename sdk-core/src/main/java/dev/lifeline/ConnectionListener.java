@@ -3,10 +3,17 @@ package dev.lifeline;
 import okio.ByteString;
 
 /**
- * Receives a connection's state changes, messages and failures (SPEC A1), on the executor chosen
- * with {@link Lifeline.Builder#callbackExecutor} (Android: the main thread). Calls for one
- * connection arrive in order. An exception thrown here is logged and never breaks the connection.
- * Override what you need; every method does nothing by default.
+ * Receives a connection's state changes, messages and failures. Override what you need; every
+ * method does nothing by default.
+ *
+ * <p><b>Threads.</b> Called on the executor chosen with {@link Lifeline.Builder#callbackExecutor}
+ * (Android: the main thread), never on the scheduler; per connection one call at a time, in order.
+ * A method may call the connection's own methods ({@code send}, {@code close}). It may block, but
+ * the connection's later listener calls wait behind it, received messages pile up until reading
+ * pauses (docs/behaviour.md, "Inbound backpressure"), and it is reported as stuck ({@link
+ * EventListener#hookStuck} and a WARN) after {@link Lifeline.Builder#stuckHookThreshold}. On a
+ * single-thread executor such as the main thread it also holds up every other connection's calls.
+ * An exception thrown here is logged and never breaks the connection.
  */
 public abstract class ConnectionListener {
   /** The connection moved to {@code state}. */

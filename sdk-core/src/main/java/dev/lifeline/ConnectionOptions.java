@@ -14,26 +14,26 @@ import okhttp3.HttpUrl;
  * with {@link #builder(String)}; every setter validates its argument at once with a message that
  * names the setting and the value.
  *
- * <p><b>Transports (SPEC A5).</b> The URL's scheme chooses the transport; the same manager
- * (heartbeats, silence watch, reconnection, outbox, environment signals) runs above both:
+ * <p><b>Transports.</b> The URL's scheme chooses the transport; the same manager (heartbeats,
+ * silence watch, reconnection, outbox, environment signals) runs above both:
  * <ul>
  *   <li>{@code ws://host[:port]/path}, {@code wss://…}: WebSocket over OkHttp. Text and binary
- *       messages; protocol pings (H3); handshake headers and credentials are sent.
+ *       messages; protocol pings; handshake headers and credentials are sent.
  *   <li>{@code tcp://host:port}, {@code tcp+tls://host:port}: newline-framed text, the protocol of
  *       many long-connection servers (often listening as {@code text://host:port}). Every message
- *       is one UTF-8 line ending in {@code \n}; {@code \r\n} is accepted inbound, and an empty
- *       line arrives as an empty message. The port is required, and there is no path. TLS uses
- *       the {@link okhttp3.OkHttpClient}'s SSL socket factory, hostname verifier and certificate
- *       pinner; the connect timeout (TLS handshake included) is the client's connect timeout and
- *       a write blocked longer than its write timeout fails the connection. There is no
- *       handshake ({@link Builder#build()} rejects headers and a credentials provider), no close
- *       code (the code passed to close never reaches the server) and no protocol ping (H3 does not
- *       apply): configure the heartbeat payload as a line your server recognises, and the
- *       silence watch (H4) if the server sends heartbeats. {@link Connection#send} throws {@link
- *       IllegalArgumentException} for a message that cannot be one line: binary, or text
- *       containing {@code \n}. An inbound line longer than {@link Builder#maxLineLength}
- *       [{@value #DEFAULT_MAX_LINE_LENGTH} bytes] closes the connection with a reason that names
- *       the limit, and a reconnect follows.
+ *       is one UTF-8 line ending in {@code \n}; {@code \r\n} is accepted inbound, and an empty line
+ *       arrives as an empty message. The port is required, and there is no path. TLS uses the
+ *       {@link okhttp3.OkHttpClient}'s SSL socket factory, hostname verifier and certificate
+ *       pinner; the connect timeout (TLS handshake included) is the client's connect timeout and a
+ *       write blocked longer than its write timeout fails the connection. There is no handshake
+ *       ({@link Builder#build()} rejects headers and a credentials provider), no close code (the
+ *       code passed to close never reaches the server) and no protocol ping: configure the
+ *       heartbeat payload as a line your server recognises, and the server-silence watch
+ *       (docs/behaviour.md, "Server-silence watch") if the server sends heartbeats. {@link
+ *       Connection#send} throws {@link IllegalArgumentException} for a message that cannot be one
+ *       line: binary, or text containing {@code \n}. An inbound line longer than {@link
+ *       Builder#maxLineLength} [{@value #DEFAULT_MAX_LINE_LENGTH} bytes] closes the connection with
+ *       a reason that names the limit, and a reconnect follows.
  * </ul>
  *
  * <pre>{@code
@@ -173,7 +173,7 @@ public final class ConnectionOptions {
       return this;
     }
 
-    /** Asked for headers before every attempt (R5); null removes it. */
+    /** Asked for handshake headers before every attempt; null removes it. */
     public Builder credentials(CredentialsProvider credentials) {
       this.credentials = credentials;
       return this;
@@ -210,9 +210,10 @@ public final class ConnectionOptions {
     }
 
     /**
-     * At-least-once delivery (S2): messages with a key are held until acknowledged and resent in
-     * order after a reconnect. Held messages count against the {@link OutboxPolicy} limits. Null
-     * returns to the default, at-most-once: a message written to a socket that then dies is gone.
+     * At-least-once delivery (docs/behaviour.md, "Sending and delivery"): messages with a key are
+     * held until acknowledged and resent in order after a reconnect. Held messages count against
+     * the {@link OutboxPolicy} limits. Null returns to the default, at-most-once: a message written
+     * to a socket that then dies is gone.
      */
     public Builder atLeastOnce(AckMatcher matcher) {
       this.ackMatcher = matcher;
@@ -237,11 +238,6 @@ public final class ConnectionOptions {
     }
 
     /**
-     * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL with headers or a credentials
-     *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
-     *     be one line (binary, or text containing {@code \n}).
-     */
-    /**
      * How many received bytes may wait for the {@link ConnectionListener} before Lifeline stops
      * reading the socket [{@value ConnectionOptions#DEFAULT_MAX_PENDING_INBOUND_BYTES}]. A flood
      * of messages, or a listener slower than the network, then slows the server down through
@@ -258,6 +254,14 @@ public final class ConnectionOptions {
       return this;
     }
 
+    /**
+     * Checks the settings against each other and builds the options.
+     *
+     * @return the options.
+     * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL with headers or a credentials
+     *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
+     *     be one line (binary, or text containing {@code \n}).
+     */
     public ConnectionOptions build() {
       if (Transports.isLineProtocol(url) && (!headers.isEmpty() || credentials != null)) {
         throw new IllegalArgumentException((headers.isEmpty() ? "a credentials provider" :

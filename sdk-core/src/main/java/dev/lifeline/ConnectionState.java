@@ -3,7 +3,7 @@ package dev.lifeline;
 import java.util.Locale;
 
 /**
- * A connection's state with its reason (SPEC A4). Immutable; every transition produces a new
+ * A connection's state with its reason. Immutable; every transition produces a new
  * value, delivered to {@link ConnectionListener#onStateChanged} and {@link Connection#stateFlow()}.
  */
 public final class ConnectionState {

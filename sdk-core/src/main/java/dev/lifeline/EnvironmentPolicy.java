@@ -3,14 +3,15 @@ package dev.lifeline;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How a connection reacts to the device's environment: screen, app lifecycle, sleep (SPEC E2–E4,
- * H6). Network reactions are not optional: attempts while the network is known to be down only
- * burn battery, so they never happen (R6).
+ * How a connection reacts to the device's environment: screen, app lifecycle, sleep (see
+ * docs/behaviour.md, "Environment reactions"). Network reactions are not optional: attempts while
+ * the network is known to be down only burn battery, so they never happen; when it returns, a
+ * connection reconnects within {@link ReconnectPolicy#resumeJitterMillis()}.
  *
  * <p>Defaults:
  * <ul>
  *   <li>Screen off: an existing connection is kept, but reconnect attempts wait for screen on. On
- *       screen on, an open connection is probed (H6).
+ *       screen on, an open connection is probed (docs/behaviour.md, "Wake-up probe").
  *   <li>Background: the connection is kept for a {@link #DEFAULT_BACKGROUND_GRACE_MILLIS grace
  *       period}, then closed gracefully; no attempts while in the background; on foreground the
  *       connection comes back after a short jitter, or an open one is probed.
@@ -81,38 +82,41 @@ public final class EnvironmentPolicy {
 
     Builder() {}
 
-    /** E2: defer reconnect attempts while the screen is off [true]. */
+    /** Defer reconnect attempts while the screen is off [true]. */
     public Builder deferWhileScreenOff(boolean defer) {
       deferWhileScreenOff = defer;
       return this;
     }
 
-    /** E3: defer reconnect attempts while in the background [true]. */
+    /** Defer reconnect attempts while in the background [true]. */
     public Builder deferInBackground(boolean defer) {
       deferInBackground = defer;
       return this;
     }
 
-    /** E3: close gracefully after {@code grace} in the background [60 s]. */
+    /** Close gracefully after {@code grace} in the background [60 s]. */
     public Builder closeInBackgroundAfter(long grace, TimeUnit unit) {
       backgroundGraceMillis = Checks.nonNegativeMillis("background grace period", grace, unit);
       closeInBackground = true;
       return this;
     }
 
-    /** E3: keep the connection open in the background (e.g. under a foreground service). */
+    /** Keep the connection open in the background (e.g. under a foreground service). */
     public Builder keepConnectionInBackground() {
       closeInBackground = false;
       return this;
     }
 
-    /** H6: probe an open connection after wake-up events [true]. */
+    /**
+     * Probe an open connection after screen on, foreground, resume and a detected sleep [true]
+     * (docs/behaviour.md, "Wake-up probe").
+     */
     public Builder probeOnWake(boolean probe) {
       probeOnWake = probe;
       return this;
     }
 
-    /** E4: a timer late by more than this means the device slept [10 s]. */
+    /** Sleep detection: a timer late by more than this means the device slept [10 s]. */
     public Builder sleepDetection(long threshold, TimeUnit unit) {
       sleepDetectionMillis = Checks.positiveMillis("sleep detection threshold", threshold, unit);
       return this;

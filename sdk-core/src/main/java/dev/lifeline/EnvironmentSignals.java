@@ -3,10 +3,11 @@ package dev.lifeline;
 import dev.lifeline.internal.SignalHub;
 
 /**
- * The environment as the core sees it (SPEC E5): network, screen, app lifecycle and host
- * suspension. Every connection of the {@link Lifeline} client reacts to these signals. On Android,
- * {@code dev.lifeline.android.LifelineAndroid} feeds them from the platform; a desktop app calls
- * them itself (e.g. {@link #suspended()} before the lid closes, {@link #resumed()} after).
+ * The environment as the core sees it: network, screen, app lifecycle and host suspension (see
+ * docs/behaviour.md, "Environment reactions"). Every connection of the {@link Lifeline} client
+ * reacts to these signals. On Android, {@code dev.lifeline.android.LifelineAndroid} feeds them from
+ * the platform; a desktop app calls them itself (e.g. {@link #suspended()} before the lid closes,
+ * {@link #resumed()} after).
  *
  * <p>Initially the network is assumed available, the screen on, the app in the foreground and the
  * host running. Thread-safe; signals take effect on the scheduler, in the order given.

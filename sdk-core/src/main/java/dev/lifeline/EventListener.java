@@ -1,10 +1,19 @@
 package dev.lifeline;
 
 /**
- * Diagnostics for one connection, in the style of OkHttp's {@code EventListener} (SPEC A3): what
- * the connection did and why, for logs and metrics. Methods are called synchronously on the
- * scheduler thread, so they must be fast and must not block; an exception thrown here is logged
- * and ignored. Every method does nothing by default.
+ * Diagnostics for one connection, in the style of OkHttp's {@code EventListener}: what the
+ * connection did and why, for logs and metrics. Every method does nothing by default.
+ *
+ * <p><b>Threads.</b> Methods run on Lifeline's own daemon "hook" threads, never on the scheduler:
+ * per connection one at a time, in the order the events happened, after the fact (the connection
+ * may have moved on by then). {@link #hookStuck} is the exception; see there. The connection's
+ * {@link Logger} calls and per-message hooks ({@link AckMatcher#acknowledgedKey}, {@link
+ * ServerHeartbeatResponder}, {@link HeartbeatPayload}) run in the same lane, so keep methods fast:
+ * a method may block, but it then delays those too, and with them the connection's inbound
+ * messages (when an ack matcher or responder is set) and supplied heartbeats; it is reported to
+ * the {@link Logger} as stuck after {@link Lifeline.Builder#stuckHookThreshold}. An exception
+ * thrown here is logged and ignored. A listener shared by several connections is called for them
+ * concurrently.
  */
 public abstract class EventListener {
   /** Discards every event. */
@@ -22,25 +31,28 @@ public abstract class EventListener {
   /** An open connection was lost (server close, network error, silence, failed probe). */
   public void disconnected(Connection connection, String reason, Throwable error) {}
 
-  /** A client heartbeat (H1) was handed to the transport. */
+  /** A client heartbeat was handed to the transport (docs/behaviour.md, "Heartbeats"). */
   public void heartbeatSent(Connection connection, Message heartbeat) {}
 
-  /** A heartbeat was skipped because other traffic went out {@code sinceLastSendMillis} ago (H2). */
+  /** An idle-only heartbeat was skipped: other traffic went out {@code sinceLastSendMillis} ago. */
   public void heartbeatSkipped(Connection connection, long sinceLastSendMillis) {}
 
-  /** A server heartbeat was answered by the responder (H5). */
+  /** A server heartbeat was answered by the {@link ServerHeartbeatResponder}. */
   public void serverHeartbeatAnswered(Connection connection, Message inbound, Message reply) {}
 
-  /** Nothing arrived for {@code silentMillis}, at or past {@code limitMillis} (H4). */
+  /**
+   * The server-silence watch fired: nothing arrived for {@code silentMillis}, at or past {@code
+   * limitMillis}; the connection is declared dead.
+   */
   public void serverSilence(Connection connection, long silentMillis, long limitMillis) {}
 
-  /** A wake-up probe started (H6) because of {@code trigger}. */
+  /** A wake-up probe (docs/behaviour.md, "Wake-up probe") started because of {@code trigger}. */
   public void probeStarted(Connection connection, String trigger) {}
 
   /** Data arrived {@code afterMillis} into the probe: the connection is alive. */
   public void probeSucceeded(Connection connection, long afterMillis) {}
 
-  /** A timer fired {@code lateByMillis} late: the device slept or the process was frozen (E4). */
+  /** A timer fired {@code lateByMillis} late: the device slept or the process was frozen. */
   public void sleepDetected(Connection connection, long lateByMillis) {}
 
   /** Attempt {@code attempt} will start in {@code delayMillis} because of {@code cause}. */
@@ -53,9 +65,11 @@ public abstract class EventListener {
    * App code of this connection has been running for {@code runningMillis}, past {@link
    * Lifeline.Builder#stuckHookThreshold}: {@code hook} names it, e.g. {@code
    * "ConnectionListener.onMessage"} or {@code "CredentialsProvider.headers"}. Until it returns,
-   * the app calls queued behind it on the same connection wait; other connections, timers,
-   * {@code close()} and {@code Lifeline.shutdown()} do not. Reported once per stuck call, on a
-   * thread of its own; a stuck event listener is reported to the {@link Logger} only.
+   * the calls queued behind it in its lane wait (see that hook's documentation); other
+   * connections, this connection's state changes and timers, {@code close()} and {@code
+   * Lifeline.shutdown()} do not. Reported once per stuck call, on a hook thread of its own outside
+   * the order of the other methods, so it may run while another method of this listener runs; a
+   * stuck event listener is reported to the {@link Logger} only.
    */
   public void hookStuck(Connection connection, String hook, long runningMillis) {}
 }

@@ -2,7 +2,17 @@ package dev.lifeline;
 
 /**
  * Supplies the message sent as each client heartbeat, for payloads that change per beat (a
- * sequence number, a timestamp). Called on the scheduler thread: keep it fast and non-blocking.
+ * sequence number, a timestamp).
+ *
+ * <p><b>Threads.</b> Asked once per beat that goes out (a skipped idle-only beat does not ask; a
+ * wake-up probe does), on the connection's hook lane: Lifeline's own daemon threads, never the
+ * scheduler, one call at a time in line with the connection's {@link EventListener} and {@link
+ * Logger} calls. The beat is sent when it returns, if the connection is still open. Keep it fast:
+ * a slow call delays the beat, and one running longer than {@link
+ * Lifeline.Builder#stuckHookThreshold} is reported as stuck. If it throws or returns null, a WARN
+ * is logged and {@link HeartbeatPolicy#DEFAULT_PAYLOAD} is sent instead; a payload the transport
+ * cannot carry ends the connection. A supplier shared by several connections is called for them
+ * concurrently: keep it thread-safe.
  *
  * <pre>{@code
  * AtomicLong seq = new AtomicLong();

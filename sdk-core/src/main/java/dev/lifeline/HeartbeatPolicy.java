@@ -5,30 +5,35 @@ import java.util.concurrent.TimeUnit;
 /**
  * How a connection proves it is alive, and how it decides that the server is not.
  *
- * <p><b>Client heartbeat (SPEC H1, H2).</b> Routers, NATs and carrier gateways drop connections
- * that stay silent for about a minute, and the reference server design closes a connection whose
- * last <em>data message</em> is older than 55 s (checked every 10 s, with one-second resolution).
- * So every {@link #DEFAULT_INTERVAL_MILLIS 55 s} the client sends an ordinary application data
- * message, unless something else was sent within the interval. A WebSocket ping frame cannot do
- * this job: the server's WebSocket layer answers pings itself and its message handler never sees
- * them.
+ * <p><b>Client heartbeat</b> (docs/behaviour.md, "Heartbeats"). Routers, NATs and carrier gateways
+ * drop connections that stay silent for about a minute, and a typical long-connection server
+ * closes a connection whose last <em>data message</em> is older than its limit (often 55–60 s,
+ * checked every few seconds). So every {@link #DEFAULT_INTERVAL_MILLIS 55 s} the client sends an
+ * ordinary application data message, unless something else was sent within the interval. A
+ * WebSocket ping frame cannot do this job: the server's WebSocket layer answers pings itself and
+ * its message handler never sees them.
  *
- * <p><b>Protocol ping (H3).</b> In addition, a WebSocket ping is sent every {@link
- * #protocolPingIntervalMillis()}; a pong still missing when the next ping is due fails the
- * connection, which is then replaced. Every RFC 6455 server answers pings, so this catches
- * half-open ("zombie") connections without any server support.
+ * <p><b>Protocol ping</b> (docs/behaviour.md, "Protocol pings"). In addition, a WebSocket ping is
+ * sent every {@link #protocolPingIntervalMillis()}; a pong still missing when the next ping is due
+ * fails the connection, which is then replaced. Every RFC 6455 server answers pings, so this
+ * catches half-open ("zombie") connections without any server support.
  *
- * <p><b>Server-silence watch (H4).</b> Off by default: a server that never sends anything on an
- * idle connection must not be disconnected every minute. When the app says how often the server
- * sends heartbeats ({@link Builder#expectServerHeartbeats}), a connection that receives nothing
- * at all (any frame counts) for {@link #serverTimeoutMillis()} is declared dead and replaced.
+ * <p><b>Server-silence watch</b> (docs/behaviour.md, "Server-silence watch"). Off by default: a
+ * server that never sends anything on an idle connection must not be disconnected every minute.
+ * When the app says how often the server sends heartbeats ({@link
+ * Builder#expectServerHeartbeats}), a connection that receives nothing at all (any frame counts)
+ * for {@link #serverTimeoutMillis()} is declared dead and replaced.
  *
- * <p><b>Wake-up probe (H6).</b> After events that make a zombie likely (screen on, foreground,
- * sleep detected), a heartbeat is sent at once; when the server is known to talk (the silence
- * watch is on), any inbound data within {@link #probeTimeoutMillis()} proves the connection.
+ * <p><b>Wake-up probe</b> (docs/behaviour.md, "Wake-up probe"). After events that make a zombie
+ * likely (screen on, foreground, sleep detected), a heartbeat is sent at once; when the server is
+ * known to talk (the silence watch is on), any inbound data within {@link #probeTimeoutMillis()}
+ * proves the connection.
  */
 public final class HeartbeatPolicy {
-  /** 55 s: below the ~60 s idle limit of NATs and below the reference server's 55 s check. */
+  /**
+   * 55 s: below the ~60 s idle limit of NATs and the 55–60 s limit common on servers. Against a
+   * server that closes after more than 55 s of silence it works but has no margin.
+   */
   public static final long DEFAULT_INTERVAL_MILLIS = 55_000L;
   /** The default heartbeat payload, a small JSON text message. */
   public static final String DEFAULT_PAYLOAD = "{\"type\":\"ping\"}";
@@ -129,7 +134,7 @@ public final class HeartbeatPolicy {
       probeTimeoutMillis = p.probeTimeoutMillis;
     }
 
-    /** Client heartbeat interval (H1). Must be positive; keep it below the server's limit. */
+    /** Client heartbeat interval [55 s]. Must be positive; keep it below the server's limit. */
     public Builder interval(long interval, TimeUnit unit) {
       intervalMillis = Checks.positiveMillis("heartbeat interval", interval, unit);
       return this;
@@ -147,36 +152,37 @@ public final class HeartbeatPolicy {
       return this;
     }
 
-    /** A payload supplied per beat. */
+    /** A payload supplied per beat, on Lifeline's hook threads (see {@link HeartbeatPayload}). */
     public Builder payload(HeartbeatPayload supplier) {
       payload = Checks.notNull("heartbeat payload supplier", supplier);
       return this;
     }
 
-    /** H2: skip the heartbeat when another message was sent within the interval [true]. */
+    /** Idle-only: skip the heartbeat when another message was sent within the interval [true]. */
     public Builder idleOnly(boolean idleOnly) {
       this.idleOnly = idleOnly;
       return this;
     }
 
     /**
-     * H3: WebSocket ping interval [the heartbeat interval]; a pong still missing when the next
-     * ping is due fails the connection. Must be positive.
+     * WebSocket protocol ping interval [the heartbeat interval]; a pong still missing when the
+     * next ping is due fails the connection. Must be positive.
      */
     public Builder protocolPingInterval(long interval, TimeUnit unit) {
       protocolPingIntervalMillis = Checks.positiveMillis("protocol ping interval", interval, unit);
       return this;
     }
 
-    /** H3 off: no WebSocket pings. The data heartbeat (H1) is unaffected. */
+    /** No WebSocket protocol pings. The data heartbeat is unaffected. */
     public Builder noProtocolPing() {
       protocolPingIntervalMillis = 0;
       return this;
     }
 
     /**
-     * H4 on, for a server that sends a heartbeat every {@code serverInterval}: the silence limit
-     * becomes {@value #DEFAULT_SERVER_TIMEOUT_INTERVALS} × that interval.
+     * Turns the server-silence watch on, for a server that sends a heartbeat every {@code
+     * serverInterval}: the silence limit becomes {@value #DEFAULT_SERVER_TIMEOUT_INTERVALS} × that
+     * interval.
      */
     public Builder expectServerHeartbeats(long serverInterval, TimeUnit unit) {
       long millis = Checks.positiveMillis("server heartbeat interval", serverInterval, unit);
@@ -184,25 +190,28 @@ public final class HeartbeatPolicy {
       return this;
     }
 
-    /** H4 on with an explicit silence limit; {@link #build()} checks it exceeds the interval. */
+    /**
+     * Turns the server-silence watch on with an explicit limit; {@link #build()} checks that it
+     * exceeds the heartbeat interval.
+     */
     public Builder serverTimeout(long timeout, TimeUnit unit) {
       serverTimeoutMillis = Checks.positiveMillis("server timeout", timeout, unit);
       return this;
     }
 
-    /** H4 off [default]. */
+    /** Turns the server-silence watch off [default]. */
     public Builder noServerTimeout() {
       serverTimeoutMillis = 0;
       return this;
     }
 
-    /** H5: answers server heartbeats; null removes the responder. */
+    /** Answers the server's own heartbeats; null removes the responder. */
     public Builder responder(ServerHeartbeatResponder responder) {
       this.responder = responder;
       return this;
     }
 
-    /** H6: how long a wake-up probe waits for inbound data [10 s]. Must be positive. */
+    /** How long a wake-up probe waits for inbound data [10 s]. Must be positive. */
     public Builder probeTimeout(long timeout, TimeUnit unit) {
       probeTimeoutMillis = Checks.positiveMillis("probe timeout", timeout, unit);
       return this;

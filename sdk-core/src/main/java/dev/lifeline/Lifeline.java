@@ -24,18 +24,30 @@ import okhttp3.OkHttpClient;
  * every connection's timers and state changes, and pools for the app calls. Create one per app and
  * reuse it.
  *
- * <p>Each connection's state belongs to its own serial lane on the scheduler, and app code (the
- * listener, the event listener, the logger, the hooks, the credentials provider) never runs
- * there: each connection calls it on lanes of its own, so one stuck callback never stalls another
- * connection, a timer, a {@code close()} or {@link #shutdown}. See docs/architecture.md.
+ * <p>Each connection's state belongs to its own serial lane on the scheduler, and app code never
+ * runs there. Per connection, {@link ConnectionListener} calls run in order on a lane over the
+ * callback executor; {@link EventListener}, {@link Logger}, {@link AckMatcher#acknowledgedKey},
+ * {@link ServerHeartbeatResponder} and {@link HeartbeatPayload} calls run in order on a "hooks"
+ * lane over Lifeline's own daemon threads; the {@link CredentialsProvider} runs on a lane over the
+ * blocking executor; {@link AckMatcher#key} runs on the thread that calls {@code send}. A stuck
+ * call holds up only the calls behind it in its lane, never another connection, a timer, a {@code
+ * close()}, or {@link #shutdown} beyond its timeout. A call running longer than {@link
+ * Builder#stuckHookThreshold} is reported ({@link EventListener#hookStuck} and a WARN), and
+ * exceptions thrown by app code are logged and never break the connection. See
+ * docs/behaviour.md, "App code isolation".
  *
  * <pre>{@code
  * Lifeline lifeline = Lifeline.builder().build();
  * Connection connection = lifeline.newConnection(
  *     ConnectionOptions.builder("wss://chat.example.com/socket").build(),
  *     new ConnectionListener() {
- *       @Override public void onMessage(Connection c, String text) { show(text); }
- *       @Override public void onStateChanged(Connection c, ConnectionState s) { status(s); }
+ *       @Override public void onMessage(Connection c, String text) {
+ *         System.out.println("received " + text);
+ *       }
+ *
+ *       @Override public void onStateChanged(Connection c, ConnectionState state) {
+ *         System.out.println(state); // e.g. "WAITING_TO_RECONNECT (attempt 1 in 0.7 s): …"
+ *       }
  *     });
  * connection.connect();
  * connection.send("hello"); // queued until connected
@@ -229,7 +241,8 @@ public final class Lifeline {
 
     /**
      * Where connections' state changes and timers run [one daemon thread, owned and stopped by
-     * this client]. Lifeline runs only short, non-blocking work there, never app code.
+     * this client]. Lifeline runs only short, non-blocking work there, never app code; {@link
+     * Scheduler} says what an implementation must guarantee.
      */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Checks.notNull("scheduler", scheduler);
@@ -239,14 +252,20 @@ public final class Lifeline {
     /**
      * Where listener callbacks run [daemon threads made on demand, owned by this client; Android:
      * the main thread]. Each connection's calls arrive in order, one at a time, whatever the
-     * executor; with a pool, a listener stuck on one connection does not hold up the others.
+     * executor; with a pool, a listener stuck on one connection does not hold up the others. The
+     * executor must hand tasks to another thread: a direct one ({@code Runnable::run}) would run
+     * listener calls on the scheduler.
      */
     public Builder callbackExecutor(Executor executor) {
       callbackExecutor = Checks.notNull("callback executor", executor);
       return this;
     }
 
-    /** Where app code that may block runs, e.g. credential refresh [OkHttp's dispatcher pool]. */
+    /**
+     * Where the {@link CredentialsProvider} runs, which may block, e.g. to refresh a token [the
+     * OkHttpClient's dispatcher pool]. Like the callback executor, it must hand tasks to another
+     * thread.
+     */
     public Builder blockingExecutor(Executor executor) {
       blockingExecutor = Checks.notNull("blocking executor", executor);
       return this;

@@ -2,7 +2,15 @@ package dev.lifeline;
 
 /**
  * Where the SDK writes its own log lines; Lifeline never prints to stdout or stderr. The default
- * discards everything. Implementations must be thread-safe and fast.
+ * discards everything.
+ *
+ * <p><b>Threads.</b> Called on Lifeline's own daemon "hook" threads, never on the scheduler or an
+ * app thread. A connection's lines arrive one at a time, in order, in the same lane as its {@link
+ * EventListener} calls; client-wide lines (a failed scheduler task, a stuck call, shutdown) come
+ * from other hook threads, so calls may overlap: implementations must be thread-safe. Keep it
+ * fast: a slow call delays the connection's later events and per-message hooks, and one running
+ * longer than {@link Lifeline.Builder#stuckHookThreshold} is reported through {@link
+ * EventListener#hookStuck}. Exceptions thrown here are ignored.
  */
 public interface Logger {
   /** Severity of a log line. */

@@ -3,10 +3,11 @@ package dev.lifeline;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Limits of the outbox that holds messages sent while not connected (SPEC S1). Messages are
- * flushed in order once connected, before newer ones. A send that would exceed a limit is
- * rejected visibly: {@link Connection#send} returns false and the listener hears {@link
- * ConnectionListener#onSendFailed}. A message older than the TTL is dropped the same visible way.
+ * Limits of the outbox that holds messages sent while not connected
+ * (docs/behaviour.md, "Sending and delivery"). Messages are flushed in order once connected, before
+ * newer ones. A send that would exceed a limit is rejected visibly: {@link Connection#send} returns
+ * false and the listener hears {@link ConnectionListener#onSendFailed}. A message older than the
+ * TTL is dropped the same visible way.
  */
 public final class OutboxPolicy {
   public static final int DEFAULT_MAX_MESSAGES = 1_000;

@@ -7,7 +7,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * When and how often a connection that the app did not close comes back (SPEC R1–R6).
+ * When and how often a connection that the app did not close comes back
+ * (docs/behaviour.md, "Reconnection").
  *
  * <p>The n-th consecutive retry waits {@code min(cap, base × factor^(n-1))}, spread by the {@link
  * Jitter} strategy, so that a server restart does not bring every client back at the same
@@ -182,7 +183,10 @@ public final class ReconnectPolicy {
       return this;
     }
 
-    /** R6: reconnect within [0, this] after the network returns [1 s]. */
+    /**
+     * Reconnect within [0, this] after the network returns or a pause ends, instead of waiting out
+     * the backoff [1 s].
+     */
     public Builder resumeJitter(long jitter, TimeUnit unit) {
       resumeJitterMillis = Checks.nonNegativeMillis("resume jitter", jitter, unit);
       return this;

@@ -1,9 +1,16 @@
 package dev.lifeline;
 
 /**
- * Answers heartbeats that the server sends (SPEC H5), e.g. a server "ping" message answered with a
- * "pong" message. Called on the scheduler thread for every inbound message before the app's
- * listener sees it: keep it fast.
+ * Answers heartbeats that the server sends, e.g. a server "ping" message answered with a "pong"
+ * message (docs/behaviour.md, "Server heartbeat responder").
+ *
+ * <p><b>Threads.</b> Called for every inbound message that is not an acknowledgement, in order,
+ * before the app's listener sees it, on the connection's hook lane: Lifeline's own daemon threads,
+ * never the scheduler, one call at a time in line with the connection's {@link EventListener} and
+ * {@link Logger} calls. The connection's later inbound messages wait for it, so keep it fast and
+ * non-blocking; a call running longer than {@link Lifeline.Builder#stuckHookThreshold} is reported
+ * as stuck. If it throws, a WARN is logged and the message goes to the listener as usual. A
+ * responder shared by several connections is called for them concurrently: keep it thread-safe.
  *
  * <pre>{@code
  * ServerHeartbeatResponder pong = inbound ->
@@ -13,7 +20,9 @@ package dev.lifeline;
 public interface ServerHeartbeatResponder {
   /**
    * Returns the reply to send for {@code inbound}, or null when {@code inbound} is not a server
-   * heartbeat. Replies are sent at once, ahead of the outbox, and count as client activity.
+   * heartbeat. A reply is sent at once if the connection is still open, ahead of the outbox, and
+   * counts as client activity; {@code inbound} then does not reach the listener. A reply the
+   * transport cannot carry (binary, or text containing {@code \n}, on tcp://) ends the connection.
    */
   Message replyTo(Message inbound);
 }

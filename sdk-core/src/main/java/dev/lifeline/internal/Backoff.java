@@ -5,7 +5,7 @@ import java.util.Random;
 
 /**
  * The reconnect delay math of {@link ReconnectPolicy}. Stateful only for decorrelated jitter,
- * which grows from the previous delay. Not thread-safe: owned by one connection's scheduler.
+ * which grows from the previous delay. Not thread-safe: confined to one connection's lane.
  */
 public final class Backoff {
   /** The delays' shape. */

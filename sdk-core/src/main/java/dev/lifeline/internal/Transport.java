@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * One physical connection (a WebSocket, a TCP socket): the only thing the connection manager
  * replaces when it reconnects. A transport is used once; its callbacks may arrive on any thread
- * and the manager moves them onto its scheduler.
+ * and the connection moves them onto its own lane.
  */
 public interface Transport {
   /**
@@ -47,7 +47,7 @@ public interface Transport {
     public final String url;
     /** Handshake headers for this attempt (credentials included). */
     public final Map<String, String> headers;
-    /** Protocol ping interval (H3), 0 = none; transports without pings ignore it. */
+    /** Protocol ping interval, 0 = none; transports without pings ignore it. */
     public final long protocolPingIntervalMillis;
     /** Longest inbound line in bytes for line transports (tcp://); others ignore it. */
     public final long maxLineLength;

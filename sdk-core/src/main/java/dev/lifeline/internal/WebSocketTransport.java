@@ -16,9 +16,10 @@ import okio.ByteString;
 
 /**
  * A {@link Transport} over OkHttp's WebSocket. OkHttp does the framing, TLS, buffering and the
- * protocol pings (H3: "a pong still missing when the next ping is due fails the connection" is
- * exactly OkHttp's {@code pingInterval}); this class only adapts its callbacks and remembers which
- * messages OkHttp has not written yet, so a failure loses none of them.
+ * protocol pings: its {@code pingInterval} is exactly Lifeline's rule that a pong still missing
+ * when the next ping is due fails the connection (docs/behaviour.md, "Protocol pings"). This class
+ * only adapts its callbacks and remembers which messages OkHttp has not written yet, so a failure
+ * loses none of them.
  */
 final class WebSocketTransport extends WebSocketListener implements Transport {
   /** Opens WebSocket transports with one shared OkHttpClient (one pool, one dispatcher). */

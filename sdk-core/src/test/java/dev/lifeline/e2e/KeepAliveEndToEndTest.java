@@ -125,7 +125,7 @@ public final class KeepAliveEndToEndTest {
 
   @Test public void silentClientIsKickedAndReconnectsAfterADelay() throws Exception {
     server.start(300, 50);
-    // Recorded on the scheduler thread just before the reconnect timer starts.
+    // Recorded on a hook thread: the event is queued just before the reconnect timer is armed.
     List<long[]> scheduled = new CopyOnWriteArrayList<>(); // {nanoTime, delayMillis}
     Connection c = newConnection(ConnectionOptions.builder(server.url())
         .heartbeat(HeartbeatPolicy.builder().interval(30, TimeUnit.SECONDS).build())
@@ -162,7 +162,7 @@ public final class KeepAliveEndToEndTest {
             .interval(200, MILLISECONDS)
             .serverTimeout(600, MILLISECONDS)
             // The quiet server's WebSocket layer would still answer pings: this test is about
-            // the data-level silence watch (H4) alone. TCP has no pings either way.
+            // the data-level server-silence watch alone. TCP has no pings either way.
             .noProtocolPing()
             .build())
         .reconnect(ReconnectPolicy.builder().baseDelay(200, MILLISECONDS).build()));

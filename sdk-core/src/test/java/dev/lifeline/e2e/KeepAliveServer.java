@@ -6,12 +6,12 @@ import java.util.List;
 import okhttp3.OkHttpClient;
 
 /**
- * A real server for the end-to-end tests, one implementation per transport, behaving like the
- * reference server design (SPEC "The problem, in facts"): it records the time of the last data
- * message received on each connection, scans all connections every {@code scanIntervalMillis}
- * and closes any connection silent for longer than {@code silenceLimitMillis}. It can also send
- * heartbeats of its own, and go quiet on one connection (socket open, nothing sent) to play a
- * zombie.
+ * A real server for the end-to-end tests (the "reference server"), one implementation per
+ * transport, behaving like the typical long-connection server of docs/behaviour.md, "Heartbeats":
+ * it records the time of the last data message received on each connection, scans all connections
+ * every {@code scanIntervalMillis} and closes any connection silent for longer than {@code
+ * silenceLimitMillis}. It can also send heartbeats of its own, and go quiet on one connection
+ * (socket open, nothing sent) to play a zombie.
  *
  * <p>{@link TcpKeepAliveServer} speaks newline-framed text; a WebSocket implementation over
  * MockWebServer plugs into {@link KeepAliveEndToEndTest#transports()} the same way.

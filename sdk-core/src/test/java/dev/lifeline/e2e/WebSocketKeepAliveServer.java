@@ -20,7 +20,7 @@ import okhttp3.mockwebserver.RecordedRequest;
 /**
  * The reference server over WebSocket (MockWebServer's upgrade): liveness is the time of the last
  * data message seen in {@code onMessage}; protocol pings are answered by the WebSocket layer and
- * never count, exactly as on the servers the SPEC describes.
+ * never count, exactly as on the servers described in docs/behaviour.md, "Heartbeats".
  */
 final class WebSocketKeepAliveServer implements KeepAliveServer {
   /** One accepted connection, server side. */

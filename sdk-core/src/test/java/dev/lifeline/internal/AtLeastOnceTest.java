@@ -11,7 +11,10 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.junit.Test;
 
-/** S2: unacknowledged messages come back after a reconnect, in order; nothing vanishes untold. */
+/**
+ * At-least-once delivery (docs/behaviour.md, "Sending and delivery"): unacknowledged messages come
+ * back after a reconnect, in order; nothing vanishes untold.
+ */
 public final class AtLeastOnceTest {
   /** "msg:<id>" is acknowledged by "ack:<id>"; other messages need no ack. */
   static final AckMatcher ACKS = new AckMatcher() {

@@ -10,7 +10,10 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.Test;
 
-/** R1/R2: delays stay within each strategy's bounds over many draws, at the cap too. */
+/**
+ * Backoff (docs/behaviour.md, "Reconnection"): delays stay within each jitter strategy's bounds
+ * over many draws, at the cap too.
+ */
 public final class BackoffTest {
   private static final int DRAWS = 20_000;
 

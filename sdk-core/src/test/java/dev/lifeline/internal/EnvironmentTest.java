@@ -12,7 +12,11 @@ import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 
-/** E1–E5 and H6: reactions to network, screen, lifecycle, suspension and sleep. */
+/**
+ * Reactions to network, screen, lifecycle, suspension and sleep
+ * (docs/behaviour.md, "Environment reactions"), and the wake-up probe
+ * (docs/behaviour.md, "Wake-up probe").
+ */
 public final class EnvironmentTest {
   private static final long GRACE = EnvironmentPolicy.DEFAULT_BACKGROUND_GRACE_MILLIS;
   private final Harness h = new Harness();

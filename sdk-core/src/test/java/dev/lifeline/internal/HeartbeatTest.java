@@ -13,7 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okio.ByteString;
 import org.junit.Test;
 
-/** H1 (data heartbeat at the interval) and H2 (idle-only), in virtual time. */
+/**
+ * The data heartbeat at the interval, and idle-only (docs/behaviour.md, "Heartbeats"), in virtual
+ * time.
+ */
 public final class HeartbeatTest {
   private static final long INTERVAL = HeartbeatPolicy.DEFAULT_INTERVAL_MILLIS;
   private final Harness h = new Harness();

@@ -13,7 +13,10 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 
-/** S1: the bounded outbox, ordering, visible rejection, and nothing lost silently. */
+/**
+ * The bounded outbox (docs/behaviour.md, "Sending and delivery"): ordering, visible rejection, and
+ * nothing lost silently.
+ */
 public final class OutboxTest {
   private final Harness h = new Harness();
 

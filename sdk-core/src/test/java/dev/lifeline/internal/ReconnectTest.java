@@ -16,7 +16,10 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.Test;
 
-/** R1–R6 in virtual time. */
+/**
+ * Reconnection (docs/behaviour.md, "Reconnection") and the handling of failures and credentials
+ * (docs/behaviour.md, "Failure classification"), in virtual time.
+ */
 public final class ReconnectTest {
   private final Harness h = new Harness();
 

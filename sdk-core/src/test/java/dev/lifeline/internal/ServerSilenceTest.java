@@ -10,7 +10,10 @@ import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Message;
 import org.junit.Test;
 
-/** H4 (server-silence watch) and H5 (responder), in virtual time. */
+/**
+ * The server-silence watch (docs/behaviour.md, "Server-silence watch") and the responder
+ * (docs/behaviour.md, "Server heartbeat responder"), in virtual time.
+ */
 public final class ServerSilenceTest {
   private final Harness h = new Harness();
   private final HeartbeatPolicy watch = HeartbeatPolicy.builder()
