@@ -323,7 +323,7 @@ final class ConnectionEngine {
     ctx.signals.remove(connection);
     ctx.unregister(connection);
     setState(ConnectionState.closed(reason, cause));
-    delivery.failQueued(reason);
+    delivery.failQueued(reason); // After CLOSED: a send() racing with this throws or is reported.
     connection.terminated();
   }
 

@@ -40,7 +40,10 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   private final AtomicBoolean connectCalled = new AtomicBoolean();
   /** Set by {@link #close()}; read by {@link #send} on app threads and by the engine. */
   private volatile boolean closeRequested;
-  /** Released when the connection reaches CLOSED. */
+  /**
+   * Released once the connection is CLOSED and every app call that the close causes (the state,
+   * the queued messages reported through onSendFailed) is queued on its lane.
+   */
   private final CountDownLatch closed = new CountDownLatch(1);
   /** True while a flush posted by {@link #send} has not run yet. */
   private final AtomicBoolean flushPosted = new AtomicBoolean();
@@ -138,7 +141,10 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return "Connection{" + options.url() + ", " + state + "}";
   }
 
-  /** Waits up to {@code nanos} for CLOSED; true when reached. */
+  /**
+   * Waits up to {@code nanos} for CLOSED and the app calls it causes to be queued; true when
+   * reached.
+   */
   public boolean awaitClosed(long nanos) throws InterruptedException {
     return closed.await(nanos, TimeUnit.NANOSECONDS);
   }
@@ -175,9 +181,9 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   }
 
   /**
-   * Lane: the engine finished ending the connection: CLOSED is published and every app call it
-   * causes ({@code onSendFailed} of what was still queued) is handed over. Only now may {@link
-   * dev.lifeline.Lifeline#shutdown} queue its markers behind them.
+   * Lane: the connection ended and told the app everything it had to (the state, the messages
+   * it will never send). Only now may {@link #awaitClosed} return: {@code Lifeline.shutdown}
+   * then queues its markers behind those calls, and stops the executors only after they ran.
    */
   void terminated() {
     closed.countDown();

@@ -150,6 +150,9 @@ public final class WebSocketEndToEndTest {
       assertTrue(reason, reason.contains("sent ping but didn't receive pong within 200ms"));
       proxy.blackhole(false);
       awaitState(Kind.CONNECTED);
+      // MockWebServer writes the 101 before it runs onOpen: the client can be CONNECTED first.
+      Await.until("the server's side of the second connection", WAIT,
+          () -> server.sockets.size() >= 2);
       assertEquals(2, server.sockets.size());
       c.close();
     }

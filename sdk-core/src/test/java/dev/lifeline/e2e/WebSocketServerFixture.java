@@ -28,6 +28,8 @@ public final class WebSocketServerFixture implements Closeable {
   public final List<WebSocket> sockets = new CopyOnWriteArrayList<>();
   /** Text messages received, as "connectionIndex:text". */
   public final List<String> received = new CopyOnWriteArrayList<>();
+  /** Close frames received from clients, as "connectionIndex:code:reason". */
+  public final List<String> closes = new CopyOnWriteArrayList<>();
   /** Connections with this index or later acknowledge "msg:id" with "ack:id". */
   public volatile int ackFrom = Integer.MAX_VALUE;
   /** Run on each new server-side socket; the index is its accept order. */
@@ -65,6 +67,7 @@ public final class WebSocketServerFixture implements Closeable {
           }
 
           @Override public void onClosing(WebSocket ws, int code, String reason) {
+            closes.add(index + ":" + code + ":" + reason);
             ws.close(1000, null);
           }
         });
