@@ -8,7 +8,7 @@ import java.util.Map;
  * (docs/behaviour.md, "Failure classification").
  *
  * <p><b>Threads.</b> Called on the executor chosen with {@link Lifeline.Builder#blockingExecutor}
- * (by default the OkHttpClient's dispatcher pool), never on the scheduler, one call at a time per
+ * (by default daemon threads of Lifeline's own), never on the scheduler, one call at a time per
  * connection. It may block, e.g. to refresh a token over the network: the attempt waits for it,
  * within the attempt deadline ({@link ConnectionOptions.Builder#attemptTimeout}). A call still
  * running at the deadline fails that attempt, and the next attempt waits for the same call's

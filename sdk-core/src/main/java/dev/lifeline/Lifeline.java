@@ -66,6 +66,8 @@ public final class Lifeline {
   private final ExecutorScheduler ownedScheduler;
   /** Set when the callback pool is ours to stop; null for the app's executor. */
   private final ExecutorService ownedCallbackExecutor;
+  /** Set when the credentials pool is ours to stop; null for the app's executor. */
+  private final ExecutorService ownedBlockingExecutor;
   /** Runs event listener, logger and hook calls; always ours. */
   private final ExecutorService hookExecutor;
   /** The facade over {@link ClientContext#signals}. */
@@ -90,9 +92,10 @@ public final class Lifeline {
     Executor callbacks = b.callbackExecutor;
     ownedCallbackExecutor = callbacks == null ? daemonPool("Lifeline callbacks") : null;
     if (callbacks == null) callbacks = ownedCallbackExecutor;
-    Executor blocking = b.blockingExecutor != null
-        ? b.blockingExecutor
-        : okHttp.dispatcher().executorService();
+    // Not OkHttp's dispatcher pool: its threads are not daemons, and a provider stuck on one
+    // would keep the JVM alive after shutdown.
+    ownedBlockingExecutor = b.blockingExecutor == null ? daemonPool("Lifeline credentials") : null;
+    Executor blocking = b.blockingExecutor != null ? b.blockingExecutor : ownedBlockingExecutor;
     context = new ClientContext(b.clock, scheduler, callbacks, blocking, hookExecutor, logger,
         new SecureRandom(), Transports.factory(okHttp), b.stuckHookThresholdMillis);
     signals = new EnvironmentSignals(context.signals);
@@ -167,6 +170,7 @@ public final class Lifeline {
     // the work that mattered is done or reported, so what is left is discarded.
     if (ownedScheduler != null) ownedScheduler.shutdownNow();
     if (ownedCallbackExecutor != null) ownedCallbackExecutor.shutdown();
+    if (ownedBlockingExecutor != null) ownedBlockingExecutor.shutdown();
     hookExecutor.shutdown();
     if (ownedOkHttp != null) {
       ownedOkHttp.dispatcher().executorService().shutdown();
@@ -262,9 +266,9 @@ public final class Lifeline {
     }
 
     /**
-     * Where the {@link CredentialsProvider} runs, which may block, e.g. to refresh a token [the
-     * OkHttpClient's dispatcher pool]. Like the callback executor, it must hand tasks to another
-     * thread.
+     * Where the {@link CredentialsProvider} runs, which may block, e.g. to refresh a token [daemon
+     * threads made on demand, owned and stopped by this client]. Like the callback executor, it
+     * must hand tasks to another thread.
      */
     public Builder blockingExecutor(Executor executor) {
       blockingExecutor = Checks.notNull("blocking executor", executor);
