@@ -43,6 +43,9 @@ public interface KeepAliveServer extends Closeable {
   /** Connections the server closed because they were silent too long. */
   int kicked();
 
+  /** When the server last started closing a silent connection ({@link System#nanoTime()}), or 0. */
+  long lastKickAtNanos();
+
   /** Sends one message to {@code connection} now. */
   void send(int connection, String text);
 

@@ -65,6 +65,8 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     return t;
   });
   private volatile int kicked;
+  /** See {@link #lastKickAtNanos()}. */
+  private volatile long lastKickAtNanos;
   private ServerSocket server;
 
   @Override public void start(long silenceLimitMillis, long scanIntervalMillis) throws IOException {
@@ -78,6 +80,7 @@ final class TcpKeepAliveServer implements KeepAliveServer {
       long now = System.nanoTime();
       for (Peer p : peers) {
         if (p.open && now - p.lastDataAtNanos > limitNanos) {
+          lastKickAtNanos = System.nanoTime(); // Before the close: the client cannot react earlier.
           kicked++;
           p.close();
         }
@@ -138,6 +141,10 @@ final class TcpKeepAliveServer implements KeepAliveServer {
 
   @Override public int kicked() {
     return kicked;
+  }
+
+  @Override public long lastKickAtNanos() {
+    return lastKickAtNanos;
   }
 
   /** Closes {@code connection} from the server's side, as a restart or deploy would. */

@@ -40,6 +40,8 @@ final class WebSocketKeepAliveServer implements KeepAliveServer {
     return t;
   });
   private volatile int kicked;
+  /** See {@link #lastKickAtNanos()}. */
+  private volatile long lastKickAtNanos;
 
   @Override public void start(long silenceLimitMillis, long scanIntervalMillis) throws IOException {
     server.setDispatcher(new Dispatcher() {
@@ -77,6 +79,7 @@ final class WebSocketKeepAliveServer implements KeepAliveServer {
       long now = System.nanoTime();
       for (Peer p : peers) {
         if (p.open && now - p.lastDataAtNanos > limitNanos) {
+          lastKickAtNanos = System.nanoTime(); // Before the close: the client cannot react earlier.
           kicked++;
           p.socket.close(1000, "no data for too long");
         }
@@ -106,6 +109,10 @@ final class WebSocketKeepAliveServer implements KeepAliveServer {
 
   @Override public int kicked() {
     return kicked;
+  }
+
+  @Override public long lastKickAtNanos() {
+    return lastKickAtNanos;
   }
 
   @Override public void send(int connection, String text) {
