@@ -270,8 +270,8 @@ final class TcpTransport implements Transport {
             closeGracefully();
             try {
               listener.onClosed(this, code, reason);
-            } catch (RuntimeException shutDown) {
-              // See fail(): the manager is gone; nothing to tell.
+            } catch (RuntimeException unexpected) {
+              // See fail().
             }
           }
           return;
@@ -301,9 +301,9 @@ final class TcpTransport implements Transport {
     if (!report) return;
     try {
       listener.onFailure(this, error, 0, -1);
-    } catch (RuntimeException shutDown) {
-      // The manager's listener only posts to its scheduler, which throws only once the client
-      // was shut down: no one is left to tell. Swallowed so no pool or reader thread dies loudly.
+    } catch (RuntimeException unexpected) {
+      // The manager's listener only posts to the connection's lane, which does not throw (an
+      // injected scheduler might). Swallowed so no pool or reader thread dies loudly.
     }
   }
 
