@@ -41,8 +41,17 @@ public final class Harness {
 
   /** With listener calls on {@code callbacks} instead of synchronously. */
   public Harness(Random random, java.util.concurrent.Executor callbacks) {
+    this(random, callbacks, Runnable::run);
+  }
+
+  /**
+   * With listener calls on {@code callbacks} and credentials providers on {@code blocking} (e.g.
+   * a thread of its own, so that a provider can be left stuck) instead of synchronously.
+   */
+  public Harness(Random random, java.util.concurrent.Executor callbacks,
+      java.util.concurrent.Executor blocking) {
     Logger logger = (level, message, error) -> logs.add(level + " " + message);
-    context = new ClientContext(time, time, callbacks, Runnable::run, logger, random, transports);
+    context = new ClientContext(time, time, callbacks, blocking, logger, random, transports);
     signals = TestAccess.signals(context.signals);
   }
 
