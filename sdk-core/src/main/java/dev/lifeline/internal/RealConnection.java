@@ -26,8 +26,8 @@ import okio.ByteString;
  * docs/architecture.md.
  */
 public final class RealConnection implements Connection, SignalHub.Receiver {
-  /** The lanes app code runs on, per connection: callbacks, hooks, credentials. */
-  public static final int APP_LANES = 3;
+  /** The lanes app code runs on, per connection: callbacks, hooks, message hooks, credentials. */
+  public static final int APP_LANES = 4;
 
   private final ConnectionOptions options;
   /** The connection's serial owner: the engine runs there, and only there. */
@@ -151,7 +151,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
    * were refused by a stopped executor).
    */
   public void afterQueuedAppCalls(CountDownLatch latch) {
-    for (SerialLane appLane : new SerialLane[] {app.callbacks, app.hooks, app.credentials}) {
+    for (SerialLane appLane :
+        new SerialLane[] {app.callbacks, app.hooks, app.messageHooks, app.credentials}) {
       appLane.execute("shutdown marker", () -> {}, latch::countDown);
     }
   }

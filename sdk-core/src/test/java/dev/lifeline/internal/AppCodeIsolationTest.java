@@ -6,20 +6,72 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.lifeline.AckMatcher;
+import dev.lifeline.Connection;
 import dev.lifeline.ConnectionState.Kind;
+import dev.lifeline.EventListener;
 import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Message;
 import dev.lifeline.ServerHeartbeatResponder;
+import dev.lifeline.testing.Await;
 import java.io.IOException;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.After;
 import org.junit.Test;
 
 /**
- * Per-message app hooks that throw or answer nonsense never break the connection; each failure
- * is logged as a WARN (docs/behaviour.md, "App code isolation"). Complements the throwing-hook
- * tests in {@link HeartbeatTest}, {@link ServerSilenceTest} and {@link AtLeastOnceTest}.
+ * App code that is stuck or throws keeps to itself (docs/behaviour.md, "App code isolation"): an
+ * event listener stuck on a real hook thread holds up neither received messages on their way
+ * through the responder nor a supplied heartbeat; per-message hooks that throw or answer
+ * nonsense never break the connection, and each failure is logged as a WARN. Complements the
+ * throwing-hook tests in {@link HeartbeatTest}, {@link ServerSilenceTest} and {@link
+ * AtLeastOnceTest}.
  */
 public final class AppCodeIsolationTest {
+  private static final long PROMPTLY_MILLIS = 5_000;
+
   private final Harness h = new Harness();
+  /** Released after each test, so no hook thread stays blocked. */
+  private final CountDownLatch release = new CountDownLatch(1);
+  private ExecutorService hookThreads;
+
+  @After public void releaseHooks() {
+    release.countDown();
+    if (hookThreads != null) hookThreads.shutdownNow();
+  }
+
+  @Test public void aStuckEventListenerDoesNotHoldUpInboundMessagesOnTheirWayThroughTheResponder()
+      throws Exception {
+    Harness x = withHookThreads();
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().responder(pingPong()).build();
+    RealConnection c = x.connection(x.options().heartbeat(hb).eventListener(stuckAtConnectEnd())
+        .build());
+    FakeTransport t = connectWhileEventsAreStuck(x, c);
+    t.serverSends("ping");
+    t.serverSends("hello");
+    Await.until("the message to reach the listener", PROMPTLY_MILLIS, () -> {
+      x.time.runUntilIdle();
+      return x.received.contains("hello");
+    });
+    assertEquals(asList("pong"), t.sentTexts());
+  }
+
+  @Test public void aStuckEventListenerDoesNotHoldUpASuppliedHeartbeat() throws Exception {
+    Harness x = withHookThreads();
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(5, SECONDS)
+        .payload(() -> Message.text("beat")).build();
+    RealConnection c = x.connection(x.options().heartbeat(hb).eventListener(stuckAtConnectEnd())
+        .build());
+    FakeTransport t = connectWhileEventsAreStuck(x, c);
+    x.time.advanceBy(5_000);
+    Await.until("the heartbeat to be sent", PROMPTLY_MILLIS, () -> {
+      x.time.runUntilIdle();
+      return t.sentTexts().contains("beat");
+    });
+  }
 
   @Test public void aPayloadSupplierReturningNullSendsTheDefaultPayloadAndLogsAWarning() {
     HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(5, SECONDS).payload(() -> null).build();
@@ -97,6 +149,44 @@ public final class AppCodeIsolationTest {
     assertEquals(asList("pong"), t.sentTexts());
     assertLogged("WARN server heartbeat responder threw; message delivered as usual");
     assertEquals(Kind.CONNECTED, c.state().kind());
+  }
+
+  /** A harness whose event listener, logger and per-message hooks run on real threads. */
+  private Harness withHookThreads() {
+    hookThreads = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "hooks");
+      t.setDaemon(true);
+      return t;
+    });
+    return new Harness(new Random(42), Runnable::run, Runnable::run, hookThreads);
+  }
+
+  /** An event listener whose connectEnd does not return until {@link #release}. */
+  private EventListener stuckAtConnectEnd() {
+    return new EventListener() {
+      @Override public void connectEnd(Connection c, int attempt, long handshakeMillis) {
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    };
+  }
+
+  /** Connects {@code c}; returns its open transport once the event listener is stuck. */
+  private static FakeTransport connectWhileEventsAreStuck(Harness x, RealConnection c)
+      throws Exception {
+    FakeTransport t = x.connectAndOpen(c);
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    AtomicBoolean stuck = new AtomicBoolean();
+    Await.until("connectEnd to be stuck", PROMPTLY_MILLIS, () -> {
+      for (String call : x.context.runningAppCalls()) {
+        if (call.startsWith("EventListener.connectEnd")) stuck.set(true);
+      }
+      return stuck.get();
+    });
+    return t;
   }
 
   private static ServerHeartbeatResponder pingPong() {

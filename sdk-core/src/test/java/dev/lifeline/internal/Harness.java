@@ -50,8 +50,20 @@ public final class Harness {
    */
   public Harness(Random random, java.util.concurrent.Executor callbacks,
       java.util.concurrent.Executor blocking) {
+    this(random, callbacks, blocking, null);
+  }
+
+  /**
+   * As {@link #Harness(Random, java.util.concurrent.Executor, java.util.concurrent.Executor)},
+   * with event listener, logger and per-message hook calls on {@code hooks} (e.g. real threads,
+   * so that one can be left stuck) instead of in virtual time; null: in virtual time.
+   */
+  public Harness(Random random, java.util.concurrent.Executor callbacks,
+      java.util.concurrent.Executor blocking, java.util.concurrent.Executor hooks) {
     Logger logger = (level, message, error) -> logs.add(level + " " + message);
-    context = new ClientContext(time, time, callbacks, blocking, logger, random, transports);
+    context = new ClientContext(time, time, callbacks, blocking,
+        hooks != null ? hooks : time::execute, logger, random, transports,
+        dev.lifeline.Lifeline.DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS);
     signals = TestAccess.signals(context.signals);
   }
 
