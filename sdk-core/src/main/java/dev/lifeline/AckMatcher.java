@@ -49,9 +49,10 @@ public interface AckMatcher {
    * {@link ConnectionListener#onMessage}; one for a key not held (a duplicate) is dropped.
    *
    * <p>Called for every inbound message, in order, before the {@link ServerHeartbeatResponder}
-   * and the listener, on the connection's hook lane: Lifeline's own daemon threads, never the
-   * scheduler, one call at a time in line with the connection's {@link EventListener} and {@link
-   * Logger} calls. The connection's later inbound messages wait for it, so keep it fast; a call
+   * and the listener, on the connection's message-hook lane: Lifeline's own daemon threads, never
+   * the scheduler, one call at a time, in line with the {@link ServerHeartbeatResponder} and the
+   * {@link HeartbeatPayload} supplier (not with events or log lines). The connection's later
+   * inbound messages wait for it, so keep it fast; a call
    * running longer than {@link Lifeline.Builder#stuckHookThreshold} is reported as stuck. If it
    * throws, a WARN is logged and the message is handled as not an acknowledgement.
    */

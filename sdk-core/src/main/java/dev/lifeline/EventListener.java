@@ -7,11 +7,10 @@ package dev.lifeline;
  * <p><b>Threads.</b> Methods run on Lifeline's own daemon "hook" threads, never on the scheduler:
  * per connection one at a time, in the order the events happened, after the fact (the connection
  * may have moved on by then). {@link #hookStuck} is the exception; see there. The connection's
- * {@link Logger} calls and per-message hooks ({@link AckMatcher#acknowledgedKey}, {@link
- * ServerHeartbeatResponder}, {@link HeartbeatPayload}) run in the same lane, so keep methods fast:
- * a method may block, but it then delays those too, and with them the connection's inbound
- * messages (when an ack matcher or responder is set) and supplied heartbeats; it is reported to
- * the {@link Logger} as stuck after {@link Lifeline.Builder#stuckHookThreshold}. An exception
+ * {@link Logger} calls run in the same lane, so keep methods fast: a method may block, but it then
+ * delays the connection's later events and log lines (never its messages, heartbeats or state),
+ * and it is reported to the {@link Logger} as stuck after {@link
+ * Lifeline.Builder#stuckHookThreshold}. An exception
  * thrown here is logged and ignored. A listener shared by several connections is called for them
  * concurrently.
  */

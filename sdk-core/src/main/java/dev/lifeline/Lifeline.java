@@ -156,7 +156,8 @@ public final class Lifeline {
       }
     }
     boolean withCallbacks = ownedCallbackExecutor != null;
-    CountDownLatch drained = new CountDownLatch(connections.size() * (withCallbacks ? 2 : 1));
+    CountDownLatch drained =
+        new CountDownLatch(connections.size() * RealConnection.markedLanes(withCallbacks));
     for (RealConnection c : connections) c.afterQueuedAppCalls(drained, withCallbacks);
     boolean callsDone = drained.await(remainingNanos(deadline), TimeUnit.NANOSECONDS);
     List<String> stuck = context.runningAppCalls();

@@ -8,7 +8,7 @@ package dev.lifeline;
  * app thread. A connection's lines arrive one at a time, in order, in the same lane as its {@link
  * EventListener} calls; client-wide lines (a failed scheduler task, a stuck call, shutdown) come
  * from other hook threads, so calls may overlap: implementations must be thread-safe. Keep it
- * fast: a slow call delays the connection's later events and per-message hooks, and one running
+ * fast: a slow call delays the connection's later events and log lines, and one running
  * longer than {@link Lifeline.Builder#stuckHookThreshold} is reported through {@link
  * EventListener#hookStuck}. Exceptions thrown here are ignored.
  */

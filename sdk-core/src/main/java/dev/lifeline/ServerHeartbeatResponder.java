@@ -5,11 +5,11 @@ package dev.lifeline;
  * message (docs/behaviour.md, "Server heartbeat responder").
  *
  * <p><b>Threads.</b> Called for every inbound message that is not an acknowledgement, in order,
- * before the app's listener sees it, on the connection's hook lane: Lifeline's own daemon threads,
- * never the scheduler, one call at a time in line with the connection's {@link EventListener} and
- * {@link Logger} calls. The connection's later inbound messages wait for it, so keep it fast and
- * non-blocking; a call running longer than {@link Lifeline.Builder#stuckHookThreshold} is reported
- * as stuck. If it throws, a WARN is logged and the message goes to the listener as usual. A
+ * before the app's listener sees it, on the connection's message-hook lane: Lifeline's own daemon
+ * threads, never the scheduler, one call at a time, in line with the {@link AckMatcher} and the
+ * {@link HeartbeatPayload} supplier. The connection's later inbound messages wait for it, so keep
+ * it fast and non-blocking; a call running longer than {@link
+ * Lifeline.Builder#stuckHookThreshold} is reported as stuck. If it throws, a WARN is logged and the message goes to the listener as usual. A
  * responder shared by several connections is called for them concurrently: keep it thread-safe.
  *
  * <pre>{@code

@@ -11,8 +11,11 @@ import dev.lifeline.Logger;
  * behind it:
  * <ul>
  *   <li>{@link #callbacks}: {@link ConnectionListener} methods, on the app's callback executor;
- *   <li>{@link #hooks}: {@link EventListener}, {@link Logger} and the per-message hooks (ack
- *       matcher, server-heartbeat responder, heartbeat payload supplier), on Lifeline's pool;
+ *   <li>{@link #hooks}: {@link EventListener} and {@link Logger}, on Lifeline's pool;
+ *   <li>{@link #messageHooks}: the per-message hooks (ack matcher, server-heartbeat responder,
+ *       heartbeat payload supplier), on Lifeline's pool. Every received message (when an ack
+ *       matcher or responder is configured) and every supplied heartbeat passes through them, so
+ *       they must not wait behind a stuck event listener or logger;
  *   <li>{@link #credentials}: the credentials provider, on the blocking executor.
  * </ul>
  * An exception thrown by app code is logged and never breaks the connection. The rules are in
@@ -33,7 +36,10 @@ final class AppCalls {
   }
 
   final SerialLane callbacks;
+  /** Diagnostics: event listener and logger calls. */
   final SerialLane hooks;
+  /** On the data path: ack matcher, server-heartbeat responder, heartbeat payload supplier. */
+  final SerialLane messageHooks;
   final SerialLane credentials;
   /** The connection, passed to listener and event calls. */
   private final Connection connection;
@@ -58,6 +64,7 @@ final class AppCalls {
     };
     callbacks = ctx.lane(connection, "callbacks", ctx.callbackExecutor, rejected);
     hooks = ctx.lane(connection, HOOKS, ctx.hookExecutor, rejected);
+    messageHooks = ctx.lane(connection, "message hook", ctx.hookExecutor, rejected);
     credentials = ctx.lane(connection, "credentials", ctx.blockingExecutor, rejected);
   }
 
@@ -77,7 +84,7 @@ final class AppCalls {
     }, always);
   }
 
-  /** Calls the event listener's {@code method} on the hook lane; nothing when there is none. */
+  /** Calls the event listener's {@code method} on the hooks lane; nothing when there is none. */
   void event(String method, EventCall call) {
     if (events == null) return;
     hooks.execute("EventListener." + method, () -> {
@@ -93,7 +100,7 @@ final class AppCalls {
     log(level, message, null);
   }
 
-  /** Logs on the hook lane, in order with the events; a throwing logger is ignored. */
+  /** Logs on the hooks lane, in order with the events; a throwing logger is ignored. */
   void log(Logger.Level level, String message, Throwable error) {
     if (logger == null) return;
     hooks.execute("Logger.log", () -> {

@@ -27,7 +27,10 @@ public final class ClientContext {
   public final Executor callbackExecutor;
   /** Where app code that may block runs (credentials providers), one lane per connection. */
   public final Executor blockingExecutor;
-  /** Where event listener, logger and per-message hook calls run, one lane per connection. */
+  /**
+   * Where event listener and logger calls run, and per-message hook calls, on two lanes per
+   * connection.
+   */
   public final Executor hookExecutor;
   public final Logger logger;
   /** Jitter source; thread-safe. */

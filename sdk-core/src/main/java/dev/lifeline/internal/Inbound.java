@@ -7,8 +7,8 @@ import dev.lifeline.ServerHeartbeatResponder;
 
 /**
  * The path of one received message: from the transport's reader thread, through the app's
- * per-message hooks (ack matcher, server-heartbeat responder) on the connection's hook lane when
- * the app configured any, to the connection's lane, which decides what it is — an
+ * per-message hooks (ack matcher, server-heartbeat responder) on the connection's message-hook
+ * lane when the app configured any, to the connection's lane, which decides what it is — an
  * acknowledgement, a server heartbeat to answer, or an app message for the listener — and only
  * then to the listener's lane. Every message of a transport takes the same path, so order holds.
  */
@@ -24,7 +24,7 @@ final class Inbound {
       return;
     }
     AppCalls app = c.app();
-    SerialLane hooks = app.hooks;
+    SerialLane hooks = app.messageHooks;
     String first = acks != null ? "AckMatcher.acknowledgedKey" : "ServerHeartbeatResponder.replyTo";
     hooks.execute(first, () -> {
       Object key = null;

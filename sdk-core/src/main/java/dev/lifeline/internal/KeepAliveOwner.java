@@ -8,7 +8,7 @@ import java.net.SocketTimeoutException;
 
 /**
  * Connects a {@link KeepAlive} to its connection: sends the heartbeats (a payload supplier is
- * asked on the hook lane, never on the connection's lane), answers its questions about the
+ * asked on the message-hook lane, never on the connection's lane), answers its questions about the
  * transport, and reports its events. Lane-confined, like the keep-alive.
  */
 final class KeepAliveOwner implements KeepAlive.Owner {
@@ -30,7 +30,7 @@ final class KeepAliveOwner implements KeepAlive.Owner {
       return;
     }
     HeartbeatPayload supplier = policy.payload();
-    app.hooks.execute("HeartbeatPayload.next", () -> {
+    app.messageHooks.execute("HeartbeatPayload.next", () -> {
       Message m;
       try {
         m = supplier.next();

@@ -149,12 +149,19 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return closed.await(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /** The lanes {@link #afterQueuedAppCalls} marks: the two hook lanes, and the callbacks lane. */
+  public static int markedLanes(boolean callbacksToo) {
+    return callbacksToo ? 3 : 2;
+  }
+
   /**
-   * Counts {@code latch} down once the calls queued so far on the hooks lane ran, and once more
-   * for the callbacks lane when {@code callbacksToo} (each also when its executor refuses).
+   * Counts {@code latch} down once per lane, after the calls queued there so far ran (or were
+   * refused by a stopped executor): the two hook lanes on Lifeline's pool, and the callbacks lane
+   * when {@code callbacksToo}. The credentials lane is not waited for.
    */
   public void afterQueuedAppCalls(CountDownLatch latch, boolean callbacksToo) {
     app.hooks.execute("shutdown marker", () -> {}, latch::countDown);
+    app.messageHooks.execute("shutdown marker", () -> {}, latch::countDown);
     if (callbacksToo) app.callbacks.execute("shutdown marker", () -> {}, latch::countDown);
   }
 

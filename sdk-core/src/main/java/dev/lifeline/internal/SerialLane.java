@@ -8,7 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 /**
  * Runs tasks one at a time, in submission order, on a shared {@link Executor}: many lanes share a
  * few threads, and no two tasks of one lane ever overlap. A connection has several lanes (its
- * engine, its app hooks, its listener calls), so a task stuck in one lane delays only the tasks
+ * engine, and one per kind of app code), so a task stuck in one lane delays only the tasks
  * queued behind it in that lane.
  *
  * <p>The lane knows which named call it is running and since when, so that a {@link HookWatchdog}

@@ -7,8 +7,9 @@
  * dev.lifeline.internal.ConnectionEngine} and its parts ({@code Attempt}, {@code Credentials},
  * {@code KeepAlive}, {@code Reconnection}, {@code Delivery}, {@code Inbound}, {@code
  * EnvironmentReactions}, {@code SleepDetector}, {@code Timers}) run only there and hold no locks.
- * The engine lane never blocks and never runs app code: {@code AppCalls} hands listener, event,
- * logger, hook and credentials calls to lanes of their own, one set per connection, and their
+ * The engine lane never blocks and never runs app code: {@code AppCalls} hands listener calls,
+ * event and logger calls, per-message hook calls and credentials calls to four lanes of their
+ * own, one set per connection, and their
  * results come back as tasks on the engine lane. {@link dev.lifeline.internal.RealConnection} is
  * the thread-safe face: it posts requests to the engine lane and publishes the states decided
  * there. Transports call back on their own threads; {@code Attempt} moves those callbacks onto

@@ -139,7 +139,7 @@ public final class KeepAliveEndToEndTest {
     Await.until("a second connection after the kick", TIMEOUT_MILLIS,
         () -> server.connectionCount() == 2);
     long secondConnectionAt = System.nanoTime();
-    assertEquals(1, server.kicked());
+    assertTrue("the silent client was kicked", server.kicked() >= 1); // Later ones may be too.
 
     int waiting = indexOf(Kind.WAITING_TO_RECONNECT, 0);
     assertTrue("reconnect was scheduled: " + states, waiting >= 0);

@@ -41,8 +41,29 @@ public final class Harness {
 
   /** With listener calls on {@code callbacks} instead of synchronously. */
   public Harness(Random random, java.util.concurrent.Executor callbacks) {
+    this(random, callbacks, Runnable::run);
+  }
+
+  /**
+   * With listener calls on {@code callbacks} and credentials providers on {@code blocking} (e.g.
+   * a thread of its own, so that a provider can be left stuck) instead of synchronously.
+   */
+  public Harness(Random random, java.util.concurrent.Executor callbacks,
+      java.util.concurrent.Executor blocking) {
+    this(random, callbacks, blocking, null);
+  }
+
+  /**
+   * As {@link #Harness(Random, java.util.concurrent.Executor, java.util.concurrent.Executor)},
+   * with event listener, logger and per-message hook calls on {@code hooks} (e.g. real threads,
+   * so that one can be left stuck) instead of in virtual time; null: in virtual time.
+   */
+  public Harness(Random random, java.util.concurrent.Executor callbacks,
+      java.util.concurrent.Executor blocking, java.util.concurrent.Executor hooks) {
     Logger logger = (level, message, error) -> logs.add(level + " " + message);
-    context = new ClientContext(time, time, callbacks, Runnable::run, logger, random, transports);
+    context = new ClientContext(time, time, callbacks, blocking,
+        hooks != null ? hooks : time::execute, logger, random, transports,
+        dev.lifeline.Lifeline.DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS);
     signals = TestAccess.signals(context.signals);
   }
 
