@@ -90,8 +90,9 @@ final class Reconnection {
     if (failingSinceMillis < 0) failingSinceMillis = nowMillis;
     String reason = failure.reason;
     if (policy.maxAttempts() > 0 && failures > policy.maxAttempts()) {
-      return Decision.terminate("gave up after " + policy.maxAttempts()
-          + " reconnect attempts; last: " + reason);
+      int max = policy.maxAttempts();
+      return Decision.terminate("gave up after " + max + " reconnect attempt"
+          + (max == 1 ? "" : "s") + "; last: " + reason);
     }
     if (paused != null) return Decision.pause(paused, reason);
     long delay = backoff.delayMillis(failures);

@@ -158,6 +158,9 @@ public final class ReconnectionTest {
         row("maxAttempts 3: the fourth failure gives up with that failure's reason")
             .policy(NONE.newBuilder().maxAttempts(3).build()).after(3).loss(http(503))
             .terminates("gave up after 3 reconnect attempts; last: HTTP 503 at handshake"),
+        row("maxAttempts 1: the second failure gives up, in the singular")
+            .policy(NONE.newBuilder().maxAttempts(1).build()).after(1).loss(REFUSED)
+            .terminates("gave up after 1 reconnect attempt; last: " + REFUSED_REASON),
 
         // maxRetryDuration: the next attempt may not start after the limit, counted from the
         // first failure of the streak.
