@@ -76,11 +76,15 @@ final class HookWatchdog {
         String call = lane.runningCall();
         long number = lane.callNumber();
         long running = now - lane.runningSinceMillis();
-        if (call == null || lane.reportedCall == number) {
+        if (call == null || lane.reportedCall.get() == number) {
           next = Math.min(next, thresholdMillis); // Queued or already reported: look again later.
         } else if (running >= thresholdMillis) {
-          lane.reportedCall = number;
+          lane.reportedCall.set(number);
           reporter.stuck(lane, call, running);
+          if (lane.finishedCall >= number
+              && lane.reportedCall.compareAndSet(number, SerialLane.RETURN_REPORTED)) {
+            reporter.returned(lane, call, running); // It returned while being reported.
+          }
           next = Math.min(next, thresholdMillis);
         } else {
           next = Math.min(next, thresholdMillis - running);

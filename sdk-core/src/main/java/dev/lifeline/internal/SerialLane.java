@@ -4,6 +4,7 @@ import dev.lifeline.Clock;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared {@link Executor}: many lanes share a
@@ -62,8 +63,16 @@ final class SerialLane implements Executor {
   private volatile long runningSinceMillis;
   /** Counts started calls, so the watchdog reports each stuck call once. */
   private volatile long callNumber;
-  /** The number of the call the watchdog reported stuck; written by the watchdog only. */
-  volatile long reportedCall = -1;
+  /**
+   * The number of the call the watchdog reported stuck, until its return is reported too (then
+   * {@link #RETURN_REPORTED}). Set by the watchdog; whichever of the lane and the watchdog sees the
+   * call finished second claims the "returned" report, so it is made exactly once.
+   */
+  final AtomicLong reportedCall = new AtomicLong(RETURN_REPORTED);
+  /** The number of the last call that finished. */
+  volatile long finishedCall;
+  /** {@link #reportedCall} when no report awaits its "returned". */
+  static final long RETURN_REPORTED = -1;
 
   SerialLane(Object owner, String name, Executor executor, Clock clock, HookWatchdog watchdog,
       RejectionHandler onRejected) {
@@ -141,7 +150,10 @@ final class SerialLane implements Executor {
           // Callers wrap app code with their own reporting; this only keeps the lane alive.
         } finally {
           runningCall = null;
-          if (reportedCall == number) watchdog.returned(SerialLane.this, t.call, clock.elapsedMillis() - started);
+          finishedCall = number;
+          if (watchdog != null && reportedCall.compareAndSet(number, RETURN_REPORTED)) {
+            watchdog.returned(SerialLane.this, t.call, clock.elapsedMillis() - started);
+          }
           runQuietly(t.always);
         }
       }
