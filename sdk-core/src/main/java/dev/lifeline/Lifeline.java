@@ -17,6 +17,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.OkHttpClient;
 
 /**
@@ -76,6 +77,8 @@ public final class Lifeline {
   private final OkHttpClient ownedOkHttp;
   /** Set by {@link #shutdown}: no new connections. */
   private volatile boolean shutDown;
+  /** Set once {@link #stopThreads} ran. */
+  private final AtomicBoolean threadsStopped = new AtomicBoolean();
 
   private Lifeline(Builder b) {
     ownedOkHttp = b.okHttpClient == null ? new OkHttpClient() : null;
@@ -133,14 +136,16 @@ public final class Lifeline {
   /**
    * Closes every connection (queued messages are flushed or reported) and stops the threads this
    * client created, including those of the OkHttpClient it created; an injected scheduler,
-   * executor or OkHttpClient is left running. Before stopping a thread of its own, it waits up
-   * to {@code timeout} for the work that thread still owes: the closes on its scheduler, and the
-   * app calls they cause ({@code onStateChanged(CLOSED)}, {@code onSendFailed}) on its pools.
-   * Work on an injected scheduler or executor is not waited for: it runs when that executor
-   * does (so calling this on Android's main thread never waits for the main thread).
+   * executor or OkHttpClient is left running. It waits up to {@code timeout} for the closes on its
+   * own scheduler and for the app calls they cause ({@code onStateChanged(CLOSED)}, {@code
+   * onSendFailed}) on its own pools. Work on an injected scheduler or executor is not waited for:
+   * it runs when that executor does (so calling this on Android's main thread never waits for the
+   * main thread), and the threads of this client stop only once every connection has ended and
+   * handed over its last calls, at once when all did within the timeout.
    *
    * <p>Returns within about {@code timeout} even when app code is stuck: a stuck call is reported
-   * (a WARN to the {@link Logger}) and left to finish on its own thread, which is a daemon.
+   * (a WARN to the {@link Logger}) and left to finish on its own thread, which is a daemon. A call
+   * from inside a listener or hook does not wait for itself.
    *
    * @return true when everything waited for finished within {@code timeout}.
    */
@@ -155,10 +160,14 @@ public final class Lifeline {
         if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(c.options().url());
       }
     }
+    List<RealConnection> ended = new ArrayList<RealConnection>();
+    for (RealConnection c : connections) {
+      if (c.awaitClosed(0)) ended.add(c); // With an injected scheduler, some end later.
+    }
     boolean withCallbacks = ownedCallbackExecutor != null;
     CountDownLatch drained =
-        new CountDownLatch(connections.size() * RealConnection.markedLanes(withCallbacks));
-    for (RealConnection c : connections) c.afterQueuedAppCalls(drained, withCallbacks);
+        new CountDownLatch(ended.size() * RealConnection.markedLanes(withCallbacks));
+    for (RealConnection c : ended) c.afterQueuedAppCalls(drained, withCallbacks);
     boolean callsDone = drained.await(remainingNanos(deadline), TimeUnit.NANOSECONDS);
     List<String> stuck = context.runningAppCalls();
     if (!unclosed.isEmpty() || !stuck.isEmpty()) {
@@ -167,8 +176,20 @@ public final class Lifeline {
           + " to finish on their own threads: " + stuck;
       offThread(context.logger).log(Logger.Level.WARN, message, null);
     }
-    // Nothing below relies on an executor's shutdown policy (they differ between Java 8 and 9):
-    // the work that mattered is done or reported, so what is left is discarded.
+    // A connection not closed yet (an injected scheduler runs it later; or the timeout was
+    // shorter than the close) still owes the app its last calls: the threads stop when the last
+    // of them ended, at once when none is left.
+    context.whenNoneLive(this::stopThreads);
+    return unclosed.isEmpty() && callsDone && stuck.isEmpty();
+  }
+
+  /**
+   * Stops the scheduler, the pools and the OkHttpClient this client created; once. Nothing here
+   * relies on an executor's shutdown policy (they differ between Java 8 and 9): the work that
+   * mattered is done or reported, so whatever is left (a watchdog check) is discarded.
+   */
+  private void stopThreads() {
+    if (!threadsStopped.compareAndSet(false, true)) return;
     if (ownedScheduler != null) ownedScheduler.shutdownNow();
     if (ownedCallbackExecutor != null) ownedCallbackExecutor.shutdown();
     if (ownedBlockingExecutor != null) ownedBlockingExecutor.shutdown();
@@ -177,7 +198,6 @@ public final class Lifeline {
       ownedOkHttp.dispatcher().executorService().shutdown();
       ownedOkHttp.connectionPool().evictAll();
     }
-    return unclosed.isEmpty() && callsDone && stuck.isEmpty();
   }
 
   private static long remainingNanos(long deadline) {

@@ -11,6 +11,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Test;
 
 /** The client's own lifecycle: shutdown closes everything, and later use fails clearly. */
@@ -60,6 +64,147 @@ public final class LifelineTest {
       assertEquals(1, newThreads(before).size());
     } finally {
       lifeline.shutdown(5, SECONDS);
+    }
+  }
+
+  @Test public void aSendRacingShutdownIsRefusedNeverAcceptedAndLost() throws Exception {
+    Lifeline lifeline = Lifeline.builder().build();
+    List<String> failed = new CopyOnWriteArrayList<>();
+    CountDownLatch keying = new CountDownLatch(1);
+    CountDownLatch shutDown = new CountDownLatch(1);
+    AtomicBoolean first = new AtomicBoolean(true);
+    AckMatcher slowKey = new AckMatcher() { // Runs inside send(), after its own "closed?" check.
+      @Override public Object key(Message out) {
+        if (first.getAndSet(false)) {
+          keying.countDown();
+          await(shutDown);
+        }
+        return null;
+      }
+
+      @Override public Object acknowledgedKey(Message in) {
+        return null;
+      }
+    };
+    Connection c = lifeline.newConnection(ConnectionOptions.builder("ws://127.0.0.1:1/never")
+        .atLeastOnce(slowKey).build(), recordingFailures(failed));
+    AtomicReference<Object> outcome = new AtomicReference<>();
+    Thread app = new Thread(() -> {
+      try {
+        outcome.set(c.send("m1"));
+      } catch (IllegalStateException e) {
+        outcome.set(e.getMessage());
+      }
+    }, "app sending");
+    app.start();
+    assertTrue(keying.await(5, SECONDS));
+    assertTrue(lifeline.shutdown(5, SECONDS));
+    shutDown.countDown();
+    app.join(5_000);
+    assertEquals("send() after the connection closed: closed by the app", outcome.get());
+    assertTrue(failed.isEmpty());
+  }
+
+  @Test public void withAnInjectedSchedulerTheCloseStillReportsToTheApp() throws Exception {
+    ManualScheduler scheduler = new ManualScheduler();
+    Lifeline lifeline = Lifeline.builder().scheduler(scheduler).build();
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Connection c = lifeline.newConnection("ws://127.0.0.1:1/never", new ConnectionListener() {
+      @Override public void onStateChanged(Connection connection, ConnectionState state) {
+        heard.add(state.kind().name());
+      }
+
+      @Override public void onSendFailed(Connection connection, Message m, String reason) {
+        heard.add("failed " + m.text());
+      }
+    });
+    assertTrue(c.send("queued")); // IDLE: it waits in the outbox.
+    assertTrue("nothing of its own to wait for", lifeline.shutdown(5, SECONDS));
+    scheduler.runAll(); // The app's scheduler runs the close afterwards.
+    Await.until("the close reported", 5_000, () -> heard.size() == 2);
+    assertEquals(java.util.Arrays.asList("CLOSED", "failed queued"), heard);
+  }
+
+  @Test public void shutdownWithNoTimeStillClosesEverythingThenStopsItsThreads() throws Exception {
+    Set<Thread> before = schedulerThreads();
+    Lifeline lifeline = Lifeline.builder().build();
+    List<String> failed = new CopyOnWriteArrayList<>();
+    Connection c = lifeline.newConnection(ConnectionOptions.builder("ws://127.0.0.1:1/never")
+        .build(), recordingFailures(failed));
+    lifeline.signals().networkLost();
+    c.connect();
+    assertTrue(c.send("queued"));
+    Await.until("our scheduler thread", 5_000, () -> newThreads(before).size() == 1);
+    Thread scheduler = newThreads(before).iterator().next();
+    lifeline.shutdown(0, SECONDS); // No time to wait: the close must still happen.
+    Await.until("closed", 5_000, () -> c.state().kind() == Kind.CLOSED);
+    Await.until("the queued message reported", 5_000, () -> failed.size() == 1);
+    Await.until("the scheduler thread to end", 5_000, () -> !scheduler.isAlive());
+  }
+
+  @Test public void shutdownCalledFromAListenerDoesNotWaitForItself() throws Exception {
+    Lifeline lifeline = Lifeline.builder().build();
+    AtomicLong tookMillis = new AtomicLong(-1);
+    AtomicBoolean result = new AtomicBoolean();
+    Connection c = lifeline.newConnection("ws://127.0.0.1:1/never", new ConnectionListener() {
+      @Override public void onStateChanged(Connection connection, ConnectionState state) {
+        if (state.kind() != Kind.PAUSED) return;
+        long start = System.nanoTime();
+        try {
+          result.set(lifeline.shutdown(3, SECONDS));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        tookMillis.set((System.nanoTime() - start) / 1_000_000);
+      }
+    });
+    lifeline.signals().networkLost();
+    c.connect();
+    Await.until("shutdown to return", 10_000, () -> tookMillis.get() >= 0);
+    assertTrue("took " + tookMillis.get() + " ms", tookMillis.get() < 1_500);
+    assertTrue(result.get());
+    assertEquals(Kind.CLOSED, c.state().kind());
+  }
+
+  /** Runs what it is handed only when the test says, like an app's own event loop. */
+  private static final class ManualScheduler implements Scheduler {
+    private final List<Runnable> due = new java.util.ArrayList<>();
+
+    @Override public synchronized void execute(Runnable task) {
+      due.add(task);
+    }
+
+    @Override public synchronized Cancellable schedule(Runnable task, long delayMillis) {
+      if (delayMillis == 0) due.add(task); // Timers never come due in this test.
+      return () -> { };
+    }
+
+    void runAll() {
+      while (true) {
+        List<Runnable> now;
+        synchronized (this) {
+          now = new java.util.ArrayList<>(due);
+          due.clear();
+        }
+        if (now.isEmpty()) return;
+        for (Runnable r : now) r.run();
+      }
+    }
+  }
+
+  private static ConnectionListener recordingFailures(List<String> failed) {
+    return new ConnectionListener() {
+      @Override public void onSendFailed(Connection connection, Message message, String reason) {
+        failed.add(message.text() + ": " + reason);
+      }
+    };
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

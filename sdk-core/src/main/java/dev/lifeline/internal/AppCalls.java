@@ -4,6 +4,7 @@ import dev.lifeline.Connection;
 import dev.lifeline.ConnectionListener;
 import dev.lifeline.EventListener;
 import dev.lifeline.Logger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How one connection calls app code: never on its engine lane, never while connection state is
@@ -16,12 +17,21 @@ import dev.lifeline.Logger;
  *       heartbeat payload supplier), on Lifeline's pool. Every received message (when an ack
  *       matcher or responder is configured) and every supplied heartbeat passes through them, so
  *       they must not wait behind a stuck event listener or logger;
- *   <li>{@link #credentials}: the credentials provider, on the blocking executor.
+ *   <li>{@link #credentials}: the credentials provider, on the blocking executor;
+ *   <li>{@link #stateFlow}: new values of the connection's {@code StateFlow}, on Lifeline's pool
+ *       (a collector on an unconfined dispatcher resumes inside {@code setValue}).
  * </ul>
  * An exception thrown by app code is logged and never breaks the connection. The rules are in
  * docs/behaviour.md, "App code isolation".
+ *
+ * <p>Events and log lines are diagnostics: behind a stuck event listener or logger, at most {@link
+ * #MAX_QUEUED_DIAGNOSTICS} wait; later ones are dropped and counted, and the count is logged once
+ * the lane catches up. Every other app call carries data or state and is never dropped (their
+ * number is bounded elsewhere: the inbound bound, the outbox limits).
  */
 final class AppCalls {
+  /** Most events and log lines that may wait behind a slow event listener or logger. */
+  static final int MAX_QUEUED_DIAGNOSTICS = 1_000;
   /** The name of the lane that also carries the log lines. */
   private static final String HOOKS = "hooks";
 
@@ -41,6 +51,10 @@ final class AppCalls {
   /** On the data path: ack matcher, server-heartbeat responder, heartbeat payload supplier. */
   final SerialLane messageHooks;
   final SerialLane credentials;
+  /** Publishes the connection's states to its {@code StateFlow}. */
+  final SerialLane stateFlow;
+  /** Events and log lines dropped since the last report, because too many were waiting. */
+  private final AtomicLong droppedDiagnostics = new AtomicLong();
   /** The connection, passed to listener and event calls. */
   private final Connection connection;
   private final ConnectionListener listener;
@@ -66,6 +80,7 @@ final class AppCalls {
     hooks = ctx.lane(connection, HOOKS, ctx.hookExecutor, rejected);
     messageHooks = ctx.lane(connection, "message hook", ctx.hookExecutor, rejected);
     credentials = ctx.lane(connection, "credentials", ctx.blockingExecutor, rejected);
+    stateFlow = ctx.lane(connection, "state flow", ctx.hookExecutor, rejected);
   }
 
   /** Calls the listener's {@code method} on the callback lane. */
@@ -86,7 +101,7 @@ final class AppCalls {
 
   /** Calls the event listener's {@code method} on the hooks lane; nothing when there is none. */
   void event(String method, EventCall call) {
-    if (events == null) return;
+    if (events == null || !roomForDiagnostics()) return;
     hooks.execute("EventListener." + method, () -> {
       try {
         call.call(events);
@@ -102,7 +117,7 @@ final class AppCalls {
 
   /** Logs on the hooks lane, in order with the events; a throwing logger is ignored. */
   void log(Logger.Level level, String message, Throwable error) {
-    if (logger == null) return;
+    if (logger == null || !roomForDiagnostics()) return;
     hooks.execute("Logger.log", () -> {
       try {
         logger.log(level, message, error);
@@ -110,5 +125,29 @@ final class AppCalls {
         // A broken logger must not break the connection, and has nowhere else to report.
       }
     });
+  }
+
+  /**
+   * True when one more event or log line may queue on the hooks lane. Counts what is refused, and
+   * queues the report of it first once there is room again.
+   */
+  private boolean roomForDiagnostics() {
+    if (hooks.size() >= MAX_QUEUED_DIAGNOSTICS) {
+      droppedDiagnostics.incrementAndGet();
+      return false;
+    }
+    long dropped = droppedDiagnostics.getAndSet(0);
+    if (dropped > 0 && logger != null) {
+      String report = dropped + " event(s) and log line(s) of " + connection + " were dropped: "
+          + MAX_QUEUED_DIAGNOSTICS + " were already waiting behind a slow EventListener or Logger";
+      hooks.execute("Logger.log", () -> {
+        try {
+          logger.log(Logger.Level.WARN, report, null);
+        } catch (Throwable ignored) {
+          // See log().
+        }
+      });
+    }
+    return true;
   }
 }

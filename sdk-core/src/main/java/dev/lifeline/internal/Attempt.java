@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * One attempt to connect, from its start until the transport it opened is gone: its number, when
- * it started, the credentials step, the transport and its inbound gate. Transport callbacks
+ * it started, the credentials step, the transport and its way through the inbound gate. Transport
+ * callbacks
  * arrive on any thread; the attempt moves them onto the connection's lane, where the callbacks of
  * an attempt that is no longer the connection's current one are recognised by identity and
  * dropped (a replaced socket's late failure must not touch its successor).
@@ -51,8 +52,10 @@ final class Attempt implements Transport.Listener {
   final int number;
   /** When it started, by the client's clock. */
   final long startedAtMillis;
-  /** Bounds the received bytes waiting for the app; closed when the transport is let go. */
-  final InboundGate gate;
+  /** This transport's way through the connection's inbound bound; closed when it is let go. */
+  private final InboundGate.Admission inbound;
+  /** The connection's inbound bound, where handled messages leave. */
+  private final InboundGate gate;
   /** Lane-confined. */
   Phase phase = Phase.CREDENTIALS;
   /** The transport, once opening started; lane-confined. */
@@ -60,11 +63,12 @@ final class Attempt implements Transport.Listener {
   /** The headers the credentials provider gave this attempt, or null; lane-confined. */
   Map<String, String> providedHeaders;
 
-  Attempt(Owner owner, int number, long startedAtMillis, long maxPendingInboundBytes) {
+  Attempt(Owner owner, int number, long startedAtMillis, InboundGate gate) {
     this.owner = owner;
     this.number = number;
     this.startedAtMillis = startedAtMillis;
-    this.gate = new InboundGate(maxPendingInboundBytes);
+    this.gate = gate;
+    this.inbound = gate.admission();
   }
 
   boolean isOpen() {
@@ -83,7 +87,7 @@ final class Attempt implements Transport.Listener {
   /** The transport is let go: its reader is released and its late callbacks ignored. */
   void end() {
     phase = Phase.ENDED;
-    gate.close();
+    inbound.close();
   }
 
   private boolean current() {
@@ -103,7 +107,7 @@ final class Attempt implements Transport.Listener {
   /** On the transport's reader thread, which waits here while the gate is full. */
   @Override public void onMessage(Transport t, Message message) {
     long bytes = message.byteCount();
-    if (!gate.enter(bytes)) return; // Abandoned while the reader waited.
+    if (!inbound.enter(bytes)) return; // Abandoned while the reader waited.
     owner.arrived(this, message, () -> gate.leave(bytes));
   }
 

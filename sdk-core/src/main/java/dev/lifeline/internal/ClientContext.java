@@ -43,6 +43,8 @@ public final class ClientContext {
   final HookWatchdog watchdog;
   /** Connections not yet terminal; guarded by itself. */
   private final Set<RealConnection> live = new LinkedHashSet<RealConnection>();
+  /** Runs once no connection is live any more, after shutdown; guarded by {@link #live}. */
+  private Runnable whenNoneLive;
 
   /**
    * A context for tests: event listener, logger and hook calls run on {@code scheduler}, and the
@@ -92,6 +94,31 @@ public final class ClientContext {
     synchronized (live) {
       live.remove(c);
     }
+  }
+
+  /**
+   * Runs {@code action} now if no connection is live, else once the last one has ended (see
+   * {@link #connectionEnded}). For the shutdown of pools that closing connections still use.
+   */
+  public void whenNoneLive(Runnable action) {
+    synchronized (live) {
+      if (!live.isEmpty()) {
+        whenNoneLive = action;
+        return;
+      }
+    }
+    action.run();
+  }
+
+  /** A connection ended and handed its last app calls over (on its lane). */
+  void connectionEnded() {
+    Runnable action;
+    synchronized (live) {
+      if (!live.isEmpty() || whenNoneLive == null) return;
+      action = whenNoneLive;
+      whenNoneLive = null;
+    }
+    action.run();
   }
 
   /** A snapshot of the connections that are not closed yet. */

@@ -65,6 +65,8 @@ final class ConnectionEngine {
   private final Timers.Timer stableTimer;
   /** The attempt whose transport is connecting or open, or null; written on the lane only. */
   private volatile Attempt attempt;
+  /** Bounds the received bytes waiting for the app, across attempts; thread-safe. */
+  private final InboundGate inboundGate;
 
   ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app) {
     this.ctx = ctx;
@@ -87,6 +89,7 @@ final class ConnectionEngine {
     this.reconnectTimer = timers.timer("reconnect", this::onReconnectDue);
     this.deadlineTimer = timers.timer("attempt deadline", this::attemptTimedOut);
     this.stableTimer = timers.timer("stable period", reconnection::stable);
+    this.inboundGate = new InboundGate(options.maxPendingInboundBytes());
   }
 
   // ---- The app's requests, posted by RealConnection. ----
@@ -95,6 +98,7 @@ final class ConnectionEngine {
   void start() {
     if (connection.state().isTerminal()) return;
     ctx.signals.add(connection);
+    environment.started();
     attemptOrPause();
   }
 
@@ -123,10 +127,9 @@ final class ConnectionEngine {
     return delivery.queued();
   }
 
-  /** Any thread: received bytes waiting for the listener (a racy read, for diagnostics). */
+  /** Any thread: received bytes waiting for the listener. */
   long pendingInboundBytes() {
-    Attempt a = attempt;
-    return a == null ? 0 : a.gate.pendingBytes();
+    return inboundGate.pendingBytes();
   }
 
   // ---- Attempts. ----
@@ -144,8 +147,7 @@ final class ConnectionEngine {
   private void startAttempt() {
     reconnectTimer.cancel();
     release(Release.CANCEL, null);
-    Attempt a = new Attempt(attemptOwner, reconnection.attempt(), now(),
-        options.maxPendingInboundBytes());
+    Attempt a = new Attempt(attemptOwner, reconnection.attempt(), now(), inboundGate);
     attempt = a;
     setState(ConnectionState.connecting(a.number));
     app.event("connectStart", e -> e.connectStart(connection, a.number, options.url()));
@@ -323,7 +325,7 @@ final class ConnectionEngine {
     ctx.signals.remove(connection);
     ctx.unregister(connection);
     setState(ConnectionState.closed(reason, cause));
-    delivery.failQueued(reason); // After CLOSED: a send() racing with this throws or is reported.
+    delivery.failQueued(reason); // From here on, a send() racing with this end throws.
     connection.terminated();
   }
 

@@ -111,6 +111,7 @@ final class Delivery {
    * unwritten}, from {@link Transport#unsent()}). A message in both is counted once.
    */
   void requeue(List<Message> unwritten) {
+    long now = timers.now();
     Set<Message> unsent = Collections.newSetFromMap(new IdentityHashMap<Message, Boolean>());
     unsent.addAll(unwritten);
     List<Outbox.Entry> again = new ArrayList<Outbox.Entry>();
@@ -120,22 +121,22 @@ final class Delivery {
       if (unsent.contains(e.message)) {
         keyed.put(e.message, e); // Goes back in its place among the unwritten ones.
       } else {
-        again.add(e);
+        again.add(e.again(true, now));
       }
     }
     // Written ones all precede unwritten ones, so this is send order.
     for (Message m : unwritten) {
       Outbox.Entry e = keyed.get(m);
-      again.add(e != null ? e : new Outbox.Entry(m, null, 0));
+      again.add(e != null ? e.again(false, now) : new Outbox.Entry(m, null, now));
     }
-    if (!again.isEmpty()) outbox.requeueFront(again, timers.now());
+    if (!again.isEmpty()) outbox.requeueFront(again);
   }
 
   /** The connection ended: reports every message that can no longer be delivered. */
   void failQueued(String reason) {
     flushRetryTimer.cancel();
     expiryTimer.cancel();
-    for (Message m : outbox.drain()) {
+    for (Message m : outbox.close(reason)) {
       owner.sendFailed(m, "connection closed before the message was delivered: " + reason);
     }
   }

@@ -65,6 +65,16 @@ final class EnvironmentReactions {
     this.graceTimer = timers.timer("background grace", this::onBackgroundGraceOver);
   }
 
+  /**
+   * The connection starts: one started while the app is already in the background gets its
+   * grace period too (no BACKGROUND signal will come to start it).
+   */
+  void started() {
+    if (!hub.foreground() && policy.closeInBackground() && !graceTimer.isArmed()) {
+      graceTimer.arm(policy.backgroundGraceMillis());
+    }
+  }
+
   /** Why attempts must wait now, or null; the most fundamental reason first. */
   PauseReason pauseReason() {
     return hub.pauseReason(policy, closedForBackground);

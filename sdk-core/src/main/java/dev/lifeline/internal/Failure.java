@@ -1,5 +1,7 @@
 package dev.lifeline.internal;
 
+import java.net.UnknownServiceException;
+
 /**
  * Why a connection attempt or an open connection ended, classified once, where it happened: the
  * one value that travels from a transport callback, a timer or a configuration check to the
@@ -68,8 +70,13 @@ final class Failure {
   static Failure ofTransport(Throwable error, int httpCode, long retryAfterMillis,
       boolean wasOpen) {
     if (httpCode > 0) return httpStatus(httpCode, retryAfterMillis, error);
-    return transientFailure((wasOpen ? "connection failed: " : "connect failed: ")
-        + describe(error), error);
+    String reason = (wasOpen ? "connection failed: " : "connect failed: ") + describe(error);
+    if (error instanceof UnknownServiceException) {
+      // The client itself refuses the connection (cleartext not permitted, no TLS connection
+      // spec): every attempt would fail the same way until the app changes its configuration.
+      return configuration(reason, error);
+    }
+    return transientFailure(reason, error);
   }
 
   /** A configuration or programming error: the connection ends at once. */

@@ -103,13 +103,16 @@ final class HookWatchdog {
     }
   };
 
-  /** The app calls running now, e.g. "EventListener.connectStart (running for 2.0 s)". */
+  /**
+   * The app calls running now, e.g. "EventListener.connectStart (running for 2.0 s)", except the
+   * one on the calling thread (the app code asking).
+   */
   List<String> runningCalls() {
     long now = clock.elapsedMillis();
     List<String> calls = new ArrayList<String>();
     for (SerialLane lane : busy) {
       String call = lane.runningCall();
-      if (call == null) continue;
+      if (call == null || lane.isRunningOnThisThread()) continue;
       calls.add(call + " on " + lane.owner + " (running for "
           + Durations.seconds1(now - lane.runningSinceMillis()) + ")");
     }

@@ -52,17 +52,23 @@ final class Inbound {
     });
   }
 
-  /** On the connection's lane: an acknowledgement, a server heartbeat, or an app message. */
+  /**
+   * On the connection's lane: an acknowledgement, a server heartbeat, or an app message. A message
+   * read before its transport was let go still counts, even when the end overtook it on its way
+   * here (a server's last words before its close; an ack in the same packet as a reset): its ack
+   * applies and it reaches the listener, unless the app itself closed the connection. Only a
+   * server heartbeat of a transport that is gone is not answered.
+   */
   private static void handle(ConnectionEngine c, Attempt a, Message message, Object ackKey,
       Message reply, Runnable handled) {
-    Transport transport = c.openTransportOf(a);
-    if (transport == null) { // From a transport that was replaced meanwhile.
+    RealConnection connection = c.connection();
+    if (connection.closeRequested()) {
       handled.run();
       return;
     }
-    c.keepAlive().received();
+    Transport transport = c.openTransportOf(a); // Null once the transport was let go.
+    if (transport != null) c.keepAlive().received();
     AppCalls app = c.app();
-    RealConnection connection = c.connection();
     if (ackKey != null) {
       Message delivered = c.delivery().acknowledge(ackKey);
       handled.run();
@@ -73,7 +79,8 @@ final class Inbound {
     }
     if (reply != null) {
       handled.run();
-      if (c.sendProtocolMessage(transport, reply, "server heartbeat responder reply")) {
+      if (transport != null
+          && c.sendProtocolMessage(transport, reply, "server heartbeat responder reply")) {
         app.event("serverHeartbeatAnswered",
             e -> e.serverHeartbeatAnswered(connection, message, reply));
       }

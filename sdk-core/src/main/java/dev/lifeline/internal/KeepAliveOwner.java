@@ -58,8 +58,7 @@ final class KeepAliveOwner implements KeepAlive.Owner {
   }
 
   @Override public boolean inboundWaiting() {
-    Attempt a = c.attempt();
-    return a != null && a.gate.pendingBytes() > 0;
+    return c.pendingInboundBytes() > 0;
   }
 
   @Override public boolean sleptPast(long dueAtMillis) {

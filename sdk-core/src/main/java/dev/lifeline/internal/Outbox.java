@@ -23,12 +23,27 @@ public final class Outbox {
     final long acceptedAtMillis;
     /** The message's payload size, counted against the byte limit. */
     final long bytes;
+    /**
+     * True when it was written to a transport that was then lost before the acknowledgement came:
+     * it waits to go out again, and a late acknowledgement still releases it.
+     */
+    final boolean written;
 
     Entry(Message message, Object key, long acceptedAtMillis) {
+      this(message, key, acceptedAtMillis, false);
+    }
+
+    private Entry(Message message, Object key, long acceptedAtMillis, boolean written) {
       this.message = message;
       this.key = key;
       this.acceptedAtMillis = acceptedAtMillis;
       this.bytes = message.byteCount();
+      this.written = written;
+    }
+
+    /** This entry queued again at {@code nowMillis}; {@code written} as above. */
+    Entry again(boolean written, long nowMillis) {
+      return new Entry(message, key, nowMillis, written);
     }
   }
 
@@ -40,6 +55,8 @@ public final class Outbox {
   private final LinkedHashMap<Object, Entry> unacked = new LinkedHashMap<Object, Entry>();
   /** Sum of the bytes of entries and unacked; guarded by this. */
   private long bytes;
+  /** Why the connection ended, once {@link #close} ran; then nothing is accepted. Guarded by this. */
+  private String closedBecause;
 
   public Outbox(OutboxPolicy policy) {
     this.policy = policy;
@@ -50,6 +67,11 @@ public final class Outbox {
    * returns null when accepted, else why it was rejected.
    */
   public synchronized String offer(Message message, Object key, long nowMillis) {
+    if (closedBecause != null) {
+      // Under the same lock as close(): a send() racing the end is either reported by close()
+      // or refused here, never accepted after the last report.
+      throw new IllegalStateException("send() after the connection closed: " + closedBecause);
+    }
     Entry e = new Entry(message, key, nowMillis);
     int held = entries.size() + unacked.size();
     if (held >= policy.maxMessages()) {
@@ -75,10 +97,9 @@ public final class Outbox {
    * Puts entries that must go out again (never written, or never acknowledged) back at the front,
    * in order. They were accepted once, so they go back even past the limits.
    */
-  synchronized void requeueFront(List<Entry> again, long nowMillis) {
+  synchronized void requeueFront(List<Entry> again) {
     for (int i = again.size() - 1; i >= 0; i--) {
-      Entry old = again.get(i);
-      Entry e = new Entry(old.message, old.key, nowMillis);
+      Entry e = again.get(i);
       entries.addFirst(e);
       bytes += e.bytes;
     }
@@ -117,9 +138,22 @@ public final class Outbox {
   /** Releases the message held under {@code key}; returns it, or null if none is held. */
   public synchronized Message acknowledge(Object key) {
     Entry e = unacked.remove(key);
+    if (e == null) e = removeWritten(key); // The ack came after its transport was lost.
     if (e == null) return null;
     bytes -= e.bytes;
     return e.message;
+  }
+
+  /** Removes the queued entry that was written under {@code key}, or returns null. */
+  private Entry removeWritten(Object key) {
+    for (Iterator<Entry> i = entries.iterator(); i.hasNext(); ) {
+      Entry e = i.next();
+      if (e.written && key.equals(e.key)) {
+        i.remove();
+        return e;
+      }
+    }
+    return null;
   }
 
   /** Removes and returns every unacknowledged entry, in send order. */
@@ -128,6 +162,15 @@ public final class Outbox {
     for (Entry e : all) bytes -= e.bytes;
     unacked.clear();
     return all;
+  }
+
+  /**
+   * The connection ended for {@code reason}: from now on {@link #offer} throws. Returns what was
+   * still queued, to be reported.
+   */
+  synchronized List<Message> close(String reason) {
+    closedBecause = reason;
+    return drain();
   }
 
   /** Removes and returns every queued (unsent) message. */

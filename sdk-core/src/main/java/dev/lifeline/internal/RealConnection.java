@@ -26,6 +26,7 @@ import okio.ByteString;
  * docs/architecture.md.
  */
 public final class RealConnection implements Connection, SignalHub.Receiver {
+  private final ClientContext ctx;
   private final ConnectionOptions options;
   /** The connection's serial owner: the engine runs there, and only there. */
   private final SerialLane lane;
@@ -49,6 +50,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   private final AtomicBoolean flushPosted = new AtomicBoolean();
 
   public RealConnection(ClientContext ctx, ConnectionOptions options, ConnectionListener listener) {
+    this.ctx = ctx;
     this.options = options;
     this.lane = ctx.engineLane(this);
     this.app = new AppCalls(ctx, this, listener, options.eventListener());
@@ -149,20 +151,29 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return closed.await(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The lanes {@link #afterQueuedAppCalls} marks: the two hook lanes, and the callbacks lane. */
+  /** The lanes {@link #afterQueuedAppCalls} marks: three on Lifeline's pool, and the callbacks. */
   public static int markedLanes(boolean callbacksToo) {
-    return callbacksToo ? 3 : 2;
+    return callbacksToo ? 4 : 3;
   }
 
   /**
    * Counts {@code latch} down once per lane, after the calls queued there so far ran (or were
-   * refused by a stopped executor): the two hook lanes on Lifeline's pool, and the callbacks lane
-   * when {@code callbacksToo}. The credentials lane is not waited for.
+   * refused by a stopped executor): the hook, message-hook and state-flow lanes on Lifeline's pool,
+   * and the callbacks lane when {@code callbacksToo}. The credentials lane is not waited for.
    */
   public void afterQueuedAppCalls(CountDownLatch latch, boolean callbacksToo) {
-    app.hooks.execute("shutdown marker", () -> {}, latch::countDown);
-    app.messageHooks.execute("shutdown marker", () -> {}, latch::countDown);
-    if (callbacksToo) app.callbacks.execute("shutdown marker", () -> {}, latch::countDown);
+    mark(app.hooks, latch);
+    mark(app.messageHooks, latch);
+    mark(app.stateFlow, latch);
+    if (callbacksToo) mark(app.callbacks, latch);
+  }
+
+  private static void mark(SerialLane lane, CountDownLatch latch) {
+    if (lane.isRunningOnThisThread()) {
+      latch.countDown(); // shutdown() was called from this lane's own call: it cannot wait for it.
+    } else {
+      lane.execute("shutdown marker", () -> { }, latch::countDown);
+    }
   }
 
   /** Received bytes waiting for the app's listener now (any thread; for diagnostics). */
@@ -182,7 +193,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   /** Lane: the engine decided {@code next}; tells the app. */
   void publish(ConnectionState next) {
     state = next;
-    stateFlow.setValue(next);
+    // Not here: a collector on an unconfined dispatcher would run inside setValue, on the lane.
+    app.stateFlow.execute("StateFlow.setValue", () -> stateFlow.setValue(next));
     app.log(Logger.Level.DEBUG, options.url() + " → " + next);
     app.listener("onStateChanged", l -> l.onStateChanged(this, next));
   }
@@ -194,6 +206,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
    */
   void terminated() {
     closed.countDown();
+    ctx.connectionEnded();
   }
 
   void sendFailed(Message message, String reason) {

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class SerialLane implements Executor {
   /** Most tasks run per turn on the executor before yielding it to other lanes. */
   static final int MAX_TASKS_PER_TURN = 64;
+  /** The lane whose turn the current thread is running, or null. */
+  private static final ThreadLocal<SerialLane> RUNNING = new ThreadLocal<SerialLane>();
 
   /** What to do with a task the lane could not run. */
   interface RejectionHandler {
@@ -131,6 +133,16 @@ final class SerialLane implements Executor {
   /** One turn: up to {@link #MAX_TASKS_PER_TURN} tasks, then the lane yields the thread. */
   private final Runnable turn = new Runnable() {
     @Override public void run() {
+      SerialLane outer = RUNNING.get(); // Not null when an executor runs turns inline.
+      RUNNING.set(SerialLane.this);
+      try {
+        runTasks();
+      } finally {
+        RUNNING.set(outer);
+      }
+    }
+
+    private void runTasks() {
       for (int i = 0; i < MAX_TASKS_PER_TURN; i++) {
         Task t;
         synchronized (SerialLane.this) {
@@ -195,6 +207,16 @@ final class SerialLane implements Executor {
   /** Identifies the running call, so a stuck call is reported once. */
   long callNumber() {
     return callNumber;
+  }
+
+  /** True on the thread running this lane's turn: a task there must not wait for the lane. */
+  boolean isRunningOnThisThread() {
+    return RUNNING.get() == this;
+  }
+
+  /** Tasks queued and not yet started. */
+  synchronized int size() {
+    return queue.size();
   }
 
   /** True while tasks are queued or running. */

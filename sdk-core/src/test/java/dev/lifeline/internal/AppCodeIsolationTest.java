@@ -196,4 +196,40 @@ public final class AppCodeIsolationTest {
   private void assertLogged(String line) {
     assertTrue(h.logs.toString(), h.logs.contains(line));
   }
+
+  @Test public void eventsBehindAStuckEventListenerAreCappedAndTheDropIsReported() {
+    ManualExecutor hookThread = new ManualExecutor(); // Runs nothing until told: a stuck listener.
+    Harness x = new Harness(new Random(1), Runnable::run, Runnable::run, hookThread);
+    RealConnection c = x.connection(x.options()
+        .heartbeat(HeartbeatPolicy.builder().interval(1, SECONDS).build()).build());
+    FakeTransport t = x.connectAndOpen(c);
+    int beats = 2 * AppCalls.MAX_QUEUED_DIAGNOSTICS;
+    x.time.advanceBy(beats * 1_000L);
+    assertEquals("the data path does not wait for diagnostics", beats, t.sent.size());
+
+    hookThread.runAll(); // The event listener returns at last.
+    int heard = 0;
+    for (String e : x.events) if (e.equals("heartbeatSent")) heard++;
+    assertTrue("heard " + heard, heard > 0 && heard <= AppCalls.MAX_QUEUED_DIAGNOSTICS);
+    x.time.advanceBy(1_000); // The next event brings the report of what was dropped.
+    hookThread.runAll();
+    String dropped = null;
+    for (String line : x.logs) if (line.contains("were dropped")) dropped = line;
+    assertTrue(x.logs.toString(), dropped != null && dropped.startsWith("WARN "));
+    assertTrue(dropped, dropped.contains(AppCalls.MAX_QUEUED_DIAGNOSTICS
+        + " were already waiting behind a slow EventListener or Logger"));
+  }
+
+  @Test public void theStateFlowIsUpdatedOffTheEngineLane() {
+    // A collector on an unconfined dispatcher resumes inside setValue: that must not be the engine.
+    ManualExecutor hookThread = new ManualExecutor();
+    Harness x = new Harness(new Random(1), Runnable::run, Runnable::run, hookThread);
+    RealConnection c = x.connection(x.options().build());
+    c.connect();
+    x.time.runUntilIdle();
+    assertEquals(Kind.CONNECTING, c.state().kind());
+    assertEquals("not set on the engine lane", Kind.IDLE, c.stateFlow().getValue().kind());
+    hookThread.runAll();
+    assertEquals(Kind.CONNECTING, c.stateFlow().getValue().kind());
+  }
 }

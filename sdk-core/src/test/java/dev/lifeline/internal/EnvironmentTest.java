@@ -245,4 +245,18 @@ public final class EnvironmentTest {
     assertEquals(Kind.CLOSED, c.state().kind());
     assertEquals(1, h.transports.count());
   }
+
+  @Test public void aConnectionStartedInTheBackgroundGetsItsGracePeriodToo() {
+    h.signals.background(); // Before connect(): no BACKGROUND signal reaches the connection.
+    h.time.runUntilIdle();
+    RealConnection c = h.connection(h.options()
+        .environment(EnvironmentPolicy.builder().deferInBackground(false).build()).build());
+    FakeTransport t = h.connectAndOpen(c);
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    h.time.advanceBy(EnvironmentPolicy.DEFAULT_BACKGROUND_GRACE_MILLIS - 1);
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    h.time.advanceBy(1);
+    assertEquals(1000, t.closeCode);
+    assertEquals(PauseReason.BACKGROUND, c.state().pauseReason());
+  }
 }

@@ -193,4 +193,19 @@ public final class FailureClassificationTest {
     for (ConnectionState s : h.states) kinds.add(s.kind());
     return kinds;
   }
+
+  @Test public void aClientThatRefusesToConnectItselfIsAConfigurationErrorNotRetried() {
+    Harness x = new Harness();
+    RealConnection c = x.connection(x.options().build());
+    c.connect();
+    x.time.runUntilIdle();
+    x.transports.last().fails(new java.net.UnknownServiceException(
+        "CLEARTEXT communication to example.com not permitted by network security policy"));
+    x.time.runUntilIdle();
+    assertEquals(Kind.CLOSED, c.state().kind());
+    assertEquals("connect failed: UnknownServiceException: CLEARTEXT communication to"
+        + " example.com not permitted by network security policy", c.state().reason());
+    x.time.advanceBy(HOURS.toMillis(1));
+    assertEquals("never retried", 1, x.transports.count());
+  }
 }

@@ -1,11 +1,13 @@
 package dev.lifeline.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import dev.lifeline.ConnectionState.Kind;
 import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.testing.Await;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -97,6 +99,37 @@ public final class InboundBackpressureTest {
     h.time.runUntilIdle();
     runCallbacks();
     assertEquals(1, h.received.size());
+  }
+
+  @Test public void theBoundIsTheConnectionsSoReconnectingBehindAStuckListenerPilesNothingUp()
+      throws Exception {
+    RealConnection c = h.connection(h.options().maxPendingInboundBytes(100).build());
+    FakeTransport first = h.connectAndOpen(c);
+    runCallbacks(); // From here on the listener is stuck: nothing it is handed runs.
+    for (int i = 0; i < 10; i++) first.serverSends(String.format("first%05d", i)); // 100 bytes.
+    h.time.runUntilIdle();
+    first.fails(new IOException("sent ping but didn't receive pong")); // The reader was blocked.
+    h.time.runUntilIdle();
+    h.time.advanceBy(c.state().delayMillis());
+    FakeTransport second = h.transports.last();
+    second.serverAccepts();
+    h.time.runUntilIdle();
+    assertEquals(Kind.CONNECTED, c.state().kind());
+
+    Thread reader = new Thread(() -> second.serverSends("second0000"), "second reader");
+    reader.start();
+    Await.until("the second transport's reader to wait at the connection's bound", 5_000,
+        () -> reader.getState() == Thread.State.WAITING);
+    assertEquals("the first transport's messages still count", 100, c.pendingInboundBytes());
+
+    second.fails(new IOException("sent ping but didn't receive pong"));
+    h.time.runUntilIdle();
+    reader.join(5_000);
+    assertFalse("letting the transport go releases its reader", reader.isAlive());
+
+    runCallbacks(); // The listener returns at last: what the first transport read arrives.
+    assertEquals(10, h.received.size());
+    assertEquals(0, c.pendingInboundBytes());
   }
 
   private void runCallbacks() {
