@@ -38,16 +38,18 @@ import okhttp3.OkHttpClient;
  * docs/behaviour.md, "App code isolation".
  *
  * <pre>{@code
+ * List<String> inbox = new CopyOnWriteArrayList<>();
+ * AtomicReference<ConnectionState> status = new AtomicReference<>();
  * Lifeline lifeline = Lifeline.builder().build();
  * Connection connection = lifeline.newConnection(
  *     ConnectionOptions.builder("wss://chat.example.com/socket").build(),
  *     new ConnectionListener() {
  *       @Override public void onMessage(Connection c, String text) {
- *         System.out.println("received " + text);
+ *         inbox.add(text);
  *       }
  *
  *       @Override public void onStateChanged(Connection c, ConnectionState state) {
- *         System.out.println(state); // e.g. "WAITING_TO_RECONNECT (attempt 1 in 0.7 s): …"
+ *         status.set(state); // e.g. "WAITING_TO_RECONNECT (attempt 1 in 0.7 s): …"
  *       }
  *     });
  * connection.connect();
