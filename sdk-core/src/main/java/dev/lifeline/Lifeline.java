@@ -167,10 +167,12 @@ public final class Lifeline {
       if (c.awaitClosed(0)) ended.add(c); // With an injected scheduler, some end later.
     }
     boolean withCallbacks = ownedCallbackExecutor != null;
-    CountDownLatch drained =
-        new CountDownLatch(ended.size() * RealConnection.markedLanes(withCallbacks));
-    for (RealConnection c : ended) c.afterQueuedAppCalls(drained, withCallbacks);
-    boolean callsDone = drained.await(remainingNanos(deadline), TimeUnit.NANOSECONDS);
+    List<CountDownLatch> drained = new ArrayList<CountDownLatch>();
+    for (RealConnection c : ended) drained.add(c.afterQueuedAppCalls(withCallbacks));
+    boolean callsDone = true;
+    for (CountDownLatch d : drained) {
+      callsDone &= d.await(remainingNanos(deadline), TimeUnit.NANOSECONDS);
+    }
     List<String> stuck = context.runningAppCalls();
     if (!unclosed.isEmpty() || !stuck.isEmpty()) {
       String message = "Lifeline.shutdown(" + unit.toMillis(timeout) + " ms) returns with work"

@@ -136,6 +136,7 @@ final class AppCalls {
       droppedDiagnostics.incrementAndGet();
       return false;
     }
+    if (droppedDiagnostics.get() == 0) return true; // The usual case: a read, no write.
     long dropped = droppedDiagnostics.getAndSet(0);
     if (dropped > 0 && logger != null) {
       String report = dropped + " event(s) and log line(s) of " + connection + " were dropped: "

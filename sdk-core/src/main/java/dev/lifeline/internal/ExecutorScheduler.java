@@ -66,10 +66,6 @@ public final class ExecutorScheduler implements Scheduler {
     executor.shutdownNow();
   }
 
-  public boolean isShutdown() {
-    return executor.isShutdown();
-  }
-
   private Runnable guard(final Runnable task) {
     return new Runnable() {
       @Override public void run() {

@@ -170,11 +170,6 @@ public final class Outbox {
    */
   synchronized List<Message> close(String reason) {
     closedBecause = reason;
-    return drain();
-  }
-
-  /** Removes and returns every queued (unsent) message. */
-  public synchronized List<Message> drain() {
     List<Message> all = new ArrayList<Message>(entries.size());
     for (Entry e : entries) {
       all.add(e.message);

@@ -151,21 +151,18 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return closed.await(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** The lanes {@link #afterQueuedAppCalls} marks: three on Lifeline's pool, and the callbacks. */
-  public static int markedLanes(boolean callbacksToo) {
-    return callbacksToo ? 4 : 3;
-  }
-
   /**
-   * Counts {@code latch} down once per lane, after the calls queued there so far ran (or were
-   * refused by a stopped executor): the hook, message-hook and state-flow lanes on Lifeline's pool,
-   * and the callbacks lane when {@code callbacksToo}. The credentials lane is not waited for.
+   * A latch released once the app calls queued so far ran (or were refused by a stopped
+   * executor) on the hook, message-hook and state-flow lanes, which run on Lifeline's pool, and
+   * on the callbacks lane when {@code callbacksToo}. The credentials lane is not waited for.
    */
-  public void afterQueuedAppCalls(CountDownLatch latch, boolean callbacksToo) {
-    mark(app.hooks, latch);
-    mark(app.messageHooks, latch);
-    mark(app.stateFlow, latch);
-    if (callbacksToo) mark(app.callbacks, latch);
+  public CountDownLatch afterQueuedAppCalls(boolean callbacksToo) {
+    SerialLane[] lanes = callbacksToo
+        ? new SerialLane[] {app.hooks, app.messageHooks, app.stateFlow, app.callbacks}
+        : new SerialLane[] {app.hooks, app.messageHooks, app.stateFlow};
+    CountDownLatch latch = new CountDownLatch(lanes.length);
+    for (SerialLane lane : lanes) mark(lane, latch);
+    return latch;
   }
 
   private static void mark(SerialLane lane, CountDownLatch latch) {
