@@ -90,12 +90,6 @@ public final class ClientContext {
     }
   }
 
-  void unregister(RealConnection c) {
-    synchronized (live) {
-      live.remove(c);
-    }
-  }
-
   /**
    * Runs {@code action} now if no connection is live, else once the last one has ended (see
    * {@link #connectionEnded}). For the shutdown of pools that closing connections still use.
@@ -110,10 +104,14 @@ public final class ClientContext {
     action.run();
   }
 
-  /** A connection ended and handed its last app calls over (on its lane). */
-  void connectionEnded() {
+  /**
+   * {@code c} ended and handed its last app calls over (on its lane): only now does it stop being
+   * live, so a shutdown waiting for none to be live never stops the pools before those calls.
+   */
+  void connectionEnded(RealConnection c) {
     Runnable action;
     synchronized (live) {
+      live.remove(c);
       if (!live.isEmpty() || whenNoneLive == null) return;
       action = whenNoneLive;
       whenNoneLive = null;

@@ -323,7 +323,6 @@ final class ConnectionEngine {
     release(Release.CANCEL, null);
     timers.cancelAll();
     ctx.signals.remove(connection);
-    ctx.unregister(connection);
     setState(ConnectionState.closed(reason, cause));
     delivery.failQueued(reason); // From here on, a send() racing with this end throws.
     connection.terminated();

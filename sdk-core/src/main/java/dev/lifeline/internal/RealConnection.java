@@ -203,7 +203,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
    */
   void terminated() {
     closed.countDown();
-    ctx.connectionEnded();
+    ctx.connectionEnded(this);
   }
 
   void sendFailed(Message message, String reason) {
