@@ -4,6 +4,7 @@ import dev.lifeline.internal.ClientContext;
 import dev.lifeline.internal.ExecutorScheduler;
 import dev.lifeline.internal.MonotonicClock;
 import dev.lifeline.internal.RealConnection;
+import dev.lifeline.internal.Redact;
 import dev.lifeline.internal.Transports;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -159,7 +160,7 @@ public final class Lifeline {
     List<String> unclosed = new ArrayList<String>();
     if (ownedScheduler != null) {
       for (RealConnection c : connections) {
-        if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(c.options().url());
+        if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(Redact.url(c.options().url()));
       }
     }
     List<RealConnection> ended = new ArrayList<RealConnection>();

@@ -42,7 +42,7 @@ final class TcpConnector {
 
   /** Where to connect: a parsed {@code tcp://} or {@code tcp+tls://} URL. */
   static final class Endpoint {
-    /** The URL as the app gave it, for messages. */
+    /** The URL as the app gave it, redacted (docs/behaviour.md, "Secrets"), for messages. */
     final String url;
     /** Host name or IP literal (IPv6 without brackets). */
     final String host;
@@ -63,12 +63,12 @@ final class TcpConnector {
       String lower = url.toLowerCase(Locale.ROOT);
       boolean tls = lower.startsWith(Transports.TCP_TLS_SCHEME + "://");
       if (!tls && !lower.startsWith(Transports.TCP_SCHEME + "://")) {
-        throw new IllegalArgumentException("not a tcp:// or tcp+tls:// URL: " + url);
+        throw new IllegalArgumentException("not a tcp:// or tcp+tls:// URL: " + Redact.url(url));
       }
       String rest = url.substring(url.indexOf("://") + 3);
       HttpUrl parsed = HttpUrl.parse("http://" + rest);
-      if (parsed == null) throw new IllegalArgumentException("invalid URL: " + url);
-      return new Endpoint(url, parsed.host(), parsed.port(), tls);
+      if (parsed == null) throw new IllegalArgumentException("invalid URL: " + Redact.url(url));
+      return new Endpoint(Redact.url(url), parsed.host(), parsed.port(), tls);
     }
   }
 

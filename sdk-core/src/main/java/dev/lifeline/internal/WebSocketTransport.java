@@ -161,6 +161,6 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   }
 
   @Override public String toString() {
-    return "WebSocketTransport{" + webSocket.request().url() + "}";
+    return "WebSocketTransport{" + Redact.url(webSocket.request().url().toString()) + "}";
   }
 }
