@@ -213,7 +213,8 @@ final class ConnectionEngine {
     }
 
     @Override public void failed(Attempt a, Throwable error, int httpCode, long retryAfterMillis) {
-      lose(Failure.ofTransport(error, httpCode, retryAfterMillis, a.isOpen()), Release.ENDED);
+      lose(Failure.ofTransport(error, httpCode, retryAfterMillis,
+          Failure.Timing.of(a, keepAlive, now())), Release.ENDED);
     }
   };
 

@@ -2,9 +2,11 @@ package dev.lifeline.internal;
 
 import dev.lifeline.ConnectionOptions;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.UnknownServiceException;
 import java.security.cert.Certificate;
@@ -125,7 +127,7 @@ final class TcpConnector {
       } catch (IOException e) {
         closeQuietly(raw);
         if (isAborted()) throw e;
-        last = e;
+        last = named(e, address, timeout);
         continue; // Try the host's next address, as OkHttp does.
       }
       raw.setTcpNoDelay(true);
@@ -139,6 +141,25 @@ final class TcpConnector {
     }
     if (last != null) throw last;
     throw new UnknownHostException("no address for " + endpoint.host);
+  }
+
+  /**
+   * A failed TCP connect that names the address and, for a timeout, the limit: the JDK's
+   * "Connection refused" or "connect timed out" says neither. The original stays the cause.
+   */
+  private IOException named(IOException e, InetAddress address, int timeoutMillis) {
+    String to = address.getHostAddress() + ":" + endpoint.port;
+    IOException named;
+    if (e instanceof SocketTimeoutException) {
+      named = new SocketTimeoutException("TCP connect to " + to + " timed out (OkHttpClient"
+          + " connectTimeout " + Durations.seconds(timeoutMillis) + ")");
+    } else if (e instanceof ConnectException) {
+      named = new ConnectException("Failed to connect to " + to); // OkHttp's wording.
+    } else {
+      return e;
+    }
+    named.initCause(e);
+    return named;
   }
 
   /**
