@@ -12,6 +12,7 @@ import javax.net.ssl.HandshakeCompletedListener;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.Dispatcher;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 
@@ -51,11 +52,7 @@ final class HandshakeProgress {
 
   /** What the handshake is doing now; see {@link Transport#handshakeStep()}. */
   String step() {
-    if (!started) {
-      return "waiting for a free OkHttp dispatcher thread ("
-          + client.dispatcher().runningCallsCount() + " calls running, maxRequests "
-          + client.dispatcher().getMaxRequests() + ")";
-    }
+    if (!started) return dispatcherFull();
     if (dnsRunning) return "DNS lookup of " + host;
     Socket s = socket;
     if (s == null) return "OkHttp interceptors and route selection, before connecting";
@@ -88,6 +85,20 @@ final class HandshakeProgress {
     SocketTimeoutException explained = new SocketTimeoutException(what);
     explained.initCause(error);
     return explained;
+  }
+
+  /**
+   * Why the call has not started: OkHttp's dispatcher limit, which counts every open WebSocket
+   * for its whole life (its reader loop runs on the call's dispatcher thread). OkHttp 4.12 gives
+   * each WebSocket call a per-host count of its own, so {@code maxRequestsPerHost} never holds
+   * one back; {@code maxRequests} does.
+   */
+  private String dispatcherFull() {
+    Dispatcher d = client.dispatcher();
+    return "waiting for a free OkHttp dispatcher slot (" + d.runningCallsCount() + " calls"
+        + " running, Dispatcher.maxRequests " + d.getMaxRequests() + "; each open WebSocket holds"
+        + " one for its life, maxRequestsPerHost " + d.getMaxRequestsPerHost() + " does not apply"
+        + " to WebSockets: raise maxRequests)";
   }
 
   /** A builder of the client for this attempt: {@code base} with every step observed. */
