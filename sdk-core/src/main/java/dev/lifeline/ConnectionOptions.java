@@ -370,8 +370,9 @@ public final class ConnectionOptions {
     for (char c : new char[] {'/', '?', '#', '@'}) {
       if (authority.indexOf(c) >= 0) {
         throw new IllegalArgumentException("invalid URL '" + url + "': " + expected
-            + " (a " + scheme + " URL has no user info, path, query or fragment: newline-framed"
-            + " TCP has no handshake to carry credentials; send them as a message instead)");
+            + " (a " + scheme + " URL has no user info, path, query or fragment"
+            + (c == '@' ? ": newline-framed TCP has no handshake to carry credentials; send them"
+                + " as a message instead)" : ")"));
       }
     }
     int portColon = authority.lastIndexOf(':');
