@@ -1,10 +1,13 @@
 package dev.lifeline;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import dev.lifeline.internal.HeaderChecks;
+import dev.lifeline.internal.Redact;
 import dev.lifeline.internal.Transports;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
@@ -86,15 +89,15 @@ public final class ConnectionOptions {
   /** The overall deadline of one attempt in ms, > 0. */
   private final long attemptTimeoutMillis;
 
-  private ConnectionOptions(Builder b) {
-    url = b.url;
+  private ConnectionOptions(Builder b, String url, Map<String, String> headers) {
+    this.url = url;
     heartbeat = b.heartbeat;
     reconnect = b.reconnect;
     outbox = b.outbox;
     environment = b.environment;
     eventListener = b.eventListener;
     credentials = b.credentials;
-    headers = Collections.unmodifiableMap(new LinkedHashMap<String, String>(b.headers));
+    this.headers = Collections.unmodifiableMap(headers);
     ackMatcher = b.ackMatcher;
     maxPendingInboundBytes = b.maxPendingInboundBytes;
     maxLineLength = b.maxLineLength;
@@ -104,6 +107,10 @@ public final class ConnectionOptions {
   /**
    * Starts options for {@code url}: {@code ws://host[:port]/path}, {@code wss://host[:port]/path},
    * {@code tcp://host:port} or {@code tcp+tls://host:port} (see the class documentation).
+   * User info in a WebSocket URL ({@code wss://user:password@host/…}) is sent as an {@code
+   * Authorization: Basic} header (RFC 7617, UTF-8); a tcp URL cannot carry it. Query values and
+   * user info never appear in Lifeline's logs, events, reasons or exceptions (docs/behaviour.md,
+   * "Secrets").
    *
    * @throws IllegalArgumentException for a malformed URL or an unsupported scheme.
    */
@@ -111,6 +118,10 @@ public final class ConnectionOptions {
     return new Builder(url);
   }
 
+  /**
+   * The endpoint, validated, with the scheme in lower case and without user info: that is sent as
+   * the {@code Authorization} header in {@link #headers()}.
+   */
   public String url() { return url; }
   public HeartbeatPolicy heartbeat() { return heartbeat; }
   public ReconnectPolicy reconnect() { return reconnect; }
@@ -260,13 +271,15 @@ public final class ConnectionOptions {
      * @return the options.
      * @throws IllegalArgumentException for a tcp:// or tcp+tls:// URL with headers or a credentials
      *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
-     *     be one line (binary, or text containing {@code \n}).
+     *     be one line (binary, or text containing {@code \n}); for a URL with user info and also an
+     *     {@code Authorization} header or a credentials provider (which credentials to send would
+     *     be a guess).
      */
     public ConnectionOptions build() {
       if (Transports.isLineProtocol(url) && (!headers.isEmpty() || credentials != null)) {
         throw new IllegalArgumentException((headers.isEmpty() ? "a credentials provider" :
-            "headers " + headers.keySet()) + " cannot be used with " + url + ": newline-framed"
-            + " TCP has no handshake to carry them; send credentials as a message instead");
+            "headers " + headers.keySet()) + " cannot be used with " + Redact.url(url)
+            + ": newline-framed TCP has no handshake to carry them; send credentials as a message instead");
       }
       if (heartbeat.payload() instanceof HeartbeatPolicy.FixedPayload) {
         Message beat = ((HeartbeatPolicy.FixedPayload) heartbeat.payload()).message;
@@ -276,15 +289,56 @@ public final class ConnectionOptions {
           throw new IllegalArgumentException("heartbeat payload: " + e.getMessage(), e);
         }
       }
-      return new ConnectionOptions(this);
+      Map<String, String> sent = new LinkedHashMap<String, String>(headers);
+      String endpoint = withBasicAuth(sent);
+      return new ConnectionOptions(this, endpoint, sent);
     }
+
+    /**
+     * The URL to connect to, without its user info: {@code user:password@} becomes an {@code
+     * Authorization: Basic} header in {@code sent} (RFC 7617, UTF-8), because OkHttp sends nothing
+     * for it and the credentials would silently go nowhere. Credentials given twice are ambiguous
+     * and refused.
+     */
+    private String withBasicAuth(Map<String, String> sent) {
+      int at = userInfoEnd(url);
+      if (at < 0) return url; // tcp:// URLs never get here with user info: validateUrl refused it.
+      String shown = Redact.url(url);
+      boolean authorizationHeader = false;
+      for (String name : headers.keySet()) authorizationHeader |= name.equalsIgnoreCase("Authorization");
+      if (credentials != null || authorizationHeader) {
+        throw new IllegalArgumentException("user info in '" + shown + "' and "
+            + (credentials != null ? "a credentials provider" : "an Authorization header")
+            + " both give credentials: use one of them (user info is sent as Authorization:"
+            + " Basic)");
+      }
+      String scheme = url.substring(0, url.indexOf("://"));
+      HttpUrl parsed = HttpUrl.parse((scheme.equals("wss") ? "https" : "http")
+          + url.substring(scheme.length()));
+      if (parsed == null || (parsed.username().isEmpty() && parsed.password().isEmpty())) {
+        throw new IllegalArgumentException("invalid URL '" + shown
+            + "': empty user info before '@'");
+      }
+      sent.put("Authorization",
+          okhttp3.Credentials.basic(parsed.username(), parsed.password(), UTF_8));
+      return scheme + "://" + url.substring(at + 1);
+    }
+  }
+
+  /** The index of the '@' ending the user info of a validated {@code url}, or -1. */
+  private static int userInfoEnd(String url) {
+    int start = url.indexOf("://") + 3;
+    int end = start;
+    while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) end++;
+    return url.lastIndexOf('@', end - 1) >= start ? url.lastIndexOf('@', end - 1) : -1;
   }
 
   static String validateUrl(String url) {
     Checks.notNull("url", url);
     int colon = url.indexOf("://");
+    String shown = Redact.url(url); // The URL may carry a token or a password.
     if (colon <= 0) {
-      throw new IllegalArgumentException("invalid URL '" + url + "': expected ws://host[:port]/path,"
+      throw new IllegalArgumentException("invalid URL '" + shown + "': expected ws://host[:port]/path,"
           + " wss://host[:port]/path, tcp://host:port or tcp+tls://host:port");
     }
     String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
@@ -295,25 +349,30 @@ public final class ConnectionOptions {
     } else if (scheme.equals("wss")) {
       httpScheme = "https";
     } else if (scheme.equals(Transports.TCP_SCHEME) || scheme.equals(Transports.TCP_TLS_SCHEME)) {
-      return scheme + "://" + validateTcpAuthority(url, scheme, rest);
+      return scheme + "://" + validateTcpAuthority(shown, scheme, rest);
     } else {
-      throw new IllegalArgumentException("unsupported scheme '" + scheme + "' in '" + url
+      throw new IllegalArgumentException("unsupported scheme '" + scheme + "' in '" + shown
           + "': Lifeline connects to ws://, wss://, tcp:// and tcp+tls:// URLs");
     }
     if (HttpUrl.parse(httpScheme + "://" + rest) == null || rest.isEmpty() || rest.startsWith("/")) {
-      throw new IllegalArgumentException("invalid URL '" + url + "': no valid host");
+      throw new IllegalArgumentException("invalid URL '" + shown + "': no valid host");
     }
     return scheme + "://" + rest;
   }
 
-  /** Checks the {@code host:port} of a tcp URL; returns it without a trailing slash. */
+  /**
+   * Checks the {@code host:port} of a tcp URL; returns it without a trailing slash. {@code url} is
+   * the redacted URL, for messages.
+   */
   private static String validateTcpAuthority(String url, String scheme, String rest) {
     String expected = "expected " + scheme + "://host:port";
     String authority = rest.endsWith("/") ? rest.substring(0, rest.length() - 1) : rest;
     for (char c : new char[] {'/', '?', '#', '@'}) {
       if (authority.indexOf(c) >= 0) {
         throw new IllegalArgumentException("invalid URL '" + url + "': " + expected
-            + " (a " + scheme + " URL has no user info, path, query or fragment)");
+            + " (a " + scheme + " URL has no user info, path, query or fragment"
+            + (c == '@' ? ": newline-framed TCP has no handshake to carry credentials; send them"
+                + " as a message instead)" : ")"));
       }
     }
     int portColon = authority.lastIndexOf(':');

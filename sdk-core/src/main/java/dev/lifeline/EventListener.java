@@ -18,7 +18,12 @@ public abstract class EventListener {
   /** Discards every event. */
   public static final EventListener NONE = new EventListener() {};
 
-  /** A handshake starts; {@code attempt} counts the failures it follows (0: not a retry). */
+  /**
+   * A handshake starts; {@code attempt} counts the failures it follows (0: not a retry). {@code
+   * url} is redacted ({@code wss://host/socket?access_token=██}): events often feed analytics and
+   * crash reports, which are no place for tokens (docs/behaviour.md, "Secrets"). The app's own
+   * URL is {@code connection.options().url()}.
+   */
   public void connectStart(Connection connection, int attempt, String url) {}
 
   /** The handshake succeeded after {@code handshakeMillis}. */

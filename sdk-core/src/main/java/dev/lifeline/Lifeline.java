@@ -4,6 +4,7 @@ import dev.lifeline.internal.ClientContext;
 import dev.lifeline.internal.ExecutorScheduler;
 import dev.lifeline.internal.MonotonicClock;
 import dev.lifeline.internal.RealConnection;
+import dev.lifeline.internal.Redact;
 import dev.lifeline.internal.Transports;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
 /**
@@ -83,7 +85,7 @@ public final class Lifeline {
   private final AtomicBoolean threadsStopped = new AtomicBoolean();
 
   private Lifeline(Builder b) {
-    ownedOkHttp = b.okHttpClient == null ? new OkHttpClient() : null;
+    ownedOkHttp = b.okHttpClient == null ? newOkHttpClient() : null;
     OkHttpClient okHttp = b.okHttpClient != null ? b.okHttpClient : ownedOkHttp;
     hookExecutor = daemonPool("Lifeline hooks");
     Logger logger = b.logger;
@@ -159,7 +161,7 @@ public final class Lifeline {
     List<String> unclosed = new ArrayList<String>();
     if (ownedScheduler != null) {
       for (RealConnection c : connections) {
-        if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(c.options().url());
+        if (!c.awaitClosed(remainingNanos(deadline))) unclosed.add(Redact.url(c.options().url()));
       }
     }
     List<RealConnection> ended = new ArrayList<RealConnection>();
@@ -202,6 +204,21 @@ public final class Lifeline {
       ownedOkHttp.dispatcher().executorService().shutdown();
       ownedOkHttp.connectionPool().evictAll();
     }
+  }
+
+  /**
+   * Lifeline's own OkHttpClient, whose dispatcher has no limit: OkHttp counts an open WebSocket
+   * against {@code maxRequests} (64 by default) for as long as it is open (its reader runs on the
+   * call's dispatcher thread), so the 65th connection would wait in CONNECTING until its attempt
+   * deadline, every attempt. ({@code maxRequestsPerHost} does not apply to WebSocket calls in
+   * OkHttp 4.12; it is lifted as well, for clarity.) Threads are made on demand, one per open
+   * WebSocket, as with any OkHttp client.
+   */
+  private static OkHttpClient newOkHttpClient() {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(Integer.MAX_VALUE);
+    dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
+    return new OkHttpClient.Builder().dispatcher(dispatcher).build();
   }
 
   private static long remainingNanos(long deadline) {
@@ -256,7 +273,13 @@ public final class Lifeline {
 
     Builder() {}
 
-    /** The OkHttpClient to share (TLS, proxies, interceptors) [a new default client]. */
+    /**
+     * The OkHttpClient to share (TLS, proxies, interceptors) [a new default client whose
+     * dispatcher has no request limit]. Each open WebSocket holds one of its {@code Dispatcher}'s
+     * {@code maxRequests} slots for its whole life, together with the app's own calls: with
+     * OkHttp's default of 64, a 65th connection waits until its attempt deadline, whose reason
+     * then names the limit. Raise it for many connections.
+     */
     public Builder okHttpClient(OkHttpClient client) {
       okHttpClient = Checks.notNull("okHttpClient", client);
       return this;

@@ -80,6 +80,37 @@ public final class ValidationTest {
         ConnectionOptions.builder("WSS://example.com/socket").build().url());
   }
 
+  @Test public void urlMessagesNeverShowSecrets() {
+    rejects("invalid URL 'example.com?token=██': expected ws://host[:port]/path,"
+        + " wss://host[:port]/path, tcp://host:port or tcp+tls://host:port",
+        () -> ConnectionOptions.builder("example.com?token=SECRET"));
+    rejects("unsupported scheme 'https' in 'https://██@example.com/?token=██': Lifeline connects to"
+        + " ws://, wss://, tcp:// and tcp+tls:// URLs",
+        () -> ConnectionOptions.builder("https://u:SECRET@example.com/?token=SECRET"));
+    rejects("invalid URL 'ws://██@exa mple.com/?t=██': no valid host",
+        () -> ConnectionOptions.builder("ws://u:SECRET@exa mple.com/?t=SECRET"));
+    rejects("invalid URL 'tcp://██@example.com:7001': expected tcp://host:port (a tcp URL has no"
+        + " user info, path, query or fragment: newline-framed TCP has no handshake to carry"
+        + " credentials; send them as a message instead)",
+        () -> ConnectionOptions.builder("tcp://u:SECRET@example.com:7001"));
+  }
+
+  @Test public void userInfoIsSentAsBasicAuthAndRefusedWhenCredentialsComeTwice() {
+    ConnectionOptions o = ConnectionOptions.builder("wss://alice:p%40ss@example.com/s?x=1").build();
+    assertEquals("wss://example.com/s?x=1", o.url());
+    assertEquals("Basic YWxpY2U6cEBzcw==", o.headers().get("Authorization")); // alice:p@ss
+    rejects("user info in 'wss://██@example.com/' and an Authorization header both give"
+        + " credentials: use one of them (user info is sent as Authorization: Basic)",
+        () -> ConnectionOptions.builder("wss://u:SECRET@example.com/")
+            .header("authorization", "Bearer x").build());
+    rejects("user info in 'wss://██@example.com/' and a credentials provider both give"
+        + " credentials: use one of them (user info is sent as Authorization: Basic)",
+        () -> ConnectionOptions.builder("wss://u:SECRET@example.com/")
+            .credentials((attempt, rejected) -> java.util.Collections.emptyMap()).build());
+    rejects("invalid URL 'ws://██@example.com/': empty user info before '@'",
+        () -> ConnectionOptions.builder("ws://@example.com/").build());
+  }
+
   @Test public void clientAndConnectionArguments() {
     Lifeline lifeline = Lifeline.builder().build();
     rejects("listener == null", () -> lifeline.newConnection("ws://127.0.0.1:1/", null));

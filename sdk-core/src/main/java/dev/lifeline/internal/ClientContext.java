@@ -178,7 +178,7 @@ public final class ClientContext {
   }
 
   private static String describe(Object owner) {
-    if (owner instanceof Connection) return ((Connection) owner).options().url();
+    if (owner instanceof Connection) return Redact.url(((Connection) owner).options().url());
     return owner == null ? "the Lifeline client" : owner.toString();
   }
 

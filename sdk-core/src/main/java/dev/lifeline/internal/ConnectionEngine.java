@@ -74,7 +74,7 @@ final class ConnectionEngine {
     this.options = connection.options();
     this.lane = lane;
     this.app = app;
-    this.timers = new Timers(options.url(), ctx.scheduler, lane, ctx.clock);
+    this.timers = new Timers(Redact.url(options.url()), ctx.scheduler, lane, ctx.clock);
     this.reconnection =
         new Reconnection(options.reconnect(), options.credentials() != null, ctx.random);
     this.credentials = new Credentials(this, options, app, lane);
@@ -150,7 +150,7 @@ final class ConnectionEngine {
     Attempt a = new Attempt(attemptOwner, reconnection.attempt(), now(), inboundGate);
     attempt = a;
     setState(ConnectionState.connecting(a.number));
-    app.event("connectStart", e -> e.connectStart(connection, a.number, options.url()));
+    app.event("connectStart", e -> e.connectStart(connection, a.number, Redact.url(options.url())));
     deadlineTimer.arm(options.attemptTimeoutMillis());
     credentials.start(a); // Opens the transport once the headers are known.
   }
@@ -213,7 +213,8 @@ final class ConnectionEngine {
     }
 
     @Override public void failed(Attempt a, Throwable error, int httpCode, long retryAfterMillis) {
-      lose(Failure.ofTransport(error, httpCode, retryAfterMillis, a.isOpen()), Release.ENDED);
+      lose(Failure.ofTransport(error, httpCode, retryAfterMillis,
+          Failure.Timing.of(a, keepAlive, now())), Release.ENDED);
     }
   };
 

@@ -1,8 +1,10 @@
 package dev.lifeline.internal;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.List;
 import javax.net.SocketFactory;
@@ -10,6 +12,7 @@ import javax.net.ssl.HandshakeCompletedListener;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
+import okhttp3.Dispatcher;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 
@@ -49,17 +52,53 @@ final class HandshakeProgress {
 
   /** What the handshake is doing now; see {@link Transport#handshakeStep()}. */
   String step() {
-    if (!started) {
-      return "waiting for a free OkHttp dispatcher thread ("
-          + client.dispatcher().runningCallsCount() + " calls running, maxRequests "
-          + client.dispatcher().getMaxRequests() + ")";
-    }
+    if (!started) return dispatcherFull();
     if (dnsRunning) return "DNS lookup of " + host;
     Socket s = socket;
     if (s == null) return "OkHttp interceptors and route selection, before connecting";
     if (!s.isConnected()) return "TCP connect to " + host + ":" + port;
     if (tls && !tlsDone) return "TLS handshake with " + host;
     return "HTTP upgrade (no 101 Switching Protocols response yet)";
+  }
+
+  /**
+   * {@code error}, explained when it is a handshake timeout: OkHttp's bare "timeout" or "connect
+   * timed out" does not say what was awaited or which limit ran out. Call once the handshake
+   * failed (the steps no longer change). Anything else is returned as it is.
+   */
+  Throwable explainTimeout(Throwable error) {
+    if (!(error instanceof InterruptedIOException)) return error;
+    Socket s = socket;
+    String what;
+    if (!started) {
+      return error; // The call never ran: OkHttp's callTimeout, if the app set one.
+    } else if (s == null || !s.isConnected()) {
+      what = "TCP connect to " + host + ":" + port + " timed out (OkHttpClient connectTimeout "
+          + Durations.seconds(client.connectTimeoutMillis()) + ")";
+    } else if (tls && !tlsDone) {
+      what = "TLS handshake with " + host + ": no data from the server for "
+          + Durations.seconds(client.readTimeoutMillis()) + " (OkHttpClient readTimeout)";
+    } else {
+      what = "no answer to the HTTP upgrade request: no data from the server for "
+          + Durations.seconds(client.readTimeoutMillis()) + " (OkHttpClient readTimeout)";
+    }
+    SocketTimeoutException explained = new SocketTimeoutException(what);
+    explained.initCause(error);
+    return explained;
+  }
+
+  /**
+   * Why the call has not started: OkHttp's dispatcher limit, which counts every open WebSocket
+   * for its whole life (its reader loop runs on the call's dispatcher thread). OkHttp 4.12 gives
+   * each WebSocket call a per-host count of its own, so {@code maxRequestsPerHost} never holds
+   * one back; {@code maxRequests} does.
+   */
+  private String dispatcherFull() {
+    Dispatcher d = client.dispatcher();
+    return "waiting for a free OkHttp dispatcher slot (" + d.runningCallsCount() + " calls"
+        + " running, Dispatcher.maxRequests " + d.getMaxRequests() + "; each open WebSocket holds"
+        + " one for its life, maxRequestsPerHost " + d.getMaxRequestsPerHost() + " does not apply"
+        + " to WebSockets: raise maxRequests)";
   }
 
   /** A builder of the client for this attempt: {@code base} with every step observed. */
@@ -69,11 +108,31 @@ final class HandshakeProgress {
         .socketFactory(new ObservedSocketFactory(base.socketFactory()));
     b.interceptors().add(0, chain -> {
       started = true;
-      return chain.proceed(chain.request());
+      try {
+        return chain.proceed(chain.request());
+      } catch (IOException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw insideOkHttp(e);
+      }
     });
     X509TrustManager trust = base.x509TrustManager();
     if (tls && trust != null) b.sslSocketFactory(new ObservedTls(base.sslSocketFactory()), trust);
     return b;
+  }
+
+  /**
+   * An exception OkHttp (or an app interceptor) threw while it made the handshake, turned into an
+   * IOException. On a dispatcher thread OkHttp reports only IOExceptions as the call's failure;
+   * anything else it rethrows to the thread's uncaught-exception handler after the callback, which
+   * kills an Android app. OkHttp 4.12 throws such an exception for a hostile answer: a 503 or 408
+   * whose {@code Retry-After} exceeds 2^31 s ({@code NumberFormatException} in its retry logic).
+   * As an IOException it becomes a failed attempt with this reason, retried as usual.
+   */
+  static IOException insideOkHttp(RuntimeException e) {
+    return new Failure.ExplainedException("OkHttp failed while handling the handshake: "
+        + Failure.describe(e)
+        + " (a hostile or malformed server answer, or an interceptor bug)", e);
   }
 
   /** The app's DNS; marks the lookup while it runs. */

@@ -61,6 +61,8 @@ final class KeepAlive {
   private long lastSentAtMillis;
   /** When anything (message or pong) last arrived. */
   private long lastReceivedAtMillis;
+  /** When the transport opened ({@link #start}). */
+  private long openedAtMillis;
   /** The transport's pong count when last looked at. */
   private long lastPongCount;
   /** When the running wake-up probe started, or -1. */
@@ -82,6 +84,7 @@ final class KeepAlive {
   void start() {
     running = true;
     long now = timers.now();
+    openedAtMillis = now;
     lastSentAtMillis = now;
     lastReceivedAtMillis = now;
     lastPongCount = owner.receivedPongCount();
@@ -131,6 +134,21 @@ final class KeepAlive {
 
   boolean isRunning() {
     return running;
+  }
+
+  /** When the open transport opened; for failure reasons. */
+  long openedAtMillis() {
+    return openedAtMillis;
+  }
+
+  /** When anything last arrived, as far as counted (pongs count when a check looked); for reasons. */
+  long lastReceivedAtMillis() {
+    return lastReceivedAtMillis;
+  }
+
+  /** True when pongs arrived after {@link #lastReceivedAtMillis} (when exactly is unknown). */
+  boolean pongsSinceLastReceived() {
+    return owner.receivedPongCount() > lastPongCount;
   }
 
   private void onHeartbeatDue() {

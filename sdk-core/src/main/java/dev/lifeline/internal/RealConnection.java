@@ -140,7 +140,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   }
 
   @Override public String toString() {
-    return "Connection{" + options.url() + ", " + state + "}";
+    return "Connection{" + Redact.url(options.url()) + ", " + state + "}";
   }
 
   /**
@@ -192,7 +192,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     state = next;
     // Not here: a collector on an unconfined dispatcher would run inside setValue, on the lane.
     app.stateFlow.execute("StateFlow.setValue", () -> stateFlow.setValue(next));
-    app.log(Logger.Level.DEBUG, options.url() + " → " + next);
+    app.log(Logger.Level.DEBUG, Redact.url(options.url()) + " → " + next);
     app.listener("onStateChanged", l -> l.onStateChanged(this, next));
   }
 

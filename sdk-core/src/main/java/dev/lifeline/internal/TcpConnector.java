@@ -2,9 +2,11 @@ package dev.lifeline.internal;
 
 import dev.lifeline.ConnectionOptions;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.UnknownServiceException;
 import java.security.cert.Certificate;
@@ -42,7 +44,7 @@ final class TcpConnector {
 
   /** Where to connect: a parsed {@code tcp://} or {@code tcp+tls://} URL. */
   static final class Endpoint {
-    /** The URL as the app gave it, for messages. */
+    /** The URL as the app gave it, redacted (docs/behaviour.md, "Secrets"), for messages. */
     final String url;
     /** Host name or IP literal (IPv6 without brackets). */
     final String host;
@@ -63,12 +65,12 @@ final class TcpConnector {
       String lower = url.toLowerCase(Locale.ROOT);
       boolean tls = lower.startsWith(Transports.TCP_TLS_SCHEME + "://");
       if (!tls && !lower.startsWith(Transports.TCP_SCHEME + "://")) {
-        throw new IllegalArgumentException("not a tcp:// or tcp+tls:// URL: " + url);
+        throw new IllegalArgumentException("not a tcp:// or tcp+tls:// URL: " + Redact.url(url));
       }
       String rest = url.substring(url.indexOf("://") + 3);
       HttpUrl parsed = HttpUrl.parse("http://" + rest);
-      if (parsed == null) throw new IllegalArgumentException("invalid URL: " + url);
-      return new Endpoint(url, parsed.host(), parsed.port(), tls);
+      if (parsed == null) throw new IllegalArgumentException("invalid URL: " + Redact.url(url));
+      return new Endpoint(Redact.url(url), parsed.host(), parsed.port(), tls);
     }
   }
 
@@ -125,7 +127,7 @@ final class TcpConnector {
       } catch (IOException e) {
         closeQuietly(raw);
         if (isAborted()) throw e;
-        last = e;
+        last = named(e, address, timeout);
         continue; // Try the host's next address, as OkHttp does.
       }
       raw.setTcpNoDelay(true);
@@ -139,6 +141,25 @@ final class TcpConnector {
     }
     if (last != null) throw last;
     throw new UnknownHostException("no address for " + endpoint.host);
+  }
+
+  /**
+   * A failed TCP connect that names the address and, for a timeout, the limit: the JDK's
+   * "Connection refused" or "connect timed out" says neither. The original stays the cause.
+   */
+  private IOException named(IOException e, InetAddress address, int timeoutMillis) {
+    String to = address.getHostAddress() + ":" + endpoint.port;
+    IOException named;
+    if (e instanceof SocketTimeoutException) {
+      named = new SocketTimeoutException("TCP connect to " + to + " timed out (OkHttpClient"
+          + " connectTimeout " + Durations.seconds(timeoutMillis) + ")");
+    } else if (e instanceof ConnectException) {
+      named = new ConnectException("Failed to connect to " + to); // OkHttp's wording.
+    } else {
+      return e;
+    }
+    named.initCause(e);
+    return named;
   }
 
   /**

@@ -57,7 +57,7 @@ final class TcpTransport implements Transport {
           new TcpConnector(client, TcpConnector.Endpoint.parse(request.url));
       TcpTransport t = new TcpTransport(request.url, connector, client.writeTimeoutMillis(),
           request.maxLineLength, listener, client.dispatcher().executorService());
-      Thread reader = new Thread(t::run, READER_THREAD_PREFIX + request.url);
+      Thread reader = new Thread(t::run, READER_THREAD_PREFIX + Redact.url(request.url));
       reader.setDaemon(true);
       reader.start();
       return t;
@@ -122,7 +122,7 @@ final class TcpTransport implements Transport {
    * the mistake shows in the connection state instead of being dropped silently.
    */
   @Override public boolean send(Message message) {
-    String invalid = LineFraming.whyNotALine(url, message);
+    String invalid = LineFraming.whyNotALine(Redact.url(url), message);
     if (invalid != null) {
       fail(new IllegalArgumentException(invalid));
       return false;
@@ -329,6 +329,6 @@ final class TcpTransport implements Transport {
   }
 
   @Override public String toString() {
-    return "TcpTransport{" + url + "}";
+    return "TcpTransport{" + Redact.url(url) + "}";
   }
 }

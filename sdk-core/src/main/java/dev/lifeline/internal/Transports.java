@@ -48,6 +48,6 @@ public final class Transports {
 
   /** Why {@code message} can never travel on {@code url}, or null when it can. */
   static String whyNotSendable(String url, Message message) {
-    return isLineProtocol(url) ? LineFraming.whyNotALine(url, message) : null;
+    return isLineProtocol(url) ? LineFraming.whyNotALine(Redact.url(url), message) : null;
   }
 }

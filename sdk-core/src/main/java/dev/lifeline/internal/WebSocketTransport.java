@@ -51,6 +51,12 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
     }
   }
 
+  /**
+   * 24 h: the longest Retry-After taken from a server, so no arithmetic on it can overflow. The
+   * reconnect policy caps it further ({@code ReconnectPolicy.maxRetryAfter}, 1 h by default).
+   */
+  static final long MAX_RETRY_AFTER_MILLIS = TimeUnit.HOURS.toMillis(24);
+
   /** The connection manager's end. */
   private final Transport.Listener listener;
   /** Where the handshake stands. */
@@ -144,23 +150,28 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   @Override public void onFailure(WebSocket webSocket, Throwable t, Response response) {
     int code = response != null ? response.code() : 0;
     long retryAfter = response != null ? retryAfterMillis(response) : -1;
-    listener.onFailure(this, t, code, retryAfter);
+    listener.onFailure(this, opened ? t : progress.explainTimeout(t), code, retryAfter);
   }
 
-  /** Retry-After as delta-seconds or an HTTP date (parsed by OkHttp), or -1. */
+  /**
+   * Retry-After as delta-seconds or an HTTP date (parsed by OkHttp), at most {@link
+   * #MAX_RETRY_AFTER_MILLIS}; -1 when absent or unreadable.
+   */
   static long retryAfterMillis(Response response) {
     String value = response.header("Retry-After");
     if (value == null) return -1;
-    try {
-      long seconds = Long.parseLong(value.trim());
-      return seconds < 0 ? -1 : TimeUnit.SECONDS.toMillis(seconds);
-    } catch (NumberFormatException notSeconds) {
-      Date date = response.headers().getDate("Retry-After");
-      return date == null ? -1 : Math.max(0, date.getTime() - System.currentTimeMillis());
+    value = value.trim();
+    if (!value.isEmpty() && value.length() <= 32 && value.matches("[0-9]+")) {
+      // Any number of digits: a value beyond a long is still "very long", not unreadable.
+      long seconds = value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value);
+      return Math.min(MAX_RETRY_AFTER_MILLIS, TimeUnit.SECONDS.toMillis(seconds));
     }
+    Date date = response.headers().getDate("Retry-After");
+    if (date == null) return -1;
+    return Math.min(MAX_RETRY_AFTER_MILLIS, Math.max(0, date.getTime() - System.currentTimeMillis()));
   }
 
   @Override public String toString() {
-    return "WebSocketTransport{" + webSocket.request().url() + "}";
+    return "WebSocketTransport{" + Redact.url(webSocket.request().url().toString()) + "}";
   }
 }
