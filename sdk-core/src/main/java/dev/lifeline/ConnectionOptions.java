@@ -64,6 +64,14 @@ public final class ConnectionOptions {
    * DNS, TCP, TLS and the HTTP upgrade included.
    */
   public static final long DEFAULT_ATTEMPT_TIMEOUT_MILLIS = 30_000L;
+  /**
+   * 15 s: how long a message written in at-least-once mode may wait for its acknowledgement before
+   * the connection is replaced and the message resent (docs/behaviour.md, "Sending and
+   * delivery"). Well above a round trip on a poor mobile network plus a busy server, and above
+   * OkHttp's default 10 s read and write timeouts; well below the 55–110 s the protocol ping
+   * needs to notice a dead path.
+   */
+  public static final long DEFAULT_ACK_TIMEOUT_MILLIS = 15_000L;
 
   /** The endpoint, validated. */
   private final String url;
@@ -85,6 +93,8 @@ public final class ConnectionOptions {
   private final long maxLineLength;
   /** The overall deadline of one attempt in ms, > 0. */
   private final long attemptTimeoutMillis;
+  /** How long a written message may wait for its acknowledgement in ms, > 0. */
+  private final long ackTimeoutMillis;
 
   private ConnectionOptions(Builder b) {
     url = b.url;
@@ -99,6 +109,7 @@ public final class ConnectionOptions {
     maxPendingInboundBytes = b.maxPendingInboundBytes;
     maxLineLength = b.maxLineLength;
     attemptTimeoutMillis = b.attemptTimeoutMillis;
+    ackTimeoutMillis = b.ackTimeoutMillis;
   }
 
   /**
@@ -128,6 +139,8 @@ public final class ConnectionOptions {
   public long maxLineLength() { return maxLineLength; }
   /** The overall deadline of one connection attempt. */
   public long attemptTimeoutMillis() { return attemptTimeoutMillis; }
+  /** How long a written message may wait for its acknowledgement (at-least-once mode only). */
+  public long ackTimeoutMillis() { return ackTimeoutMillis; }
 
   /** Builds {@link ConnectionOptions}. */
   public static final class Builder {
@@ -143,6 +156,7 @@ public final class ConnectionOptions {
     private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
     private long attemptTimeoutMillis = DEFAULT_ATTEMPT_TIMEOUT_MILLIS;
+    private long ackTimeoutMillis = DEFAULT_ACK_TIMEOUT_MILLIS;
 
     Builder(String url) {
       this.url = validateUrl(url);
@@ -217,6 +231,20 @@ public final class ConnectionOptions {
      */
     public Builder atLeastOnce(AckMatcher matcher) {
       this.ackMatcher = matcher;
+      return this;
+    }
+
+    /**
+     * In at-least-once mode, how long a written message may wait for its acknowledgement [{@value
+     * ConnectionOptions#DEFAULT_ACK_TIMEOUT_MILLIS} ms]. When the oldest one has waited this long
+     * on the current connection, the connection is presumed to have lost it and is replaced (a
+     * failure counted like any other, with backoff); every unacknowledged message is sent again,
+     * in order, on the next one. Counted from when the message was handed to the socket. Set it
+     * above your server's slowest acknowledgement: too short resends messages that were merely
+     * slow. Without {@link #atLeastOnce} it has no effect. Must be positive.
+     */
+    public Builder ackTimeout(long timeout, TimeUnit unit) {
+      ackTimeoutMillis = Checks.positiveMillis("ack timeout", timeout, unit);
       return this;
     }
 
