@@ -225,9 +225,11 @@ public final class ConnectionOptions {
 
     /**
      * At-least-once delivery (docs/behaviour.md, "Sending and delivery"): messages with a key are
-     * held until acknowledged and resent in order after a reconnect. Held messages count against
-     * the {@link OutboxPolicy} limits. Null returns to the default, at-most-once: a message written
-     * to a socket that then dies is gone.
+     * held until acknowledged and resent in order after a reconnect or an {@link #ackTimeout}.
+     * Held messages count against the {@link OutboxPolicy} limits; a key already held is rejected
+     * at {@code send()}. Null returns to the default, at-most-once: a message written to a socket
+     * that then dies before the server was heard from again is reported through {@link
+     * ConnectionListener#onSendFailed} as "may not have been delivered", never sent twice.
      */
     public Builder atLeastOnce(AckMatcher matcher) {
       this.ackMatcher = matcher;
