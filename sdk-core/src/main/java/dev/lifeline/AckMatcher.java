@@ -4,10 +4,15 @@ package dev.lifeline;
  * Recognises acknowledgements for the at-least-once mode, enabled with {@link
  * ConnectionOptions.Builder#atLeastOnce}. A message with a key stays held after it is sent until an
  * inbound message acknowledges that key; if the connection is lost first, it is sent again, in
- * order, after the reconnect. The server must therefore tolerate duplicates: deduplicate by key,
- * and acknowledge a duplicate again, or the message stays held until the next reconnect sends it
- * once more. Keys are compared with {@code equals} and must be unique among the messages still
- * held. See docs/behaviour.md, "Sending and delivery".
+ * order, after the reconnect; so is every held message when the oldest one has waited {@link
+ * ConnectionOptions.Builder#ackTimeout} without an acknowledgement (the connection is replaced).
+ * The server must therefore tolerate duplicates: deduplicate by key, and acknowledge a duplicate
+ * again, or the message stays held until the ack timeout sends it once more. Keys are compared
+ * with {@code equals} and must be unique among the messages still queued or held: {@link
+ * Connection#send} rejects a message whose key is already held (it returns false and {@link
+ * ConnectionListener#onSendFailed} says so, quoting the key only when its {@code toString()} is
+ * at most 40 characters). A message without a key is at-most-once. See docs/behaviour.md,
+ * "Sending and delivery".
  *
  * <p><b>Threads.</b> {@link #key} runs on the thread that calls {@link Connection#send}, {@link
  * #acknowledgedKey} on Lifeline's hook threads (see each method). Both may be called concurrently

@@ -67,6 +67,14 @@ public final class ConnectionOptions {
    * DNS, TCP, TLS and the HTTP upgrade included.
    */
   public static final long DEFAULT_ATTEMPT_TIMEOUT_MILLIS = 30_000L;
+  /**
+   * 15 s: how long a message written in at-least-once mode may wait for its acknowledgement before
+   * the connection is replaced and the message resent (docs/behaviour.md, "Sending and
+   * delivery"). Well above a round trip on a poor mobile network plus a busy server, and above
+   * OkHttp's default 10 s read and write timeouts; well below the 55–110 s the protocol ping
+   * needs to notice a dead path.
+   */
+  public static final long DEFAULT_ACK_TIMEOUT_MILLIS = 15_000L;
 
   /** The endpoint, validated. */
   private final String url;
@@ -88,6 +96,8 @@ public final class ConnectionOptions {
   private final long maxLineLength;
   /** The overall deadline of one attempt in ms, > 0. */
   private final long attemptTimeoutMillis;
+  /** How long a written message may wait for its acknowledgement in ms, > 0. */
+  private final long ackTimeoutMillis;
 
   private ConnectionOptions(Builder b, String url, Map<String, String> headers) {
     this.url = url;
@@ -102,6 +112,7 @@ public final class ConnectionOptions {
     maxPendingInboundBytes = b.maxPendingInboundBytes;
     maxLineLength = b.maxLineLength;
     attemptTimeoutMillis = b.attemptTimeoutMillis;
+    ackTimeoutMillis = b.ackTimeoutMillis;
   }
 
   /**
@@ -139,6 +150,8 @@ public final class ConnectionOptions {
   public long maxLineLength() { return maxLineLength; }
   /** The overall deadline of one connection attempt. */
   public long attemptTimeoutMillis() { return attemptTimeoutMillis; }
+  /** How long a written message may wait for its acknowledgement (at-least-once mode only). */
+  public long ackTimeoutMillis() { return ackTimeoutMillis; }
 
   /** Builds {@link ConnectionOptions}. */
   public static final class Builder {
@@ -154,6 +167,7 @@ public final class ConnectionOptions {
     private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
     private long attemptTimeoutMillis = DEFAULT_ATTEMPT_TIMEOUT_MILLIS;
+    private long ackTimeoutMillis = DEFAULT_ACK_TIMEOUT_MILLIS;
 
     Builder(String url) {
       this.url = validateUrl(url);
@@ -222,12 +236,28 @@ public final class ConnectionOptions {
 
     /**
      * At-least-once delivery (docs/behaviour.md, "Sending and delivery"): messages with a key are
-     * held until acknowledged and resent in order after a reconnect. Held messages count against
-     * the {@link OutboxPolicy} limits. Null returns to the default, at-most-once: a message written
-     * to a socket that then dies is gone.
+     * held until acknowledged and resent in order after a reconnect or an {@link #ackTimeout}.
+     * Held messages count against the {@link OutboxPolicy} limits; a key already held is rejected
+     * at {@code send()}. Null returns to the default, at-most-once: a message written to a socket
+     * that then dies before the server was heard from again is reported through {@link
+     * ConnectionListener#onSendFailed} as "may not have been delivered", never sent twice.
      */
     public Builder atLeastOnce(AckMatcher matcher) {
       this.ackMatcher = matcher;
+      return this;
+    }
+
+    /**
+     * In at-least-once mode, how long a written message may wait for its acknowledgement [{@value
+     * ConnectionOptions#DEFAULT_ACK_TIMEOUT_MILLIS} ms]. When the oldest one has waited this long
+     * on the current connection, the connection is presumed to have lost it and is replaced (a
+     * failure counted like any other, with backoff); every unacknowledged message is sent again,
+     * in order, on the next one. Counted from when the message was handed to the socket. Set it
+     * above your server's slowest acknowledgement: too short resends messages that were merely
+     * slow. Without {@link #atLeastOnce} it has no effect. Must be positive.
+     */
+    public Builder ackTimeout(long timeout, TimeUnit unit) {
+      ackTimeoutMillis = Checks.positiveMillis("ack timeout", timeout, unit);
       return this;
     }
 

@@ -9,7 +9,6 @@ import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
 import java.net.SocketTimeoutException;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -32,13 +31,21 @@ import java.util.Map;
  * attempt counter), and the parts' own.
  */
 final class ConnectionEngine {
-  /** How a transport is let go. */
+  /**
+   * How a transport is let go. In every way but {@link #GRACEFUL}, what it had not written goes
+   * back to the outbox and what it wrote without being settled is reported as "may not have been
+   * delivered" (or resent, with an ack key): see {@link Delivery#lost}.
+   */
   enum Release {
     /** Abort the socket at once; what it had not written is final and goes back to the outbox. */
     CANCEL,
     /** It ended by itself: what it had not written goes back to the outbox. */
     ENDED,
-    /** The server started a close: requeue what it had not written, then answer the close. */
+    /**
+     * The server started a close. Answered with a close 1000 only when the transport holds
+     * nothing unwritten; otherwise cancelled as {@link #CANCEL}, because a close would first write
+     * what it holds — messages that also go back to the outbox, and would be sent twice.
+     */
     ANSWER_CLOSE,
     /** Our graceful close: it writes what it holds, then a close 1000; only unacked return. */
     GRACEFUL
@@ -81,7 +88,8 @@ final class ConnectionEngine {
     EnvironmentPolicy environmentPolicy = options.environment();
     this.keepAlive = new KeepAlive(options.heartbeat(), environmentPolicy.probeOnWake(), timers,
         new KeepAliveOwner(this, options.heartbeat(), app));
-    this.delivery = new Delivery(options.outbox(), timers, new DeliveryOwner());
+    this.delivery = new Delivery(options.outbox(), options.ackTimeoutMillis(), timers,
+        new DeliveryOwner());
     this.sleep = new SleepDetector(connection, environmentPolicy.sleepDetectionMillis(), app,
         keepAlive, timers);
     this.environment =
@@ -146,7 +154,7 @@ final class ConnectionEngine {
 
   private void startAttempt() {
     reconnectTimer.cancel();
-    release(Release.CANCEL, null);
+    release(Release.CANCEL, "replaced by a new connection attempt");
     Attempt a = new Attempt(attemptOwner, reconnection.attempt(), now(), inboundGate);
     attempt = a;
     setState(ConnectionState.connecting(a.number));
@@ -229,6 +237,7 @@ final class ConnectionEngine {
    */
   boolean sendProtocolMessage(Transport t, Message m, String what) {
     String invalid = Transports.whyNotSendable(options.url(), m);
+    if (invalid == null) invalid = Transports.whyTooLarge(options.url(), m);
     if (invalid != null) {
       lose(Failure.configuration(what + " cannot be sent: " + invalid, null), Release.CANCEL);
       return false;
@@ -248,7 +257,7 @@ final class ConnectionEngine {
   void lose(Failure failure, Release how) {
     Attempt a = attempt;
     boolean wasOpen = a != null && a.isOpen();
-    release(how, null);
+    release(how, failure.reason);
     if (connection.state().isTerminal()) return;
     if (wasOpen) {
       app.event("disconnected", e -> e.disconnected(connection, failure.reason, failure.cause));
@@ -276,8 +285,11 @@ final class ConnectionEngine {
     }
   }
 
-  /** Lane: the one place a transport is let go; {@code reason} is for {@link Release#GRACEFUL}. */
-  private void release(Release how, String reason) {
+  /**
+   * Lane: the one place a transport is let go. {@code why}: the close reason for {@link
+   * Release#GRACEFUL}, else why it was lost (the messages it may not have delivered say so).
+   */
+  private void release(Release how, String why) {
     Attempt a = attempt;
     if (a == null) return;
     attempt = null; // From now on the attempt's late callbacks are ignored.
@@ -287,12 +299,13 @@ final class ConnectionEngine {
     a.end();
     Transport t = a.transport;
     if (t == null) return;
+    if (how == Release.ANSWER_CLOSE && !t.unsent().isEmpty()) how = Release.CANCEL;
     if (how == Release.CANCEL) t.cancel(); // First: what it had not written is then final.
-    delivery.requeue(how == Release.GRACEFUL ? Collections.<Message>emptyList() : t.unsent());
+    delivery.lost(t, how == Release.GRACEFUL ? null : why);
     if (how == Release.GRACEFUL) {
-      t.close(1000, reason);
+      t.close(1000, why);
     } else if (how == Release.ANSWER_CLOSE) {
-      t.close(1000, null); // Completes the closing handshake.
+      t.close(1000, null); // Completes the closing handshake; it holds nothing left to write.
     }
   }
 
@@ -303,7 +316,7 @@ final class ConnectionEngine {
   private boolean closeGracefully(String reason) {
     Attempt a = attempt;
     if (a == null || !a.isOpen()) {
-      release(Release.CANCEL, null);
+      release(Release.CANCEL, reason);
       return false;
     }
     delivery.flush();
@@ -321,7 +334,7 @@ final class ConnectionEngine {
 
   /** Lane: ends the connection for good. */
   private void terminate(String reason, Throwable cause) {
-    release(Release.CANCEL, null);
+    release(Release.CANCEL, reason);
     timers.cancelAll();
     ctx.signals.remove(connection);
     setState(ConnectionState.closed(reason, cause));
@@ -363,7 +376,7 @@ final class ConnectionEngine {
 
     @Override public void drop(String why) {
       boolean wasOpen = isOpen();
-      release(Release.CANCEL, null);
+      release(Release.CANCEL, why);
       if (wasOpen) app.event("disconnected", e -> e.disconnected(connection, why, null));
     }
 
@@ -475,6 +488,10 @@ final class ConnectionEngine {
 
     @Override public void sendFailed(Message message, String reason) {
       connection.sendFailed(message, reason);
+    }
+
+    @Override public void noAcknowledgement(String reason) {
+      lose(Failure.transientFailure(reason, new SocketTimeoutException(reason)), Release.CANCEL);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.lifeline.internal;
 
 import dev.lifeline.Message;
 import dev.lifeline.OutboxPolicy;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -10,17 +11,34 @@ import java.util.Set;
 
 /**
  * What the app asked to send, until it is gone for good: the outbox until a transport takes a
- * message, the messages awaiting acknowledgement in at-least-once mode, expiry by TTL, and what
- * goes back into the outbox when a transport is lost (docs/behaviour.md, "Sending and delivery").
- * {@link #offer} is called on app threads; everything else on the connection's lane.
+ * message, the messages a transport took until they are settled or acknowledged, expiry by TTL,
+ * the ack timeout, and what goes back into the outbox or is reported when a transport is lost
+ * (docs/behaviour.md, "Sending and delivery"). {@link #offer} is called on app threads;
+ * everything else on the connection's lane.
+ *
+ * <p>The transport numbers what it accepts ({@link Transport#acceptedCount()}); delivery keeps the
+ * number of each app message it handed over. When the transport is lost, those numbers tell each
+ * app message's fate exactly: not written (back to the outbox), written and settled (delivered as
+ * far as anyone can tell), or written and unsettled (reported as "may not have been delivered"
+ * unless an acknowledgement key brings it back). Heartbeats and responder replies have numbers
+ * too but are not delivery's: they are never requeued as app data nor reported to the app.
  *
  * <p>Timers: {@code flush retry} (a transport's full buffer refused a message: try again
- * shortly) and {@code outbox expiry} (the oldest queued message reaches its TTL while nothing
- * flushes).
+ * shortly), {@code outbox expiry} (the oldest queued message reaches its TTL while nothing
+ * flushes) and {@code ack timeout} (the oldest message awaiting acknowledgement has waited too
+ * long: the connection is replaced).
  */
 final class Delivery {
   /** How soon a flush refused by a full transport buffer is retried. */
   static final long FLUSH_RETRY_MILLIS = 100;
+  /**
+   * How long a transport may refuse the oldest message while holding nothing else to write
+   * before that message counts as one it can never carry. With nothing queued, "buffer full"
+   * cannot be the cause; a closing or failed transport is let go well within this time.
+   */
+  static final long REFUSED_HEAD_LIMIT_MILLIS = 5_000;
+  /** The start of the reason of a written message whose transport was lost before it settled. */
+  static final String MAY_NOT_HAVE_BEEN_DELIVERED = "may not have been delivered: ";
 
   /** What delivery needs from its connection. */
   interface Owner {
@@ -35,23 +53,58 @@ final class Delivery {
 
     /** {@code message} will not be delivered, for {@code reason}. */
     void sendFailed(Message message, String reason);
+
+    /** No acknowledgement came in time ({@code reason}): replace the connection. */
+    void noAcknowledgement(String reason);
+  }
+
+  /** An app message handed to the current transport, with the number the transport gave it. */
+  private static final class InFlight {
+    final Outbox.Entry entry;
+    /** Its place among everything the transport accepted, from 0. */
+    final long number;
+
+    InFlight(Outbox.Entry entry, long number) {
+      this.entry = entry;
+      this.number = number;
+    }
   }
 
   private final OutboxPolicy policy;
+  /** How long a written message may wait for its acknowledgement. */
+  private final long ackTimeoutMillis;
   private final Owner owner;
   private final Timers timers;
   /** Queued and unacknowledged messages; thread-safe. */
   private final Outbox outbox;
   private final Timers.Timer flushRetryTimer;
   private final Timers.Timer expiryTimer;
+  private final Timers.Timer ackTimer;
+  /**
+   * App messages handed to {@link #inFlightTransport} that are not known to be settled, oldest
+   * first. Bounded: what the transport has not written (its own queue limit) plus written ones
+   * up to the outbox limits; beyond those, the oldest written count as settled.
+   */
+  private final ArrayDeque<InFlight> inFlight = new ArrayDeque<InFlight>();
+  /** Payload bytes of {@link #inFlight}. */
+  private long inFlightBytes;
+  /** The transport {@link #inFlight} was handed to, or null. */
+  private Transport inFlightTransport;
+  /** The oldest entry, refused by {@link #refusedBy} with nothing else to write, or null. */
+  private Outbox.Entry refusedHead;
+  private Transport refusedBy;
+  /** When {@link #refusedHead} was first refused. */
+  private long refusedSinceMillis;
 
-  Delivery(OutboxPolicy policy, Timers timers, Owner owner) {
+  Delivery(OutboxPolicy policy, long ackTimeoutMillis, Timers timers, Owner owner) {
     this.policy = policy;
+    this.ackTimeoutMillis = ackTimeoutMillis;
     this.owner = owner;
     this.timers = timers;
     this.outbox = new Outbox(policy);
     this.flushRetryTimer = timers.timer("flush retry", this::flush);
     this.expiryTimer = timers.timer("outbox expiry", this::flush);
+    this.ackTimer = timers.timer("ack timeout", this::ackTimeoutDue);
   }
 
   /**
@@ -78,18 +131,80 @@ final class Delivery {
     }
     Transport transport = owner.openTransport();
     if (transport != null) {
+      if (transport != inFlightTransport) {
+        forgetInFlight(); // Every loss already accounted for the previous one.
+        inFlightTransport = transport;
+      }
       Outbox.Entry e;
       while ((e = outbox.peek()) != null) {
+        long number = transport.acceptedCount();
         if (!transport.send(e.message)) {
+          if (refusedForever(transport, e, now)) {
+            outbox.drop(e);
+            refusedHead = null;
+            owner.sendFailed(e.message, "the transport refused it for "
+                + Durations.seconds(REFUSED_HEAD_LIMIT_MILLIS) + " while holding nothing else to"
+                + " write: it cannot carry this message (" + e.bytes + " bytes)");
+            continue;
+          }
           // The transport's own buffer is full (or it is closing): try again shortly.
           if (!flushRetryTimer.isArmed()) flushRetryTimer.arm(FLUSH_RETRY_MILLIS);
           break;
         }
-        outbox.sent(e);
+        refusedHead = null;
+        outbox.sent(e, now);
+        inFlight.addLast(new InFlight(e, number));
+        inFlightBytes += e.bytes;
         owner.sent();
       }
+      forgetSettled(transport);
+      armAckTimeout(now);
     }
     scheduleExpiry(now);
+  }
+
+  /**
+   * Whether {@code transport} refuses {@code head} for good: it holds nothing unwritten (so its
+   * buffer is not full) and has refused this same message for {@link #REFUSED_HEAD_LIMIT_MILLIS}.
+   * Such a message must not block every later one.
+   */
+  private boolean refusedForever(Transport transport, Outbox.Entry head, long now) {
+    if (!transport.unsent().isEmpty()) {
+      refusedHead = null; // A full buffer: it will drain.
+      return false;
+    }
+    if (refusedHead != head || refusedBy != transport) {
+      refusedHead = head;
+      refusedBy = transport;
+      refusedSinceMillis = now;
+      return false;
+    }
+    return now - refusedSinceMillis >= REFUSED_HEAD_LIMIT_MILLIS;
+  }
+
+  /**
+   * Stops tracking what is settled and, beyond the outbox limits, the oldest written messages
+   * (they count as settled), so a server that never answers cannot make this grow.
+   */
+  private void forgetSettled(Transport transport) {
+    long settled = transport.settledCount();
+    while (!inFlight.isEmpty() && inFlight.peekFirst().number < settled) removeFirstInFlight();
+    if (inFlight.size() <= policy.maxMessages() && inFlightBytes <= policy.maxBytes()) return;
+    long written = transport.acceptedCount() - transport.unsent().size();
+    while (!inFlight.isEmpty() && inFlight.peekFirst().number < written
+        && (inFlight.size() > policy.maxMessages() || inFlightBytes > policy.maxBytes())) {
+      removeFirstInFlight();
+    }
+  }
+
+  private void removeFirstInFlight() {
+    inFlightBytes -= inFlight.removeFirst().entry.bytes;
+  }
+
+  private void forgetInFlight() {
+    inFlight.clear();
+    inFlightBytes = 0;
+    inFlightTransport = null;
   }
 
   /** With a TTL, wakes up when the oldest queued message expires, so the app hears in time. */
@@ -100,42 +215,96 @@ final class Delivery {
     expiryTimer.arm(Math.max(0, oldest + ttl - now));
   }
 
+  /**
+   * Arms the ack timeout for the oldest message awaiting acknowledgement. An acknowledgement does
+   * not re-arm it: when it fires early for a message acknowledged meanwhile, it re-arms itself
+   * for the next one's remainder (cheaper than re-arming on every acknowledgement).
+   */
+  private void armAckTimeout(long now) {
+    if (ackTimer.isArmed()) return;
+    long oldest = outbox.oldestUnackedSentAtMillis();
+    if (oldest < 0) return;
+    ackTimer.arm(Math.max(0, oldest + ackTimeoutMillis - now));
+  }
+
+  private void ackTimeoutDue() {
+    if (owner.openTransport() == null) return;
+    long now = timers.now();
+    long oldest = outbox.oldestUnackedSentAtMillis();
+    if (oldest < 0) return; // All acknowledged; the next keyed message arms it again.
+    long waited = now - oldest;
+    if (waited < ackTimeoutMillis) {
+      ackTimer.arm(ackTimeoutMillis - waited);
+      return;
+    }
+    int held = outbox.unackedCount();
+    owner.noAcknowledgement("no acknowledgement for " + Durations.seconds1(waited) + " (ackTimeout "
+        + Durations.seconds(ackTimeoutMillis) + "); " + held
+        + (held == 1 ? " message" : " messages") + " awaiting acknowledgement; replacing the"
+        + " connection");
+  }
+
   /** Releases the message held under {@code key}; returns it, or null if none is held. */
   Message acknowledge(Object key) {
     return outbox.acknowledge(key);
   }
 
   /**
-   * A transport is gone: puts back in the outbox what must go out again, in send order — the
-   * messages written but never acknowledged (at-least-once), then those it never wrote ({@code
-   * unwritten}, from {@link Transport#unsent()}). A message in both is counted once.
+   * Transport {@code t} is gone because of {@code why}, or by our own graceful close when {@code
+   * why} is null (it writes what it holds and closes; nothing is unwritten or unsettled then).
+   * Puts back in the outbox what must go out again, in send order — the messages written but
+   * never acknowledged (at-least-once), then those it never wrote — and reports each message
+   * written without an ack key and not settled, once, as "may not have been delivered".
+   * Call after {@link Transport#cancel()} when cancelling, so what it had not written is final.
    */
-  void requeue(List<Message> unwritten) {
+  void lost(Transport t, String why) {
+    ackTimer.cancel();
     long now = timers.now();
-    Set<Message> unsent = Collections.newSetFromMap(new IdentityHashMap<Message, Boolean>());
-    unsent.addAll(unwritten);
-    List<Outbox.Entry> again = new ArrayList<Outbox.Entry>();
+    long written = Long.MAX_VALUE;
+    long settled = Long.MAX_VALUE;
+    if (why != null) {
+      written = t.acceptedCount() - t.unsent().size();
+      settled = t.settledCount();
+    }
     List<Outbox.Entry> unacked = outbox.takeUnacked();
-    IdentityHashMap<Message, Outbox.Entry> keyed = new IdentityHashMap<Message, Outbox.Entry>();
-    for (Outbox.Entry e : unacked) {
-      if (unsent.contains(e.message)) {
-        keyed.put(e.message, e); // Goes back in its place among the unwritten ones.
-      } else {
-        again.add(e.again(true, now));
+    Set<Outbox.Entry> awaiting = identitySet();
+    awaiting.addAll(unacked);
+    List<Outbox.Entry> unwritten = new ArrayList<Outbox.Entry>();
+    List<Message> uncertain = new ArrayList<Message>();
+    if (t == inFlightTransport) {
+      for (InFlight f : inFlight) {
+        Outbox.Entry e = f.entry;
+        if (f.number >= written) {
+          // Never written; one with a key goes back only if not acknowledged meanwhile.
+          if (e.key == null || awaiting.contains(e)) unwritten.add(e);
+        } else if (f.number >= settled && e.key == null) {
+          uncertain.add(e.message);
+        }
       }
     }
+    forgetInFlight();
+    Set<Outbox.Entry> goesBackUnwritten = identitySet();
+    goesBackUnwritten.addAll(unwritten);
+    List<Outbox.Entry> again = new ArrayList<Outbox.Entry>();
     // Written ones all precede unwritten ones, so this is send order.
-    for (Message m : unwritten) {
-      Outbox.Entry e = keyed.get(m);
-      again.add(e != null ? e.again(false, now) : new Outbox.Entry(m, null, now));
+    for (Outbox.Entry e : unacked) {
+      if (!goesBackUnwritten.contains(e)) again.add(e.again(true, now));
     }
+    for (Outbox.Entry e : unwritten) again.add(e.again(false, now));
     if (!again.isEmpty()) outbox.requeueFront(again);
+    for (Message m : uncertain) owner.sendFailed(m, MAY_NOT_HAVE_BEEN_DELIVERED + why);
+  }
+
+  private static Set<Outbox.Entry> identitySet() {
+    return Collections.newSetFromMap(new IdentityHashMap<Outbox.Entry, Boolean>());
   }
 
   /** The connection ended: reports every message that can no longer be delivered. */
   void failQueued(String reason) {
     flushRetryTimer.cancel();
     expiryTimer.cancel();
+    ackTimer.cancel();
+    forgetInFlight();
     for (Message m : outbox.close(reason)) {
       owner.sendFailed(m, "connection closed before the message was delivered: " + reason);
     }

@@ -4,6 +4,7 @@ import dev.lifeline.Message;
 import dev.lifeline.OutboxPolicy;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +29,11 @@ public final class Outbox {
      * it waits to go out again, and a late acknowledgement still releases it.
      */
     final boolean written;
+    /**
+     * While awaiting acknowledgement: when it was handed to the current transport, for the ack
+     * timeout. Guarded by the outbox.
+     */
+    long sentAtMillis;
 
     Entry(Message message, Object key, long acceptedAtMillis) {
       this(message, key, acceptedAtMillis, false);
@@ -53,6 +59,11 @@ public final class Outbox {
   private final ArrayDeque<Entry> entries = new ArrayDeque<Entry>();
   /** Sent messages awaiting acknowledgement, by key, in send order; guarded by this. */
   private final LinkedHashMap<Object, Entry> unacked = new LinkedHashMap<Object, Entry>();
+  /**
+   * The keys of every queued or unacknowledged entry: a key is held by one message at a time.
+   * Guarded by this.
+   */
+  private final HashSet<Object> keys = new HashSet<Object>();
   /** Sum of the bytes of entries and unacked; guarded by this. */
   private long bytes;
   /** Why the connection ended, once {@link #close} ran; then nothing is accepted. Guarded by this. */
@@ -62,17 +73,54 @@ public final class Outbox {
     this.policy = policy;
   }
 
+  /** Longest {@code toString()} of an ack key that a rejection quotes. */
+  static final int MAX_QUOTED_KEY_LENGTH = 40;
+
+  /** Returned by {@link #accept} for a duplicate key; described outside the lock. */
+  private static final String DUPLICATE_KEY = "duplicate key";
+
   /**
    * Appends {@code message}, to be acknowledged under {@code key} (null: no acknowledgement);
    * returns null when accepted, else why it was rejected.
    */
-  public synchronized String offer(Message message, Object key, long nowMillis) {
+  public String offer(Message message, Object key, long nowMillis) {
+    String rejected = accept(message, key, nowMillis);
+    if (rejected != DUPLICATE_KEY) return rejected;
+    // Two messages under one key could not be told apart by their acknowledgement: one would be
+    // released by the other's ack, or never. The key's toString() is app code, so it is asked
+    // here, outside the lock.
+    return "another message with ack key " + describeKey(key) + " is queued or awaiting"
+        + " acknowledgement; keys must be unique among held messages";
+  }
+
+  /**
+   * The key as a rejection shows it: quoted when short; a long one (often the payload itself) is
+   * left out, since the reason may end up in the app's logs.
+   */
+  static String describeKey(Object key) {
+    String text;
+    try {
+      text = String.valueOf(key);
+    } catch (RuntimeException e) {
+      return "(whose toString() threw " + e.getClass().getSimpleName() + ")";
+    }
+    return text.length() <= MAX_QUOTED_KEY_LENGTH
+        ? "\"" + text + "\""
+        : "(" + text.length() + " characters, not shown)";
+  }
+
+  private synchronized String accept(Message message, Object key, long nowMillis) {
     if (closedBecause != null) {
       // Under the same lock as close(): a send() racing the end is either reported by close()
       // or refused here, never accepted after the last report.
       throw new IllegalStateException("send() after the connection closed: " + closedBecause);
     }
     Entry e = new Entry(message, key, nowMillis);
+    if (e.bytes > policy.maxBytes()) {
+      return "message of " + e.bytes + " bytes exceeds the outbox limit of " + policy.maxBytes()
+          + " bytes (OutboxPolicy maxBytes); it can never be queued";
+    }
+    if (key != null && keys.contains(key)) return DUPLICATE_KEY;
     int held = entries.size() + unacked.size();
     if (held >= policy.maxMessages()) {
       return "outbox full: " + held + " messages queued"
@@ -85,6 +133,7 @@ public final class Outbox {
     }
     entries.addLast(e);
     bytes += e.bytes;
+    if (key != null) keys.add(key);
     return null;
   }
 
@@ -114,6 +163,7 @@ public final class Outbox {
       if (nowMillis - e.acceptedAtMillis >= policy.ttlMillis()) {
         i.remove();
         bytes -= e.bytes;
+        if (e.key != null) keys.remove(e.key);
         expired.add(e.message);
       }
     }
@@ -121,18 +171,41 @@ public final class Outbox {
   }
 
   /**
-   * Removes the oldest entry, handed to a transport, and holds it until {@link #acknowledge} with
-   * its key when it has one (at-least-once mode).
+   * Removes the oldest entry, handed to a transport at {@code nowMillis}, and holds it until
+   * {@link #acknowledge} with its key when it has one (at-least-once mode).
    */
-  synchronized void sent(Entry e) {
+  synchronized void sent(Entry e, long nowMillis) {
     Entry first = entries.removeFirst();
     if (first != e) throw new IllegalStateException("sent out of order");
     if (e.key == null) {
       bytes -= e.bytes;
       return;
     }
-    Entry previous = unacked.put(e.key, e);
-    if (previous != null) bytes -= previous.bytes;
+    e.sentAtMillis = nowMillis;
+    unacked.put(e.key, e); // Keys are unique among held entries (offer), so nothing is replaced.
+  }
+
+  /** Removes the oldest entry, which can never be sent (it is reported). */
+  synchronized void drop(Entry e) {
+    Entry first = entries.removeFirst();
+    if (first != e) throw new IllegalStateException("dropped out of order");
+    bytes -= e.bytes;
+    if (e.key != null) keys.remove(e.key);
+  }
+
+  /** Whether {@code e} still awaits its acknowledgement. */
+  synchronized boolean isUnacked(Entry e) {
+    return e.key != null && unacked.get(e.key) == e;
+  }
+
+  /** When the oldest unacknowledged message was handed to its transport, or -1 if none. */
+  synchronized long oldestUnackedSentAtMillis() {
+    Iterator<Entry> i = unacked.values().iterator();
+    return i.hasNext() ? i.next().sentAtMillis : -1;
+  }
+
+  synchronized int unackedCount() {
+    return unacked.size();
   }
 
   /** Releases the message held under {@code key}; returns it, or null if none is held. */
@@ -141,6 +214,7 @@ public final class Outbox {
     if (e == null) e = removeWritten(key); // The ack came after its transport was lost.
     if (e == null) return null;
     bytes -= e.bytes;
+    keys.remove(e.key);
     return e.message;
   }
 
@@ -176,6 +250,7 @@ public final class Outbox {
       bytes -= e.bytes;
     }
     entries.clear();
+    keys.clear();
     return all;
   }
 

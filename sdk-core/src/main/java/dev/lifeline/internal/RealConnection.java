@@ -82,7 +82,10 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     if (closeRequested || state.isTerminal()) {
       throw new IllegalStateException("send() after the connection closed: " + state);
     }
-    String rejected = engine.offer(message, ackKey(message), engine.now());
+    // Data the app may legitimately produce: reported, not thrown, and never queued, where it
+    // would block every later message.
+    String rejected = Transports.whyTooLarge(options.url(), message);
+    if (rejected == null) rejected = engine.offer(message, ackKey(message), engine.now());
     if (rejected != null) {
       sendFailed(message, rejected);
       return false;

@@ -85,6 +85,10 @@ final class TcpTransport implements Transport {
   private final ArrayDeque<Message> queue = new ArrayDeque<Message>();
   /** UTF-8 size of {@link #queue}. Guarded by this. */
   private long queueBytes;
+  /** Messages {@link #send} accepted so far. Guarded by this. */
+  private long accepted;
+  /** See {@link Transport#settledCount()}: set when a line arrives. Guarded by this. */
+  private long settled;
   /** The socket lines travel on (the TLS socket for tcp+tls), once connected. Guarded by this. */
   private Socket socket;
   /** Writes to {@link #socket}; set once the connection is established. Guarded by this. */
@@ -133,6 +137,7 @@ final class TcpTransport implements Transport {
       if (queueBytes + bytes > MAX_QUEUE_BYTES) return false;
       queue.addLast(message);
       queueBytes += bytes;
+      accepted++;
       if (sink == null || draining) return true; // Drained once connected, or by the running task.
       draining = true;
     }
@@ -186,6 +191,19 @@ final class TcpTransport implements Transport {
     return new ArrayList<Message>(queue);
   }
 
+  @Override public synchronized long acceptedCount() {
+    return accepted;
+  }
+
+  @Override public synchronized long settledCount() {
+    return settled;
+  }
+
+  /** On the reader thread, a line arrived: every line flushed so far is settled. */
+  private synchronized void settle() {
+    settled = accepted - queue.size();
+  }
+
   // ---- Reader thread. ----
 
   /** The reader thread: connects, then reads lines until the end. Always closes the socket. */
@@ -209,6 +227,7 @@ final class TcpTransport implements Transport {
         // EOF and over-long lines throw; so does a read on the socket that close() shut.
         String line = LineFraming.readLine(source, maxLineLength);
         if (isFinished()) return;
+        settle();
         listener.onMessage(this, Message.text(line));
       }
     } catch (Throwable t) {

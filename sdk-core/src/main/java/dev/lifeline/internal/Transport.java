@@ -41,6 +41,23 @@ public interface Transport {
    */
   List<Message> unsent();
 
+  /**
+   * How many messages {@link #send} has accepted so far, heartbeats and replies included. The
+   * connection numbers its own messages with it, so it can tell which of them were written
+   * ({@code acceptedCount() - unsent().size()} messages, counted from the first) and which are
+   * settled ({@link #settledCount()}) without mistaking a heartbeat for an app message.
+   */
+  long acceptedCount();
+
+  /**
+   * How many of the accepted messages, counted from the first, are settled: each was fully
+   * written to the socket before the transport received something from the server (a data
+   * message or a pong; not a close frame), evidence that the path carried it. Never decreases.
+   * The rest of the written ones may or may not have reached the server when the transport is
+   * lost (docs/behaviour.md, "Sending and delivery"). Called from any thread; never blocks.
+   */
+  long settledCount();
+
   /** What the manager asks a factory to open. */
   final class Request {
     /** The endpoint URL, already validated. */

@@ -46,8 +46,33 @@ public final class Transports {
     if (invalid != null) throw new IllegalArgumentException(invalid);
   }
 
-  /** Why {@code message} can never travel on {@code url}, or null when it can. */
+  /**
+   * Why {@code message} is not the kind of message {@code url} carries (binary or multi-line on a
+   * line protocol), or null: a programming error, thrown at {@code send()}.
+   */
   static String whyNotSendable(String url, Message message) {
     return isLineProtocol(url) ? LineFraming.whyNotALine(Redact.url(url), message) : null;
+  }
+
+  /**
+   * The largest message, in payload bytes, a transport for {@code url} can ever take: the most it
+   * queues for writing (OkHttp's WebSocket queue; {@link TcpTransport#MAX_QUEUE_BYTES}). A larger
+   * one would be refused forever and block every message behind it.
+   */
+  static long maxMessageBytes(String url) {
+    return isLineProtocol(url) ? TcpTransport.MAX_QUEUE_BYTES : WebSocketTransport.MAX_QUEUE_BYTES;
+  }
+
+  /**
+   * Why {@code message} is too large to ever travel on {@code url}, or null. Data the app may
+   * legitimately produce, so {@code send()} reports it ({@code false} and {@code onSendFailed})
+   * instead of throwing.
+   */
+  static String whyTooLarge(String url, Message message) {
+    long max = maxMessageBytes(url);
+    if (message.byteCount() <= max) return null;
+    return "message of " + message.byteCount() + " bytes exceeds " + max + " bytes, the most a "
+        + (isLineProtocol(url) ? "tcp:// connection" : "WebSocket connection (OkHttp)")
+        + " can queue for writing; it can never be sent";
   }
 }

@@ -22,6 +22,13 @@ import okio.ByteString;
  * loses none of them.
  */
 final class WebSocketTransport extends WebSocketListener implements Transport {
+  /**
+   * The most bytes OkHttp queues for writing, 16 MiB ({@code RealWebSocket.MAX_QUEUE_SIZE}, which
+   * is private): a send past it makes OkHttp close the socket with 1001. So no single message
+   * larger than this can ever travel on a WebSocket.
+   */
+  static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
+
   /** Opens WebSocket transports with one shared OkHttpClient (one pool, one dispatcher). */
   static final class Factory implements Transport.Factory {
     /** The app's client, or Lifeline's default. */
@@ -74,6 +81,14 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   private final ArrayDeque<Message> inFlight = new ArrayDeque<Message>();
   /** Guarded by this. */
   private long inFlightBytes;
+  /** Messages {@link #send} accepted so far. Guarded by this. */
+  private long accepted;
+  /** See {@link Transport#settledCount()}. Guarded by this. */
+  private long settled;
+  /** Pongs counted at the last {@link #observePongs}. Guarded by this. */
+  private long pongsSeen;
+  /** How many messages were written at the last {@link #observePongs}. Guarded by this. */
+  private long writtenAtPongCheck;
 
   private WebSocketTransport(Transport.Listener listener, HandshakeProgress progress) {
     this.listener = listener;
@@ -86,14 +101,29 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
 
   @Override public synchronized boolean send(Message message) {
     trimWritten();
-    boolean accepted = message.isText()
+    observePongs();
+    // Past its queue limit OkHttp would refuse and close the socket with 1001, which turns a full
+    // buffer into a reconnect. Refused here instead, the socket stays and the flush retries.
+    if (webSocket.queueSize() + message.byteCount() > MAX_QUEUE_BYTES) return false;
+    boolean taken = message.isText()
         ? webSocket.send(message.text())
         : webSocket.send(message.bytes());
-    if (accepted) {
+    if (taken) {
+      accepted++;
       inFlight.addLast(message);
       inFlightBytes += message.byteCount();
     }
+    return taken;
+  }
+
+  @Override public synchronized long acceptedCount() {
     return accepted;
+  }
+
+  @Override public synchronized long settledCount() {
+    trimWritten();
+    observePongs();
+    return settled;
   }
 
   @Override public void close(int code, String reason) {
@@ -118,6 +148,18 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
     return new ArrayList<Message>(inFlight);
   }
 
+  /**
+   * OkHttp reports no pong callback, only a count. When it grew since the last look, a pong
+   * arrived after that look, so everything written by then is settled: the server was still
+   * answering after those messages left.
+   */
+  private void observePongs() {
+    long pongs = receivedPongCount();
+    if (pongs > pongsSeen) settled = Math.max(settled, writtenAtPongCheck);
+    pongsSeen = pongs;
+    writtenAtPongCheck = accepted - inFlight.size();
+  }
+
   /** Drops the messages OkHttp has written from {@link #inFlight}. */
   private void trimWritten() {
     long unwritten = webSocket.queueSize();
@@ -132,11 +174,19 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   }
 
   @Override public void onMessage(WebSocket webSocket, String text) {
+    settle();
     listener.onMessage(this, Message.text(text));
   }
 
   @Override public void onMessage(WebSocket webSocket, ByteString bytes) {
+    settle();
     listener.onMessage(this, Message.binary(bytes));
+  }
+
+  /** On the reader thread, a message arrived: everything written so far is settled. */
+  private synchronized void settle() {
+    trimWritten();
+    settled = Math.max(settled, accepted - inFlight.size());
   }
 
   @Override public void onClosing(WebSocket webSocket, int code, String reason) {

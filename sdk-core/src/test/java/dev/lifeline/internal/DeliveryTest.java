@@ -22,6 +22,7 @@ import org.junit.Test;
  */
 public final class DeliveryTest {
   private static final long TTL = 30_000;
+  private static final long ACK_TIMEOUT = 15_000;
 
   private final VirtualLane v = new VirtualLane();
   private final FakeOwner owner = new FakeOwner();
@@ -88,7 +89,7 @@ public final class DeliveryTest {
     owner.disconnect();
     offer(d, "later"); // Sent by the app after the loss.
 
-    d.requeue(lost.unsent());
+    d.lost(lost, "connection failed: IOException: reset");
     assertEquals(4, d.queued()); // msg:3 is both unwritten and unacked: counted once.
     FakeTransport fresh = owner.connect();
     d.flush();
@@ -128,19 +129,19 @@ public final class DeliveryTest {
 
   @Test public void acknowledgingReleasesTheHeldMessageOnce() {
     Delivery d = delivery(OutboxPolicy.defaults());
-    owner.connect();
+    FakeTransport t = owner.connect();
     Message m = Message.text("msg:1");
     d.offer(m, "1", v.time.elapsedMillis());
     d.flush();
     assertSame(m, d.acknowledge("1"));
     assertNull(d.acknowledge("1"));
-    d.requeue(Collections.<Message>emptyList());
+    d.lost(t, "connection failed: IOException: reset");
     assertEquals(0, d.queued());
     assertFalse(v.timers.armed().contains("flush retry"));
   }
 
   private Delivery delivery(OutboxPolicy policy) {
-    return new Delivery(policy, v.timers, owner);
+    return new Delivery(policy, ACK_TIMEOUT, v.timers, owner);
   }
 
   private void offer(Delivery d, String... texts) {
@@ -152,6 +153,7 @@ public final class DeliveryTest {
   /** Connects and disconnects a scripted transport; records what delivery reports. */
   private static final class FakeOwner implements Delivery.Owner {
     final List<String> failures = new ArrayList<>();
+    final List<String> replaced = new ArrayList<>();
     int sent;
     FakeTransport transport;
     String terminalReason;
@@ -180,6 +182,10 @@ public final class DeliveryTest {
 
     @Override public void sendFailed(Message message, String reason) {
       failures.add(message.text() + ": " + reason);
+    }
+
+    @Override public void noAcknowledgement(String reason) {
+      replaced.add(reason);
     }
   }
 }

@@ -44,6 +44,10 @@ public final class FakeTransport implements Transport {
   public final List<Message> unwritten = new ArrayList<>();
   public boolean holdWrites;
   public boolean refuseSends;
+  /** Messages larger than this are refused (a limit the engine does not know). */
+  public long refuseLargerThan = Long.MAX_VALUE;
+  /** See {@link Transport#settledCount()}: what was written when the server last sent. */
+  public long settled;
   public boolean cancelled;
   public int closeCode = -1;
   public String closeReason;
@@ -56,6 +60,7 @@ public final class FakeTransport implements Transport {
 
   @Override public boolean send(Message message) {
     if (refuseSends || cancelled || closeCode != -1) return false;
+    if (message.byteCount() > refuseLargerThan) return false;
     sent.add(message);
     if (holdWrites) unwritten.add(message);
     return true;
@@ -85,6 +90,25 @@ public final class FakeTransport implements Transport {
     return new ArrayList<>(unwritten);
   }
 
+  @Override public long acceptedCount() {
+    return sent.size();
+  }
+
+  @Override public long settledCount() {
+    return settled;
+  }
+
+  /** The held messages are written now (later ones too). */
+  public void writesHeld() {
+    holdWrites = false;
+    unwritten.clear();
+  }
+
+  /** Everything written so far is settled: the server was heard after it. */
+  private void heard() {
+    settled = sent.size() - unwritten.size();
+  }
+
   /** Texts sent so far. */
   public List<String> sentTexts() {
     List<String> texts = new ArrayList<>();
@@ -98,8 +122,15 @@ public final class FakeTransport implements Transport {
 
   // Server side.
   public void serverAccepts() { listener.onOpen(this); }
-  public void serverSends(String text) { listener.onMessage(this, Message.text(text)); }
-  public void serverPongs() { pongs++; }
+  public void serverSends(String text) {
+    heard();
+    listener.onMessage(this, Message.text(text));
+  }
+
+  public void serverPongs() {
+    heard();
+    pongs++;
+  }
   public void serverCloses(int code, String reason) { listener.onClosing(this, code, reason); }
   public void closed(int code, String reason) { listener.onClosed(this, code, reason); }
   public void fails(Throwable t) { listener.onFailure(this, t, 0, -1); }
