@@ -59,6 +59,13 @@ public final class ConnectionOptions {
   public static final long DEFAULT_MAX_LINE_LENGTH = 1024L * 1024;
   /** The largest {@link Builder#maxLineLength} accepted: 1 GiB (a line becomes one String). */
   public static final long MAX_LINE_LENGTH_LIMIT = 1024L * 1024 * 1024;
+  /** Largest inbound WebSocket message accepted by default: 16 MiB, as OkHttp's outbound queue. */
+  public static final long DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 16L * 1024 * 1024;
+  /**
+   * The largest {@link Builder#maxInboundMessageBytes} accepted: 1 GiB (a message becomes one
+   * String or ByteString, which Java caps below 2 GiB).
+   */
+  public static final long MAX_INBOUND_MESSAGE_BYTES_LIMIT = 1024L * 1024 * 1024;
   /**
    * 30 s: how long one attempt may take, from its start to an open connection, credentials step,
    * DNS, TCP, TLS and the HTTP upgrade included.
@@ -83,6 +90,8 @@ public final class ConnectionOptions {
   private final long maxPendingInboundBytes;
   /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
   private final long maxLineLength;
+  /** Largest inbound message in bytes; WebSocket only. */
+  private final long maxInboundMessageBytes;
   /** The overall deadline of one attempt in ms, > 0. */
   private final long attemptTimeoutMillis;
 
@@ -98,6 +107,7 @@ public final class ConnectionOptions {
     ackMatcher = b.ackMatcher;
     maxPendingInboundBytes = b.maxPendingInboundBytes;
     maxLineLength = b.maxLineLength;
+    maxInboundMessageBytes = b.maxInboundMessageBytes;
     attemptTimeoutMillis = b.attemptTimeoutMillis;
   }
 
@@ -126,6 +136,8 @@ public final class ConnectionOptions {
   public long maxPendingInboundBytes() { return maxPendingInboundBytes; }
   /** Longest accepted inbound line in bytes, terminator excluded (tcp:// and tcp+tls:// only). */
   public long maxLineLength() { return maxLineLength; }
+  /** Largest accepted inbound WebSocket message in bytes (ws:// and wss:// only). */
+  public long maxInboundMessageBytes() { return maxInboundMessageBytes; }
   /** The overall deadline of one connection attempt. */
   public long attemptTimeoutMillis() { return attemptTimeoutMillis; }
 
@@ -142,6 +154,7 @@ public final class ConnectionOptions {
     private AckMatcher ackMatcher;
     private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+    private long maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
     private long attemptTimeoutMillis = DEFAULT_ATTEMPT_TIMEOUT_MILLIS;
 
     Builder(String url) {
@@ -234,6 +247,27 @@ public final class ConnectionOptions {
             + MAX_LINE_LENGTH_LIMIT + " bytes, was " + bytes);
       }
       maxLineLength = bytes;
+      return this;
+    }
+
+    /**
+     * The largest message accepted from a WebSocket server, in bytes of its payload (all its
+     * frames together) [{@value ConnectionOptions#DEFAULT_MAX_INBOUND_MESSAGE_BYTES}]. OkHttp
+     * holds a whole message in memory before delivering it; a larger one fails the connection as
+     * soon as its frame header announces the size, before any of it is buffered: Lifeline sends a
+     * close with code 1009 ("message too big") and reconnects after the usual backoff, with a
+     * reason that names this setting (docs/behaviour.md, "Inbound limits on the wire"). Ignored
+     * for tcp:// and tcp+tls://, where {@link #maxLineLength} bounds a message.
+     *
+     * @throws IllegalArgumentException unless 1 ≤ {@code bytes} ≤ {@value
+     *     ConnectionOptions#MAX_INBOUND_MESSAGE_BYTES_LIMIT}.
+     */
+    public Builder maxInboundMessageBytes(long bytes) {
+      if (bytes < 1 || bytes > MAX_INBOUND_MESSAGE_BYTES_LIMIT) {
+        throw new IllegalArgumentException("max inbound message bytes must be between 1 and "
+            + MAX_INBOUND_MESSAGE_BYTES_LIMIT + " bytes, was " + bytes);
+      }
+      maxInboundMessageBytes = bytes;
       return this;
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
+import java.util.Collections;
 import java.util.List;
 import javax.net.SocketFactory;
 import javax.net.ssl.HandshakeCompletedListener;
@@ -12,6 +13,8 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509TrustManager;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.internal.platform.Platform;
 
 /**
  * Follows one WebSocket handshake through OkHttp, so that an attempt that outlives its deadline
@@ -21,8 +24,15 @@ import okhttp3.OkHttpClient;
  * its pool and dispatcher): a first application interceptor, the {@link Dns}, the {@link
  * SocketFactory} and, for {@code wss://}, the {@link SSLSocketFactory}, each delegating to the
  * app's. Every field is written by OkHttp's threads and read by {@link #step()} from any thread.
+ *
+ * <p>The same parts put a {@link WireTap} on the socket OkHttp reads and writes frames on: the
+ * plain socket for {@code ws://}, the TLS socket for {@code wss://} (docs/behaviour.md, "Inbound
+ * limits on the wire"). The handshake does not offer {@code permessage-deflate}: a compressed
+ * message's size in memory cannot be bounded from its frames.
  */
 final class HandshakeProgress {
+  /** The only protocol OkHttp speaks for a WebSocket. */
+  private static final List<Protocol> HTTP_1_1_ONLY = Collections.singletonList(Protocol.HTTP_1_1);
   /** The URL's host, as people wrote it. */
   private final String host;
   /** The URL's port. */
@@ -39,12 +49,19 @@ final class HandshakeProgress {
   private volatile Socket socket;
   /** Set when the TLS handshake completed. */
   private volatile boolean tlsDone;
+  /** Largest inbound message, for each socket's {@link WireTap}. */
+  private final long maxInboundMessageBytes;
+  /** The transport the taps report to. */
+  private final WireTap.Peer peer;
 
-  HandshakeProgress(String host, int port, boolean tls, OkHttpClient client) {
+  HandshakeProgress(String host, int port, boolean tls, OkHttpClient client,
+      long maxInboundMessageBytes, WireTap.Peer peer) {
     this.host = host;
     this.port = port;
     this.tls = tls;
     this.client = client;
+    this.maxInboundMessageBytes = maxInboundMessageBytes;
+    this.peer = peer;
   }
 
   /** What the handshake is doing now; see {@link Transport#handshakeStep()}. */
@@ -69,7 +86,11 @@ final class HandshakeProgress {
         .socketFactory(new ObservedSocketFactory(base.socketFactory()));
     b.interceptors().add(0, chain -> {
       started = true;
-      return chain.proceed(chain.request());
+      // OkHttp offers permessage-deflate on every WebSocket; withdraw the offer (see the class
+      // comment). A server that compresses anyway is refused by the tap.
+      return chain.proceed(chain.request().newBuilder()
+          .removeHeader("Sec-WebSocket-Extensions")
+          .build());
     });
     X509TrustManager trust = base.x509TrustManager();
     if (tls && trust != null) b.sslSocketFactory(new ObservedTls(base.sslSocketFactory()), trust);
@@ -104,7 +125,8 @@ final class HandshakeProgress {
 
     private Socket observe(Socket s) {
       socket = s;
-      return s;
+      // For wss:// the frames travel inside TLS: the TLS socket is tapped instead.
+      return tls ? s : new TappedSocket(s, new WireTap(maxInboundMessageBytes, peer, s));
     }
 
     @Override public Socket createSocket() throws IOException {
@@ -153,9 +175,18 @@ final class HandshakeProgress {
       return delegate.getSupportedCipherSuites();
     }
 
+    /** The one OkHttp uses: TLS over the TCP socket {@code s} it connected. */
     @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose)
         throws IOException {
-      return observe(delegate.createSocket(s, host, port, autoClose));
+      Socket created = observe(delegate.createSocket(s, host, port, autoClose));
+      if (!(created instanceof SSLSocket)) return created;
+      SSLSocket real = (SSLSocket) created;
+      // OkHttp's Android platform sets SNI and session tickets (before Android 10, by reflection)
+      // only on the platform's own socket class, which the tapped socket is not: set them on the
+      // real socket here. OkHttp's own call on the tapped socket then changes nothing or repeats
+      // the same SSL parameters.
+      Platform.Companion.get().configureTlsExtensions(real, host, HTTP_1_1_ONLY);
+      return new TappedSslSocket(real, new WireTap(maxInboundMessageBytes, peer, s));
     }
 
     @Override public Socket createSocket(String host, int port) throws IOException {
