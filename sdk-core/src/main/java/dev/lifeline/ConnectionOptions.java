@@ -275,7 +275,9 @@ public final class ConnectionOptions {
      * How many received bytes may wait for the {@link ConnectionListener} before Lifeline stops
      * reading the socket [{@value ConnectionOptions#DEFAULT_MAX_PENDING_INBOUND_BYTES}]. A flood
      * of messages, or a listener slower than the network, then slows the server down through
-     * TCP's flow control instead of filling memory. A single larger message is still delivered.
+     * TCP's flow control instead of filling memory. Each message counts 128 bytes on top of its
+     * payload, what it costs in memory while it waits, so a flood of empty messages is bounded
+     * too. A single larger message is still delivered.
      * While reading is paused, WebSocket pongs are not read either: a listener stuck for longer
      * than two protocol ping intervals gets its connection replaced. Messages waiting for the
      * listener count as server activity for the silence watch.
