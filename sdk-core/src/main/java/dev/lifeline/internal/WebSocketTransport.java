@@ -135,6 +135,11 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
     return t == null ? 0 : t.messagesWritten();
   }
 
+  /** OkHttp's socket (for tests). */
+  WebSocket webSocket() {
+    return webSocket;
+  }
+
   /** The tap on the upgraded socket, or null (for tests and diagnostics). */
   WireTap wireTap() {
     return tap;

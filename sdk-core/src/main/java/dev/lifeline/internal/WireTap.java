@@ -185,6 +185,10 @@ final class WireTap {
 
     @Override public int read(byte[] b, int off, int len) throws IOException {
       if (len == 0) return 0;
+      // A header that broke a limit was passed on by the last read, so that OkHttp, which may
+      // have been reading the 101 answer with frames behind it, opens the WebSocket first; it
+      // reads on only for that frame's payload, and fails here before getting any of it.
+      if (violation != null) failForViolation();
       awaitPongRoom();
       int n;
       boolean held = heldBackPos < heldBackEnd;
@@ -201,7 +205,6 @@ final class WireTap {
       } else if (passed < n) {
         holdBack(b, off + passed, n - passed);
       }
-      if (violation != null) failForViolation();
       return passed;
     }
 
