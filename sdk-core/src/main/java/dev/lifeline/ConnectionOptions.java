@@ -62,6 +62,13 @@ public final class ConnectionOptions {
   public static final long DEFAULT_MAX_LINE_LENGTH = 1024L * 1024;
   /** The largest {@link Builder#maxLineLength} accepted: 1 GiB (a line becomes one String). */
   public static final long MAX_LINE_LENGTH_LIMIT = 1024L * 1024 * 1024;
+  /** Largest inbound WebSocket message accepted by default: 16 MiB, as OkHttp's outbound queue. */
+  public static final long DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 16L * 1024 * 1024;
+  /**
+   * The largest {@link Builder#maxInboundMessageBytes} accepted: 1 GiB (a message becomes one
+   * String or ByteString, which Java caps below 2 GiB).
+   */
+  public static final long MAX_INBOUND_MESSAGE_BYTES_LIMIT = 1024L * 1024 * 1024;
   /**
    * 30 s: how long one attempt may take, from its start to an open connection, credentials step,
    * DNS, TCP, TLS and the HTTP upgrade included.
@@ -94,6 +101,8 @@ public final class ConnectionOptions {
   private final long maxPendingInboundBytes;
   /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
   private final long maxLineLength;
+  /** Largest inbound message in bytes; WebSocket only. */
+  private final long maxInboundMessageBytes;
   /** The overall deadline of one attempt in ms, > 0. */
   private final long attemptTimeoutMillis;
   /** How long a written message may wait for its acknowledgement in ms, > 0. */
@@ -111,6 +120,7 @@ public final class ConnectionOptions {
     ackMatcher = b.ackMatcher;
     maxPendingInboundBytes = b.maxPendingInboundBytes;
     maxLineLength = b.maxLineLength;
+    maxInboundMessageBytes = b.maxInboundMessageBytes;
     attemptTimeoutMillis = b.attemptTimeoutMillis;
     ackTimeoutMillis = b.ackTimeoutMillis;
   }
@@ -148,6 +158,8 @@ public final class ConnectionOptions {
   public long maxPendingInboundBytes() { return maxPendingInboundBytes; }
   /** Longest accepted inbound line in bytes, terminator excluded (tcp:// and tcp+tls:// only). */
   public long maxLineLength() { return maxLineLength; }
+  /** Largest accepted inbound WebSocket message in bytes (ws:// and wss:// only). */
+  public long maxInboundMessageBytes() { return maxInboundMessageBytes; }
   /** The overall deadline of one connection attempt. */
   public long attemptTimeoutMillis() { return attemptTimeoutMillis; }
   /** How long a written message may wait for its acknowledgement (at-least-once mode only). */
@@ -166,6 +178,7 @@ public final class ConnectionOptions {
     private AckMatcher ackMatcher;
     private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
+    private long maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
     private long attemptTimeoutMillis = DEFAULT_ATTEMPT_TIMEOUT_MILLIS;
     private long ackTimeoutMillis = DEFAULT_ACK_TIMEOUT_MILLIS;
 
@@ -279,10 +292,33 @@ public final class ConnectionOptions {
     }
 
     /**
+     * The largest message accepted from a WebSocket server, in bytes of its payload (all its
+     * frames together) [{@value ConnectionOptions#DEFAULT_MAX_INBOUND_MESSAGE_BYTES}]. OkHttp
+     * holds a whole message in memory before delivering it; a larger one fails the connection as
+     * soon as its frame header announces the size, before any of it is buffered: Lifeline sends a
+     * close with code 1009 ("message too big") and reconnects after the usual backoff, with a
+     * reason that names this setting (docs/behaviour.md, "Inbound limits on the wire"). Ignored
+     * for tcp:// and tcp+tls://, where {@link #maxLineLength} bounds a message.
+     *
+     * @throws IllegalArgumentException unless 1 ≤ {@code bytes} ≤ {@value
+     *     ConnectionOptions#MAX_INBOUND_MESSAGE_BYTES_LIMIT}.
+     */
+    public Builder maxInboundMessageBytes(long bytes) {
+      if (bytes < 1 || bytes > MAX_INBOUND_MESSAGE_BYTES_LIMIT) {
+        throw new IllegalArgumentException("max inbound message bytes must be between 1 and "
+            + MAX_INBOUND_MESSAGE_BYTES_LIMIT + " bytes, was " + bytes);
+      }
+      maxInboundMessageBytes = bytes;
+      return this;
+    }
+
+    /**
      * How many received bytes may wait for the {@link ConnectionListener} before Lifeline stops
      * reading the socket [{@value ConnectionOptions#DEFAULT_MAX_PENDING_INBOUND_BYTES}]. A flood
      * of messages, or a listener slower than the network, then slows the server down through
-     * TCP's flow control instead of filling memory. A single larger message is still delivered.
+     * TCP's flow control instead of filling memory. Each message counts 128 bytes on top of its
+     * payload, what it costs in memory while it waits, so a flood of empty messages is bounded
+     * too. A single larger message is still delivered.
      * While reading is paused, WebSocket pongs are not read either: a listener stuck for longer
      * than two protocol ping intervals gets its connection replaced. Messages waiting for the
      * listener count as server activity for the silence watch.

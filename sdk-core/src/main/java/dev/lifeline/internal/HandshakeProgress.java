@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.util.Collections;
 import java.util.List;
 import javax.net.SocketFactory;
 import javax.net.ssl.HandshakeCompletedListener;
@@ -15,6 +16,8 @@ import javax.net.ssl.X509TrustManager;
 import okhttp3.Dispatcher;
 import okhttp3.Dns;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.internal.platform.Platform;
 
 /**
  * Follows one WebSocket handshake through OkHttp, so that an attempt that outlives its deadline
@@ -24,8 +27,15 @@ import okhttp3.OkHttpClient;
  * its pool and dispatcher): a first application interceptor, the {@link Dns}, the {@link
  * SocketFactory} and, for {@code wss://}, the {@link SSLSocketFactory}, each delegating to the
  * app's. Every field is written by OkHttp's threads and read by {@link #step()} from any thread.
+ *
+ * <p>The same parts put a {@link WireTap} on the socket OkHttp reads and writes frames on: the
+ * plain socket for {@code ws://}, the TLS socket for {@code wss://} (docs/behaviour.md, "Inbound
+ * limits on the wire"). The handshake does not offer {@code permessage-deflate}: a compressed
+ * message's size in memory cannot be bounded from its frames.
  */
 final class HandshakeProgress {
+  /** The only protocol OkHttp speaks for a WebSocket. */
+  private static final List<Protocol> HTTP_1_1_ONLY = Collections.singletonList(Protocol.HTTP_1_1);
   /** The URL's host, as people wrote it. */
   private final String host;
   /** The URL's port. */
@@ -42,12 +52,19 @@ final class HandshakeProgress {
   private volatile Socket socket;
   /** Set when the TLS handshake completed. */
   private volatile boolean tlsDone;
+  /** Largest inbound message, for each socket's {@link WireTap}. */
+  private final long maxInboundMessageBytes;
+  /** The transport the taps report to. */
+  private final WireTap.Peer peer;
 
-  HandshakeProgress(String host, int port, boolean tls, OkHttpClient client) {
+  HandshakeProgress(String host, int port, boolean tls, OkHttpClient client,
+      long maxInboundMessageBytes, WireTap.Peer peer) {
     this.host = host;
     this.port = port;
     this.tls = tls;
     this.client = client;
+    this.maxInboundMessageBytes = maxInboundMessageBytes;
+    this.peer = peer;
   }
 
   /** What the handshake is doing now; see {@link Transport#handshakeStep()}. */
@@ -108,8 +125,13 @@ final class HandshakeProgress {
         .socketFactory(new ObservedSocketFactory(base.socketFactory()));
     b.interceptors().add(0, chain -> {
       started = true;
+      // OkHttp offers permessage-deflate on every WebSocket; withdraw the offer (see the class
+      // comment). A server that compresses anyway is refused by the tap.
+      okhttp3.Request request = chain.request().newBuilder()
+          .removeHeader("Sec-WebSocket-Extensions")
+          .build();
       try {
-        return chain.proceed(chain.request());
+        return chain.proceed(request);
       } catch (IOException e) {
         throw e;
       } catch (RuntimeException e) {
@@ -163,7 +185,8 @@ final class HandshakeProgress {
 
     private Socket observe(Socket s) {
       socket = s;
-      return s;
+      // For wss:// the frames travel inside TLS: the TLS socket is tapped instead.
+      return tls ? s : new TappedSocket(s, new WireTap(maxInboundMessageBytes, peer, s));
     }
 
     @Override public Socket createSocket() throws IOException {
@@ -212,9 +235,18 @@ final class HandshakeProgress {
       return delegate.getSupportedCipherSuites();
     }
 
+    /** The one OkHttp uses: TLS over the TCP socket {@code s} it connected. */
     @Override public Socket createSocket(Socket s, String host, int port, boolean autoClose)
         throws IOException {
-      return observe(delegate.createSocket(s, host, port, autoClose));
+      Socket created = observe(delegate.createSocket(s, host, port, autoClose));
+      if (!(created instanceof SSLSocket)) return created;
+      SSLSocket real = (SSLSocket) created;
+      // OkHttp's Android platform sets SNI and session tickets (before Android 10, by reflection)
+      // only on the platform's own socket class, which the tapped socket is not: set them on the
+      // real socket here. OkHttp's own call on the tapped socket then changes nothing or repeats
+      // the same SSL parameters.
+      Platform.Companion.get().configureTlsExtensions(real, host, HTTP_1_1_ONLY);
+      return new TappedSslSocket(real, new WireTap(maxInboundMessageBytes, peer, s));
     }
 
     @Override public Socket createSocket(String host, int port) throws IOException {

@@ -68,6 +68,8 @@ public interface Transport {
     public final long protocolPingIntervalMillis;
     /** Longest inbound line in bytes for line transports (tcp://); others ignore it. */
     public final long maxLineLength;
+    /** Largest inbound message in bytes for message transports (WebSocket); others ignore it. */
+    public final long maxInboundMessageBytes;
 
     public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis) {
       this(url, headers, protocolPingIntervalMillis, ConnectionOptions.DEFAULT_MAX_LINE_LENGTH);
@@ -75,10 +77,17 @@ public interface Transport {
 
     public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis,
         long maxLineLength) {
+      this(url, headers, protocolPingIntervalMillis, maxLineLength,
+          ConnectionOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
+    }
+
+    public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis,
+        long maxLineLength, long maxInboundMessageBytes) {
       this.url = url;
       this.headers = headers;
       this.protocolPingIntervalMillis = protocolPingIntervalMillis;
       this.maxLineLength = maxLineLength;
+      this.maxInboundMessageBytes = maxInboundMessageBytes;
     }
   }
 

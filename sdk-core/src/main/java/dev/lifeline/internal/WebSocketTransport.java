@@ -18,10 +18,11 @@ import okio.ByteString;
  * A {@link Transport} over OkHttp's WebSocket. OkHttp does the framing, TLS, buffering and the
  * protocol pings: its {@code pingInterval} is exactly Lifeline's rule that a pong still missing
  * when the next ping is due fails the connection (docs/behaviour.md, "Protocol pings"). This class
- * only adapts its callbacks and remembers which messages OkHttp has not written yet, so a failure
- * loses none of them.
+ * adapts its callbacks and remembers which messages have not reached the socket yet, so a failure
+ * loses none of them and repeats none: the {@link WireTap} on the socket counts the data frames
+ * OkHttp wrote completely, and OkHttp writes messages in the order they were sent.
  */
-final class WebSocketTransport extends WebSocketListener implements Transport {
+final class WebSocketTransport extends WebSocketListener implements Transport, WireTap.Peer {
   /**
    * The most bytes OkHttp queues for writing, 16 MiB ({@code RealWebSocket.MAX_QUEUE_SIZE}, which
    * is private): a send past it makes OkHttp close the socket with 1001. So no single message
@@ -44,14 +45,15 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
         http.header(h.getKey(), h.getValue());
       }
       okhttp3.Request upgrade = http.build();
+      WebSocketTransport t = new WebSocketTransport(listener);
       HandshakeProgress progress = new HandshakeProgress(upgrade.url().host(),
-          upgrade.url().port(), upgrade.isHttps(), client);
+          upgrade.url().port(), upgrade.isHttps(), client, request.maxInboundMessageBytes, t);
       // This attempt's own client: newBuilder() shares the pool and dispatcher; the ping interval
-      // is this connection's, and the handshake's steps are observed.
+      // is this connection's, and the handshake's steps and the frames are observed.
       OkHttpClient c = progress.instrument(client)
           .pingInterval(request.protocolPingIntervalMillis, TimeUnit.MILLISECONDS)
           .build();
-      WebSocketTransport t = new WebSocketTransport(listener, progress);
+      t.progress = progress;
       WebSocket ws = c.newWebSocket(upgrade, t);
       t.init(ws);
       return t;
@@ -66,21 +68,21 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
 
   /** The connection manager's end. */
   private final Transport.Listener listener;
-  /** Where the handshake stands. */
-  private final HandshakeProgress progress;
+  /** Where the handshake stands; set once, before OkHttp starts. */
+  private volatile HandshakeProgress progress;
   /** Set once OkHttp reported the WebSocket open. */
   private volatile boolean opened;
   /** OkHttp's socket; set once, right after creation. */
   private volatile WebSocket webSocket;
+  /** The tap on the socket that was upgraded; null before the 101 answer was read. */
+  private volatile WireTap tap;
+  /** Set when the transport failed, closed or was cancelled: its counts may be sealed. */
+  private volatile boolean ended;
   /**
-   * Messages handed to OkHttp that it may not have written yet, oldest first, with their byte
-   * sum. Trimmed against {@link WebSocket#queueSize()}: OkHttp subtracts a message only once its
-   * frame is written, so the newest {@code queueSize} bytes are exactly the unwritten messages.
-   * Guarded by this.
+   * Messages accepted by {@link #send} and not known to be written yet, oldest first. Guarded by
+   * this.
    */
   private final ArrayDeque<Message> inFlight = new ArrayDeque<Message>();
-  /** Guarded by this. */
-  private long inFlightBytes;
   /** Messages {@link #send} accepted so far. Guarded by this. */
   private long accepted;
   /** See {@link Transport#settledCount()}. Guarded by this. */
@@ -89,10 +91,14 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   private long pongsSeen;
   /** How many messages were written at the last {@link #observePongs}. Guarded by this. */
   private long writtenAtPongCheck;
+  /**
+   * How many accepted messages left {@link #inFlight} as written: the first in-flight message is
+   * the {@code dropped}-th data message OkHttp writes (counting from 0). Guarded by this.
+   */
+  private long dropped;
 
-  private WebSocketTransport(Transport.Listener listener, HandshakeProgress progress) {
+  private WebSocketTransport(Transport.Listener listener) {
     this.listener = listener;
-    this.progress = progress;
   }
 
   private void init(WebSocket ws) {
@@ -105,13 +111,13 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
     // Past its queue limit OkHttp would refuse and close the socket with 1001, which turns a full
     // buffer into a reconnect. Refused here instead, the socket stays and the flush retries.
     if (webSocket.queueSize() + message.byteCount() > MAX_QUEUE_BYTES) return false;
+    // Under this lock, so inFlight's order is the order OkHttp queues (and writes) them.
     boolean taken = message.isText()
         ? webSocket.send(message.text())
         : webSocket.send(message.bytes());
     if (taken) {
       accepted++;
       inFlight.addLast(message);
-      inFlightBytes += message.byteCount();
     }
     return taken;
   }
@@ -131,7 +137,9 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   }
 
   @Override public void cancel() {
+    ended = true;
     webSocket.cancel();
+    seal();
   }
 
   @Override public String handshakeStep() {
@@ -143,7 +151,13 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
     return ws instanceof RealWebSocket ? ((RealWebSocket) ws).receivedPongCount() : -1;
   }
 
+  /**
+   * Exact once the transport ended (failed, closed or cancelled): the socket is closed first, so
+   * no write can complete afterwards. While it is still open (answering a server's close), the
+   * messages OkHttp has yet to write are listed even though it may still write them.
+   */
   @Override public synchronized List<Message> unsent() {
+    if (ended) seal();
     trimWritten();
     return new ArrayList<Message>(inFlight);
   }
@@ -160,12 +174,49 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
     writtenAtPongCheck = accepted - inFlight.size();
   }
 
+  /**
+   * Data messages written completely to the socket so far (heartbeats and replies included, in
+   * the order {@link #send} accepted them): the first {@code messagesWritten()} accepted messages
+   * reached the socket. Final once the transport was cancelled or {@link #unsent()} was asked
+   * after its end. What reached the socket is not known to have reached the server.
+   */
+  long messagesWritten() {
+    WireTap t = tap;
+    return t == null ? 0 : t.messagesWritten();
+  }
+
+  /** OkHttp's socket (for tests). */
+  WebSocket webSocket() {
+    return webSocket;
+  }
+
+  /** The tap on the upgraded socket, or null (for tests and diagnostics). */
+  WireTap wireTap() {
+    return tap;
+  }
+
+  /** Closes the socket and waits out a write in progress: the written count is final. */
+  private void seal() {
+    WireTap t = tap;
+    if (t != null) t.seal();
+  }
+
   /** Drops the messages OkHttp has written from {@link #inFlight}. */
   private void trimWritten() {
-    long unwritten = webSocket.queueSize();
-    while (!inFlight.isEmpty() && inFlightBytes - inFlight.peekFirst().byteCount() >= unwritten) {
-      inFlightBytes -= inFlight.removeFirst().byteCount();
+    long written = messagesWritten();
+    while (dropped < written && !inFlight.isEmpty()) {
+      inFlight.removeFirst();
+      dropped++;
     }
+  }
+
+  @Override public boolean closeForViolation(int code, String reason) {
+    WebSocket ws = webSocket;
+    return ws != null && ws.close(code, reason);
+  }
+
+  @Override public void upgraded(WireTap t) {
+    tap = t;
   }
 
   @Override public void onOpen(WebSocket webSocket, Response response) {
@@ -194,13 +245,22 @@ final class WebSocketTransport extends WebSocketListener implements Transport {
   }
 
   @Override public void onClosed(WebSocket webSocket, int code, String reason) {
+    end();
     listener.onClosed(this, code, reason);
   }
 
   @Override public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+    end();
     int code = response != null ? response.code() : 0;
     long retryAfter = response != null ? retryAfterMillis(response) : -1;
     listener.onFailure(this, opened ? t : progress.explainTimeout(t), code, retryAfter);
+  }
+
+  /** OkHttp is done with the socket: a reader paused by the tap gives up. */
+  private void end() {
+    ended = true;
+    WireTap t = tap;
+    if (t != null) t.release();
   }
 
   /**

@@ -23,7 +23,8 @@ public final class InboundBackpressureTest {
   private final Harness h = new Harness(new Random(1), callbacks::add);
 
   @Test public void readerWaitsAtTheBoundAndResumesAsTheListenerCatchesUp() throws Exception {
-    RealConnection c = h.connection(h.options().maxPendingInboundBytes(100).build());
+    RealConnection c = h.connection(
+        h.options().maxPendingInboundBytes(10 * InboundGate.cost(10)).build());
     c.connect();
     h.time.runUntilIdle();
     FakeTransport t = h.transports.last();
@@ -40,7 +41,7 @@ public final class InboundBackpressureTest {
     }, "fake transport reader");
     reader.start();
 
-    // 10 messages fill the 100-byte bound; the 11th waits in the reader.
+    // 10 messages fill the bound of 10 such messages; the 11th waits in the reader.
     Await.until("the reader to wait at the bound", 5_000, () -> {
       h.time.runUntilIdle();
       return handedOn.get() == 10 && reader.getState() == Thread.State.WAITING;
@@ -57,6 +58,37 @@ public final class InboundBackpressureTest {
     List<String> expected = new ArrayList<>();
     for (int i = 0; i < 20; i++) expected.add(String.format("message%03d", i));
     assertEquals(expected, h.received);
+  }
+
+  @Test public void aFloodOfEmptyMessagesPausesTheReaderToo() throws Exception {
+    // Empty messages carry no payload, but each costs memory while it waits: 10 fit the bound.
+    long bound = 10 * InboundGate.MESSAGE_OVERHEAD_BYTES;
+    RealConnection c = h.connection(h.options().maxPendingInboundBytes(bound).build());
+    FakeTransport t = h.connectAndOpen(c);
+    runCallbacks();
+
+    AtomicInteger handedOn = new AtomicInteger();
+    Thread reader = new Thread(() -> {
+      for (int i = 0; i < 1000; i++) {
+        t.serverSends("");
+        handedOn.incrementAndGet();
+      }
+    }, "fake transport reader");
+    reader.start();
+    Await.until("the reader to wait at the bound", 5_000, () -> {
+      h.time.runUntilIdle();
+      return reader.getState() == Thread.State.WAITING;
+    });
+    assertEquals(10, handedOn.get());
+    assertEquals(bound, c.pendingInboundBytes());
+
+    Await.until("all 1000 delivered", 10_000, () -> {
+      h.time.runUntilIdle();
+      runCallbacks();
+      return h.received.size() == 1000;
+    });
+    reader.join(5_000);
+    assertEquals(0, c.pendingInboundBytes());
   }
 
   @Test public void aReaderWaitingOnAnAbandonedTransportIsReleased() throws Exception {
@@ -103,10 +135,11 @@ public final class InboundBackpressureTest {
 
   @Test public void theBoundIsTheConnectionsSoReconnectingBehindAStuckListenerPilesNothingUp()
       throws Exception {
-    RealConnection c = h.connection(h.options().maxPendingInboundBytes(100).build());
+    long bound = 10 * InboundGate.cost(10);
+    RealConnection c = h.connection(h.options().maxPendingInboundBytes(bound).build());
     FakeTransport first = h.connectAndOpen(c);
     runCallbacks(); // From here on the listener is stuck: nothing it is handed runs.
-    for (int i = 0; i < 10; i++) first.serverSends(String.format("first%05d", i)); // 100 bytes.
+    for (int i = 0; i < 10; i++) first.serverSends(String.format("first%05d", i)); // Fills it.
     h.time.runUntilIdle();
     first.fails(new IOException("sent ping but didn't receive pong")); // The reader was blocked.
     h.time.runUntilIdle();
@@ -120,7 +153,7 @@ public final class InboundBackpressureTest {
     reader.start();
     Await.until("the second transport's reader to wait at the connection's bound", 5_000,
         () -> reader.getState() == Thread.State.WAITING);
-    assertEquals("the first transport's messages still count", 100, c.pendingInboundBytes());
+    assertEquals("the first transport's messages still count", bound, c.pendingInboundBytes());
 
     second.fails(new IOException("sent ping but didn't receive pong"));
     h.time.runUntilIdle();

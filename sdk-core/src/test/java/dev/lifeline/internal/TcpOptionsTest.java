@@ -73,6 +73,34 @@ public final class TcpOptionsTest {
     }
   }
 
+  @Test public void maxInboundMessageBytesDefaultAndBounds() {
+    assertEquals(16 * 1024 * 1024, ConnectionOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
+    assertEquals(ConnectionOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES,
+        ConnectionOptions.builder("ws://h/").build().maxInboundMessageBytes());
+    assertEquals(10, ConnectionOptions.builder("ws://h/").maxInboundMessageBytes(10).build()
+        .maxInboundMessageBytes());
+    try {
+      ConnectionOptions.builder("ws://h/").maxInboundMessageBytes(0);
+      fail();
+    } catch (IllegalArgumentException expected) {
+      assertEquals("max inbound message bytes must be between 1 and 1073741824 bytes, was 0",
+          expected.getMessage());
+    }
+    try {
+      ConnectionOptions.builder("ws://h/")
+          .maxInboundMessageBytes(ConnectionOptions.MAX_INBOUND_MESSAGE_BYTES_LIMIT + 1);
+      fail();
+    } catch (IllegalArgumentException expected) {
+      assertEquals("max inbound message bytes must be between 1 and 1073741824 bytes, was "
+          + "1073741825", expected.getMessage());
+    }
+  }
+
+  @Test public void maxInboundMessageBytesReachesTransport() {
+    RealConnection c = harness.connection(harness.options().maxInboundMessageBytes(4096).build());
+    assertEquals(4096, harness.connectAndOpen(c).request.maxInboundMessageBytes);
+  }
+
   @Test public void maxLineLengthReachesTransport() {
     RealConnection c = harness.connection(harness.options().maxLineLength(4096).build());
     assertEquals(4096, harness.connectAndOpen(c).request.maxLineLength);
