@@ -1,5 +1,9 @@
 package dev.lifeline.e2e;
 
+import static dev.lifeline.testing.Stopping.closeQuietly;
+import static dev.lifeline.testing.Stopping.join;
+import static dev.lifeline.testing.Stopping.resetQuietly;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -311,43 +315,12 @@ public final class FaultProxy implements Closeable {
     server.close();
     setMode(Mode.PASS); // Wakes paused threads.
     for (Thread t : threads) {
-      if (t.getName().endsWith(" accept")) join(t); // No link is added from here on.
+      if (t.getName().endsWith(" accept")) join(t, JOIN_MILLIS); // No link is added from here on.
     }
     reset();
     for (Thread t : threads) {
       t.interrupt();
-      join(t);
-    }
-  }
-
-  private static void join(Thread t) throws IOException {
-    try {
-      t.join(JOIN_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (t.isAlive()) throw new IOException("'" + t.getName() + "' still runs after close()");
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // Already closed.
-    }
-  }
-
-  /** Closes with SO_LINGER 0: the peer gets a RST, not a FIN. */
-  private static void resetQuietly(Socket s) {
-    try {
-      s.setSoLinger(true, 0);
-    } catch (IOException ignored) {
-      // Already closed: nothing to reset.
-    }
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // Already closed.
+      join(t, JOIN_MILLIS);
     }
   }
 }
