@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link #pause()}: stops forwarding and reading both ways, sockets kept open; what was
  *       held is forwarded on {@link #pass()} (a stall, e.g. a congested link);
  *   <li>{@link #blackhole()}: reads and drops everything both ways, sockets kept open (a NAT that
- *       forgot the connection, a dead Wi-Fi: the half-open "zombie");
+ *       forgot the connection, a dead Wi-Fi: the half-open "zombie"). A connection that met the
+ *       blackhole stays a zombie after {@link #pass()}, as it would behind such a NAT: a TCP
+ *       stream never resumes with a gap, so only new connections go through again;
  *   <li>{@link #refuse()}: new connections are accepted and reset at once; live ones go on;
  *   <li>{@link #reset()}: aborts every current connection with a TCP RST (a router dies);
  *   <li>{@link #closeConnections()}: ends every current connection with a FIN both ways (a
@@ -74,6 +76,8 @@ public final class FaultProxy implements Closeable {
     final List<Thread> threads = new ArrayList<>(4);
     /** Directions that ended with a FIN passed on; at two, the link is done. */
     final AtomicInteger finished = new AtomicInteger();
+    /** Set when this link met the blackhole: from then on it drops everything, for good. */
+    volatile boolean zombie;
 
     Link(Socket client, Socket upstream) {
       this.client = client;
@@ -101,7 +105,7 @@ public final class FaultProxy implements Closeable {
           awaitNot(Mode.PAUSE); // Paused: the bytes stay in the socket, the sender slows down.
           int n = in.read(buffer);
           if (n == -1) break;
-          if (mode == Mode.BLACKHOLE) continue;
+          if (zombie) continue;
           long delay = mode == Mode.LATENCY ? TimeUnit.MILLISECONDS.toNanos(latencyMillis) : 0;
           queue.put(new Chunk(Arrays.copyOf(buffer, n), System.nanoTime() + delay));
         }
@@ -126,7 +130,7 @@ public final class FaultProxy implements Closeable {
             TimeUnit.NANOSECONDS.sleep(Math.min(wait, TimeUnit.MILLISECONDS.toNanos(20)));
           }
           awaitNot(Mode.PAUSE);
-          if (mode == Mode.BLACKHOLE) continue; // In flight when the hole opened: lost.
+          if (zombie) continue; // In flight when the hole opened: lost.
           out.write(chunk.bytes);
           out.flush();
         }
@@ -232,8 +236,10 @@ public final class FaultProxy implements Closeable {
     setMode(Mode.PAUSE);
   }
 
+  /** Drops all traffic of the current connections for good, and of new ones until the next mode. */
   public void blackhole() {
     setMode(Mode.BLACKHOLE);
+    for (Link link : links) link.zombie = true;
   }
 
   public void refuse() {
@@ -290,6 +296,7 @@ public final class FaultProxy implements Closeable {
       }
       Link link = new Link(client, up);
       links.add(link);
+      if (mode == Mode.BLACKHOLE) link.zombie = true; // After the add: blackhole() sees it or not.
       if (closed) {
         link.abort();
         return;

@@ -114,13 +114,19 @@ public final class FaultProxyTest {
     }
   }
 
-  @Test public void blackholeDropsTrafficButKeepsTheSocketOpen() throws IOException {
+  @Test public void blackholeMakesLiveConnectionsZombiesForGoodAndPassesNewOnesAfter() throws IOException {
     try (Socket s = client()) {
       assertEquals('a', roundTrip(s, 'a', 3_000));
       proxy.blackhole();
       assertEquals(-1, roundTrip(s, 'b', 300));
+      try (Socket during = client()) {
+        assertEquals(-1, roundTrip(during, 'c', 300));
+      }
       proxy.pass();
-      assertEquals('c', roundTrip(s, 'c', 3_000)); // 'b' is gone for good.
+      assertEquals(-1, roundTrip(s, 'd', 300)); // A zombie for good: no stream with a gap.
+      try (Socket after = client()) {
+        assertEquals('e', roundTrip(after, 'e', 3_000));
+      }
     }
   }
 
