@@ -449,4 +449,27 @@ public final class HostileServerTest {
     assertTrue("the outbox did not drain: " + c.state(), drained);
     c.close();
   }
+
+  /**
+   * A message written into a dead path with pings off and no silence watch: only an ack timeout
+   * can resend it; without one it waited for an unrelated reconnect, or forever. Uses the
+   * default ack timeout: if that is above about 10 s, set it here explicitly once the option
+   * exists.
+   */
+  @Test public void unacknowledgedMessageIsResentAfterAnAckTimeout() throws Exception {
+    server.ackFrom = 0;
+    FaultProxy proxy = new FaultProxy(server.address());
+    toClose.add(proxy);
+    Connection c = lifeline.newConnection(options("ws://127.0.0.1:" + proxy.port() + "/socket")
+        .heartbeat(HeartbeatPolicy.builder().interval(60, SECONDS).noProtocolPing().build())
+        .atLeastOnce(ACKS).build(), app);
+    c.connect();
+    awaitState(Kind.CONNECTED);
+    proxy.blackhole(); // This connection is a zombie for good.
+    assertTrue(c.send("msg:1"));
+    proxy.pass(); // A new connection would go through.
+    Await.until("msg:1 acknowledged", 15_000,
+        () -> app.delivered.contains("msg:1"));
+    c.close();
+  }
 }
