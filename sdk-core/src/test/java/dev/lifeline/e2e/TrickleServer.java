@@ -1,5 +1,8 @@
 package dev.lifeline.e2e;
 
+import static dev.lifeline.testing.Stopping.closeQuietly;
+import static dev.lifeline.testing.Stopping.join;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -156,25 +159,8 @@ public final class TrickleServer implements Closeable {
   @Override public void close() throws IOException {
     closed.countDown();
     server.close();
-    join(acceptor); // From here on, no connection and no thread is added.
+    join(acceptor, JOIN_MILLIS); // From here on, no connection and no thread is added.
     for (Socket s : sockets) closeQuietly(s);
-    for (Thread t : threads) join(t);
-  }
-
-  private static void join(Thread t) throws IOException {
-    try {
-      t.join(JOIN_MILLIS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (t.isAlive()) throw new IOException("'" + t.getName() + "' still runs after close()");
-  }
-
-  private static void closeQuietly(Socket s) {
-    try {
-      s.close();
-    } catch (IOException ignored) {
-      // Already closed.
-    }
+    for (Thread t : threads) join(t, JOIN_MILLIS);
   }
 }

@@ -122,12 +122,12 @@ public final class WebSocketEndToEndTest {
   }
 
   @Test public void abruptDropIsReconnectedWithADelay() throws Exception {
-    try (BlackholeProxy proxy = new BlackholeProxy(server.address())) {
+    try (FaultProxy proxy = new FaultProxy(server.address())) {
       Connection c = lifeline.newConnection(
           options("ws://127.0.0.1:" + proxy.port() + "/socket").build(), listener);
       c.connect();
       awaitState(Kind.CONNECTED);
-      proxy.dropConnections();
+      proxy.reset();
       Await.until("second connection", WAIT, () -> server.sockets.size() >= 2);
       awaitState(Kind.CONNECTED);
       assertEquals(Arrays.asList(Kind.CONNECTING, Kind.CONNECTED, Kind.WAITING_TO_RECONNECT,
@@ -140,17 +140,17 @@ public final class WebSocketEndToEndTest {
   }
 
   @Test public void zombieConnectionIsCaughtByProtocolPingAndReplaced() throws Exception {
-    try (BlackholeProxy proxy = new BlackholeProxy(server.address())) {
+    try (FaultProxy proxy = new FaultProxy(server.address())) {
       HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(200, MILLISECONDS).build();
       Connection c = lifeline.newConnection(
           options("ws://127.0.0.1:" + proxy.port() + "/socket").heartbeat(hb).build(), listener);
       c.connect();
       awaitState(Kind.CONNECTED);
-      proxy.blackhole(true); // Socket open both ends, nothing gets through.
+      proxy.blackhole(); // Socket open both ends, nothing gets through.
       awaitState(Kind.WAITING_TO_RECONNECT);
       String reason = last().reason();
       assertTrue(reason, reason.contains("sent ping but didn't receive pong within 200ms"));
-      proxy.blackhole(false);
+      proxy.pass();
       awaitState(Kind.CONNECTED);
       // MockWebServer writes the 101 before it runs onOpen: the client can be CONNECTED first.
       Await.until("the server's side of the second connection", WAIT,
@@ -194,7 +194,7 @@ public final class WebSocketEndToEndTest {
         delivered.add(m.text());
       }
     };
-    try (BlackholeProxy proxy = new BlackholeProxy(server.address())) {
+    try (FaultProxy proxy = new FaultProxy(server.address())) {
       Connection c = lifeline.newConnection(options("ws://127.0.0.1:" + proxy.port() + "/socket")
           .atLeastOnce(new dev.lifeline.AckMatcher() {
             @Override public Object key(dev.lifeline.Message out) {
@@ -212,7 +212,7 @@ public final class WebSocketEndToEndTest {
         c.send("msg:" + i);
       }
       Await.until("10 messages on the first connection", WAIT, () -> server.receivedOn(0).size() >= 10);
-      proxy.dropConnections();
+      proxy.reset();
       Await.until("10 deliveries", WAIT, () -> delivered.size() >= 10);
       assertEquals(sent, server.receivedOn(1));
       assertEquals(new java.util.HashSet<>(sent), new java.util.HashSet<>(delivered));
