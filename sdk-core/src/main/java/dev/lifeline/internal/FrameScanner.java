@@ -89,6 +89,11 @@ final class FrameScanner {
     return mode == Mode.FRAME_HEADER || mode == Mode.FRAME_PAYLOAD;
   }
 
+  /** True between two frames: the next byte would start a frame header. */
+  boolean betweenFrames() {
+    return mode == Mode.FRAME_HEADER && headerRead == 0;
+  }
+
   /** A new HTTP head starts (a request was written after an answer that did not upgrade). */
   void expectHttpHead() {
     if (mode == Mode.HTTP_OTHER) {

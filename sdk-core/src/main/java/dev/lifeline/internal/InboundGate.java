@@ -38,13 +38,21 @@ final class InboundGate {
     boolean enter(long bytes) {
       long cost = cost(bytes);
       synchronized (InboundGate.this) {
-        while (!closed && pendingBytes > 0 && pendingBytes + cost > limitBytes) {
-          try {
+        boolean held = false;
+        try {
+          while (!closed && pendingBytes > 0 && pendingBytes + cost > limitBytes) {
+            if (!held) {
+              held = true;
+              holds++;
+              readersHeld++;
+            }
             InboundGate.this.wait();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
           }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        } finally {
+          if (held) readersHeld--;
         }
         if (closed) return false;
         pendingBytes += cost;
@@ -68,6 +76,10 @@ final class InboundGate {
    * by this.
    */
   private long pendingBytes;
+  /** See {@link #holds()}. Guarded by this. */
+  private long holds;
+  /** Readers waiting in {@link Admission#enter} now. Guarded by this. */
+  private int readersHeld;
 
   InboundGate(long limitBytes) {
     this.limitBytes = limitBytes;
@@ -87,6 +99,15 @@ final class InboundGate {
   /** What a message of {@code bytes} payload bytes counts against the bound. */
   static long cost(long bytes) {
     return bytes + MESSAGE_OVERHEAD_BYTES;
+  }
+
+  /**
+   * How many times a reader was held here so far; while one is held, every call returns a new
+   * value. So a caller that remembers the value knows, by comparing, whether the reader was held
+   * at any time since: protocol pings use it to tell a dead connection from a slow app.
+   */
+  synchronized long holds() {
+    return readersHeld > 0 ? ++holds : holds;
   }
 
   synchronized long pendingBytes() {

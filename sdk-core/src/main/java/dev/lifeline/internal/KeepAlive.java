@@ -23,6 +23,15 @@ final class KeepAlive {
     /** Send one heartbeat now; {@link #sent} follows once the transport took it. */
     void sendHeartbeat();
 
+    /** Sends a protocol ping; false when the transport has none (tcp://) or is going. */
+    boolean sendProtocolPing();
+
+    /**
+     * How many times the inbound bound has held the transport's reader so far (the app was
+     * slower than the server), counting a hold still in progress as a new one each time asked.
+     */
+    long inboundHolds();
+
     /** Protocol pongs the transport received so far, or -1 when it cannot tell. */
     long receivedPongCount();
 
@@ -55,6 +64,7 @@ final class KeepAlive {
   private final Timers.Timer heartbeatTimer;
   private final Timers.Timer silenceTimer;
   private final Timers.Timer probeTimer;
+  private final Timers.Timer pingTimer;
   /** True between {@link #start} and {@link #stop}. */
   private boolean running;
   /** When data was last handed to the transport. */
@@ -65,6 +75,12 @@ final class KeepAlive {
   private long openedAtMillis;
   /** The transport's pong count when last looked at. */
   private long lastPongCount;
+  /** The pong count when the unanswered protocol ping was sent, or -1 when none is out. */
+  private long pongsAtPing = -1;
+  /** {@link Owner#inboundHolds()} when that ping was sent. */
+  private long holdsAtPing;
+  /** When that ping was sent. */
+  private long pingSentAtMillis;
   /** When the running wake-up probe started, or -1. */
   private long probeStartedAtMillis = -1;
   /** What triggered the running probe. */
@@ -78,6 +94,7 @@ final class KeepAlive {
     this.heartbeatTimer = timers.timer("heartbeat", this::onHeartbeatDue);
     this.silenceTimer = timers.timer("silence check", this::onSilenceCheck);
     this.probeTimer = timers.timer("probe", this::onProbeTimeout);
+    this.pingTimer = timers.timer("protocol ping", this::onPingDue);
   }
 
   /** A transport opened: everything counts from now. */
@@ -90,6 +107,8 @@ final class KeepAlive {
     lastPongCount = owner.receivedPongCount();
     heartbeatTimer.arm(policy.intervalMillis());
     if (policy.serverTimeoutMillis() > 0) silenceTimer.arm(policy.serverTimeoutMillis());
+    pongsAtPing = -1;
+    if (policy.protocolPingIntervalMillis() > 0) pingTimer.arm(policy.protocolPingIntervalMillis());
   }
 
   /** The transport is gone. */
@@ -98,6 +117,7 @@ final class KeepAlive {
     heartbeatTimer.cancel();
     silenceTimer.cancel();
     probeTimer.cancel();
+    pingTimer.cancel();
     probeStartedAtMillis = -1;
   }
 
@@ -165,6 +185,45 @@ final class KeepAlive {
     }
     owner.sendHeartbeat();
     if (running) heartbeatTimer.arm(policy.intervalMillis());
+  }
+
+  /**
+   * Protocol pings (docs/behaviour.md, "Protocol pings"): a pong still missing when the next ping
+   * is due means the connection is dead — unless the inbound bound held the reader since that
+   * ping: then the pong may be waiting, unread, behind messages the app has not taken yet, and
+   * the app, not the connection, is the slow side. The verdict waits for an interval in which
+   * the reader was free.
+   */
+  private void onPingDue() {
+    if (!running) return;
+    long interval = policy.protocolPingIntervalMillis();
+    if (owner.sleptPast(pingTimer.dueAtMillis()) || !running) {
+      // The device slept: the probe decides about the connection; pinging starts over.
+      pongsAtPing = -1;
+      if (running && !pingTimer.isArmed()) pingTimer.arm(interval);
+      return;
+    }
+    long now = timers.now();
+    if (pongsAtPing >= 0 && owner.receivedPongCount() <= pongsAtPing) {
+      long holds = owner.inboundHolds();
+      if (holds != holdsAtPing) {
+        holdsAtPing = holds;
+        pingTimer.arm(interval);
+        return;
+      }
+      owner.dead("no pong within " + Durations.seconds(now - pingSentAtMillis)
+          + " of a protocol ping (ping interval " + Durations.seconds(interval) + ")");
+      return;
+    }
+    long pongs = owner.receivedPongCount();
+    if (!owner.sendProtocolPing()) {
+      pongsAtPing = -1;
+      return; // No pings on this transport: the heartbeat and the silence watch do the work.
+    }
+    pongsAtPing = pongs;
+    holdsAtPing = owner.inboundHolds();
+    pingSentAtMillis = now;
+    if (running) pingTimer.arm(interval);
   }
 
   private void onSilenceCheck() {

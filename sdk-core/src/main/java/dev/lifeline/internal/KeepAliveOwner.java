@@ -52,6 +52,15 @@ final class KeepAliveOwner implements KeepAlive.Owner {
     app.event("heartbeatSent", e -> e.heartbeatSent(c.connection(), beat));
   }
 
+  @Override public boolean sendProtocolPing() {
+    Transport t = c.openTransportOf(c.attempt());
+    return t != null && t.ping();
+  }
+
+  @Override public long inboundHolds() {
+    return c.inboundHolds();
+  }
+
   @Override public long receivedPongCount() {
     Transport t = c.openTransportOf(c.attempt());
     return t == null ? -1 : t.receivedPongCount();

@@ -183,6 +183,10 @@ final class TcpTransport implements Transport {
     return connector.step();
   }
 
+  @Override public boolean ping() {
+    return false; // No protocol pings on a line protocol.
+  }
+
   @Override public long receivedPongCount() {
     return -1; // No protocol pings on a line protocol.
   }

@@ -23,6 +23,12 @@ public interface Transport {
   /** Releases the socket at once, for a connection presumed dead. No callback follows. */
   void cancel();
 
+  /**
+   * Sends a protocol ping now, without blocking; its pong shows in {@link #receivedPongCount()}.
+   * Returns false when this transport has no pings (tcp://) or can send none any more.
+   */
+  boolean ping();
+
   /** Protocol pongs received so far (they count as inbound activity), or -1 if not observable. */
   long receivedPongCount();
 

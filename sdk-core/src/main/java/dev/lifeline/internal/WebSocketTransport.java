@@ -1,11 +1,15 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.Message;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Response;
@@ -16,8 +20,8 @@ import okio.ByteString;
 
 /**
  * A {@link Transport} over OkHttp's WebSocket. OkHttp does the framing, TLS, buffering and the
- * protocol pings: its {@code pingInterval} is exactly Lifeline's rule that a pong still missing
- * when the next ping is due fails the connection (docs/behaviour.md, "Protocol pings"). This class
+ * answers to the server's pings; Lifeline's {@link KeepAlive} sends the protocol pings, which the
+ * {@link WireTap} writes between OkHttp's frames (docs/behaviour.md, "Protocol pings"). This class
  * adapts its callbacks and remembers which messages have not reached the socket yet, so a failure
  * loses none of them and repeats none: the {@link WireTap} on the socket counts the data frames
  * OkHttp wrote completely, and OkHttp writes messages in the order they were sent.
@@ -48,12 +52,12 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
       WebSocketTransport t = new WebSocketTransport(listener);
       HandshakeProgress progress = new HandshakeProgress(upgrade.url().host(),
           upgrade.url().port(), upgrade.isHttps(), client, request.maxInboundMessageBytes, t);
-      // This attempt's own client: newBuilder() shares the pool and dispatcher; the ping interval
-      // is this connection's, and the handshake's steps and the frames are observed.
-      OkHttpClient c = progress.instrument(client)
-          .pingInterval(request.protocolPingIntervalMillis, TimeUnit.MILLISECONDS)
-          .build();
+      // This attempt's own client: newBuilder() shares the pool and dispatcher; the handshake's
+      // steps and the frames are observed. OkHttp sends no pings of its own: Lifeline's KeepAlive
+      // does (see ping()), so a pong that is late only because the app is slow is not a zombie.
+      OkHttpClient c = progress.instrument(client).pingInterval(0, TimeUnit.MILLISECONDS).build();
       t.progress = progress;
+      t.pingWriter = client.dispatcher().executorService();
       WebSocket ws = c.newWebSocket(upgrade, t);
       t.init(ws);
       return t;
@@ -76,6 +80,10 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
   private volatile WebSocket webSocket;
   /** The tap on the socket that was upgraded; null before the 101 answer was read. */
   private volatile WireTap tap;
+  /** Where pings are written: OkHttp's dispatcher pool (a write may block; the lane must not). */
+  private volatile Executor pingWriter;
+  /** Set while a ping waits for a thread to write it: never more than one per transport. */
+  private final AtomicBoolean pingQueued = new AtomicBoolean();
   /** Set when the transport failed, closed or was cancelled: its counts may be sealed. */
   private volatile boolean ended;
   /**
@@ -207,6 +215,32 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
     while (dropped < written && !inFlight.isEmpty()) {
       inFlight.removeFirst();
       dropped++;
+    }
+  }
+
+  /**
+   * Puts a ping on the wire between OkHttp's frames, written on OkHttp's dispatcher pool since the
+   * write can block while the socket's buffer is full. False before the upgrade or once ended.
+   */
+  @Override public boolean ping() {
+    WireTap t = tap;
+    Executor writer = pingWriter;
+    if (t == null || writer == null || ended) return false;
+    if (!pingQueued.compareAndSet(false, true)) return true; // The last one is still on its way.
+    try {
+      writer.execute(() -> {
+        try {
+          t.writePing();
+        } catch (IOException e) {
+          // The socket failed: OkHttp's reader or writer reports it.
+        } finally {
+          pingQueued.set(false);
+        }
+      });
+      return true;
+    } catch (RejectedExecutionException e) {
+      pingQueued.set(false);
+      return false; // The client is shutting down.
     }
   }
 

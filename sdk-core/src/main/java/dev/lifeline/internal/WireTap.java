@@ -8,6 +8,7 @@ import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Watches the frames of one WebSocket socket where OkHttp reads and writes them, to hold bounds
@@ -77,6 +78,12 @@ final class WireTap {
   private boolean released;
   /** Guarded by writeLock and this: no write may complete any more; counts are final. */
   private boolean sealed;
+  /** The output side, once OkHttp asked for it. */
+  private volatile TapOutput outputSide;
+  /** Guarded by writeLock: a ping waits for the frame being written to end. */
+  private boolean pingAfterFrame;
+  /** Guarded by this: pings Lifeline put on the wire (diagnostics and tests). */
+  private long pingsWritten;
 
   WireTap(long maxMessageBytes, Peer peer, Socket raw) {
     this.maxMessageBytes = maxMessageBytes;
@@ -93,7 +100,39 @@ final class WireTap {
 
   /** {@code out} as OkHttp should write it: scanned and counted. */
   OutputStream output(OutputStream out) {
-    return new TapOutput(out);
+    TapOutput output = new TapOutput(out);
+    outputSide = output;
+    return output;
+  }
+
+  /**
+   * Writes a ping frame between OkHttp's frames: at once when no frame is half written, else
+   * right after the frame being written ends. Lifeline sends its own protocol pings this way
+   * because OkHttp's fail the connection when a pong is late, even when the pong is only unread
+   * because the app is slow and the inbound bound paused the reader (docs/behaviour.md, "Protocol
+   * pings"). Blocks while OkHttp's writer is in the middle of a write, so call it off the
+   * connection's lane. Returns false when no ping can be sent any more (sealed, closing, not
+   * upgraded yet).
+   */
+  boolean writePing() throws IOException {
+    TapOutput output = outputSide;
+    if (output == null) return false;
+    synchronized (writeLock) {
+      synchronized (this) {
+        if (sealed || released || closeWritten || !upgraded) return false;
+      }
+      if (!output.scanner.inFrames()) return false;
+      if (output.scanner.betweenFrames()) {
+        output.writePingFrame();
+      } else {
+        pingAfterFrame = true;
+      }
+      return true;
+    }
+  }
+
+  synchronized long pingsWritten() {
+    return pingsWritten;
   }
 
   /**
@@ -338,6 +377,29 @@ final class WireTap {
         // after it read the 101, which the input side saw first.
         if (!scanner.inFrames() && upgraded()) scanner.startFrames();
         scanner.scan(b, off, len);
+        if (pingAfterFrame && scanner.betweenFrames()) writePingFrame();
+      }
+    }
+
+    /**
+     * Writes an empty, masked ping frame (a client's frames must be masked; an empty payload
+     * makes the key irrelevant, but it is still random as the RFC asks). Under writeLock, between
+     * frames; the scanner does not see it, so it stays in step with OkHttp's own frames.
+     */
+    void writePingFrame() throws IOException {
+      pingAfterFrame = false;
+      byte[] frame = new byte[6];
+      frame[0] = (byte) (0x80 | FrameScanner.OPCODE_PING);
+      frame[1] = (byte) 0x80;
+      int key = ThreadLocalRandom.current().nextInt();
+      frame[2] = (byte) (key >>> 24);
+      frame[3] = (byte) (key >>> 16);
+      frame[4] = (byte) (key >>> 8);
+      frame[5] = (byte) key;
+      out.write(frame, 0, frame.length);
+      out.flush();
+      synchronized (WireTap.this) {
+        pingsWritten++;
       }
     }
 

@@ -52,6 +52,10 @@ public final class FakeTransport implements Transport {
   public int closeCode = -1;
   public String closeReason;
   public long pongs;
+  /** Whether ping() works (a WebSocket); off by default, as most tests play a silent server. */
+  public boolean pingsSupported;
+  /** Pings asked for so far. */
+  public int pings;
 
   FakeTransport(Request request, Listener listener) {
     this.request = request;
@@ -80,6 +84,12 @@ public final class FakeTransport implements Transport {
 
   @Override public String handshakeStep() {
     return step;
+  }
+
+  @Override public boolean ping() {
+    if (!pingsSupported || cancelled || closeCode != -1) return false;
+    pings++;
+    return true;
   }
 
   @Override public long receivedPongCount() {

@@ -169,7 +169,8 @@ public final class KeepAliveTest {
   @Test public void stopCancelsEveryKeepAliveTimer() {
     KeepAlive k = started(WATCHED);
     k.probe("screen on");
-    assertEquals(asList("heartbeat", "probe", "silence check"), sorted(v.pendingTimers()));
+    assertEquals(asList("heartbeat", "probe", "protocol ping", "silence check"),
+        sorted(v.pendingTimers()));
     k.stop();
     assertEquals(Collections.emptyList(), v.pendingTimers());
     assertEquals(Collections.emptyList(), v.timers.armed());
@@ -183,10 +184,11 @@ public final class KeepAliveTest {
     long due = v.time.elapsedMillis() + INTERVAL;
     owner.slept = true;
     v.time.advanceBy(INTERVAL);
-    assertEquals(asList("sleptPast " + due), owner.calls);
+    // The heartbeat and the protocol ping (same interval) both woke late; neither sent.
+    assertEquals(asList("sleptPast " + due, "sleptPast " + due), owner.calls);
     owner.slept = false;
     v.time.advanceBy(INTERVAL - 1);
-    assertEquals(1, owner.calls.size());
+    assertEquals(2, owner.calls.size());
     v.time.advanceBy(1);
     assertEquals("sendHeartbeat", owner.last());
   }
@@ -212,6 +214,95 @@ public final class KeepAliveTest {
     return copy;
   }
 
+  // ---- Protocol pings (docs/behaviour.md, "Protocol pings"). ----
+
+  private static final long PING = 20_000;
+  private static final HeartbeatPolicy PINGED = HeartbeatPolicy.builder()
+      .interval(10, SECONDS).idleOnly(false).protocolPingInterval(PING, MILLISECONDS).build();
+
+  private List<String> pingCalls() {
+    List<String> out = new ArrayList<>();
+    for (String c : owner.calls) if (!c.equals("sendHeartbeat")) out.add(c);
+    return out;
+  }
+
+  @Test public void aPingAfterASleepStartsOverInsteadOfJudging() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    owner.slept = true;
+    v.time.advanceBy(PING); // No pong, but the device slept: the probe decides, not the ping.
+    owner.slept = false;
+    assertTrue(k.isRunning());
+    v.time.advanceBy(PING);
+    assertFalse(owner.died());
+    List<String> pings = pingCalls();
+    pings.removeIf(c -> c.startsWith("sleptPast"));
+    assertEquals(asList("ping", "ping"), pings); // Pinging started over after the sleep.
+  }
+
+  @Test public void aPongStillMissingWhenTheNextPingIsDueMeansDead() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    assertEquals(asList("ping"), pingCalls());
+    v.time.advanceBy(PING - 1);
+    assertEquals(asList("ping"), pingCalls());
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals(asList("ping",
+        "dead: no pong within 20 s of a protocol ping (ping interval 20 s)"), pingCalls());
+  }
+
+  @Test public void aPongInTimeKeepsThePingsGoing() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(PINGED);
+    for (int i = 0; i < 5; i++) {
+      v.time.advanceBy(PING);
+      owner.pongs++;
+    }
+    assertEquals(asList("ping", "ping", "ping", "ping", "ping"), pingCalls());
+    assertTrue(k.isRunning());
+  }
+
+  @Test public void aReaderHeldByTheInboundBoundDefersTheVerdictByAnInterval() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    owner.holds++; // The app is slow: the reader waited, and the pong may sit behind messages.
+    v.time.advanceBy(PING);
+    assertEquals(asList("ping"), pingCalls());
+    assertTrue(k.isRunning());
+    v.time.advanceBy(PING - 1);
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1); // A whole interval with the reader free and still no pong.
+    assertEquals(asList("ping",
+        "dead: no pong within 40 s of a protocol ping (ping interval 20 s)"), pingCalls());
+  }
+
+  @Test public void aReaderHeldOnAndOnNeverMakesTheConnectionDeadButThePongStillCounts() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    for (int i = 0; i < 10; i++) {
+      owner.holds++;
+      v.time.advanceBy(PING);
+    }
+    assertTrue(k.isRunning());
+    owner.pongs++; // The app caught up and the pong was read: pinging resumes.
+    v.time.advanceBy(PING);
+    assertEquals(asList("ping", "ping"), pingCalls());
+  }
+
+  @Test public void aTransportWithoutPingsIsNotPingedAgain() {
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    assertFalse(v.time.pendingTaskNames().toString().contains("protocol ping"));
+    v.time.advanceBy(10 * PING);
+    assertEquals(Collections.emptyList(), pingCalls());
+    assertTrue(k.isRunning());
+  }
+
   /**
    * Records the keep-alive's requests and answers its questions as the test sets them. Like the
    * real owner, a heartbeat handed over counts as sent, and a dead connection stops its
@@ -223,6 +314,18 @@ public final class KeepAliveTest {
     long pongs;
     boolean inboundWaiting;
     boolean slept;
+    boolean pingsSupported;
+    long holds;
+
+    @Override public boolean sendProtocolPing() {
+      if (!pingsSupported) return false;
+      calls.add("ping");
+      return true;
+    }
+
+    @Override public long inboundHolds() {
+      return holds;
+    }
 
     @Override public void sendHeartbeat() {
       calls.add("sendHeartbeat");
