@@ -34,16 +34,20 @@ import org.junit.Before;
 import org.junit.Test;
 
 /**
- * A URL with a token in its query and a password in its user info, driven over real sockets
+ * A URL with a token in its query and a password in its user info, and a header with an API key,
+ * driven over real sockets
  * through a refused handshake, a connect, a server that drops the socket, a reconnect, a stuck
- * listener and a close (docs/behaviour.md, "Secrets"): neither secret appears in any log line of
+ * listener and a close (docs/behaviour.md, "Secrets"): no secret appears in any log line of
  * any level, any event argument, any state or reason, any exception (causes included), any
- * {@code toString()} or any thread name; the user info reaches the server as Basic auth.
+ * {@code toString()} or any thread name; the user info reaches the server as Basic auth and the
+ * header as it was given.
  */
 public final class SecretsEndToEndTest {
   private static final String TOKEN = "SECRET-t0ken";
   private static final String USER = "alice";
   private static final String PASSWORD = "pw-H1dden";
+  /** A header value: never shown at all (an Authorization header would clash with user info). */
+  private static final String API_KEY = "K3Y-in-a-header";
   private static final long WAIT = 10_000;
 
   private WebSocketServerFixture server;
@@ -70,7 +74,7 @@ public final class SecretsEndToEndTest {
     server.close();
   }
 
-  @Test public void noSecretOfTheUrlAppearsAnywhereAndTheUserInfoIsSentAsBasicAuth()
+  @Test public void noSecretOfTheUrlOrHeadersAppearsAnywhereAndTheUserInfoIsSentAsBasicAuth()
       throws Exception {
     server.overrides.add(new MockResponse().setResponseCode(503));
     // The first upgraded socket says hello, then closes.
@@ -83,6 +87,7 @@ public final class SecretsEndToEndTest {
     String url = "ws://" + USER + ":" + PASSWORD + "@127.0.0.1:" + server.server.getPort()
         + "/socket?access_token=" + TOKEN + "&x=1#" + TOKEN;
     ConnectionOptions options = ConnectionOptions.builder(url)
+        .header("X-Api-Key", API_KEY)
         .eventListener(recordingEvents())
         .heartbeat(HeartbeatPolicy.builder().interval(100, MILLISECONDS).build())
         .reconnect(ReconnectPolicy.builder().baseDelay(50, MILLISECONDS)
@@ -123,12 +128,14 @@ public final class SecretsEndToEndTest {
     for (String s : said) {
       assertFalse("token shown: " + s, s.contains(TOKEN));
       assertFalse("password shown: " + s, s.contains(PASSWORD));
+      assertFalse("header value shown: " + s, s.contains(API_KEY));
       assertFalse("user shown: " + s, s.contains(USER));
     }
     assertTrue(said.toString(), said.stream().anyMatch(
         s -> s.contains("/socket?access_token=██&x=██#██")));
     RecordedRequest first = server.server.takeRequest(1, SECONDS);
     assertEquals("Basic YWxpY2U6cHctSDFkZGVu", first.getHeader("Authorization"));
+    assertEquals(API_KEY, first.getHeader("X-Api-Key"));
     assertFalse(first.getRequestUrl().toString().contains(PASSWORD));
   }
 
