@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Headers;
 import okhttp3.OkHttpClient;
 import okhttp3.Response;
 import okhttp3.WebSocket;
@@ -84,6 +85,9 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
   private volatile Executor pingWriter;
   /** Set while a ping waits for a thread to write it: never more than one per transport. */
   private final AtomicBoolean pingQueued = new AtomicBoolean();
+  /** The last non-101 answer the tap read, and its Retry-After; see {@link #onFailure}. */
+  private volatile int answeredStatus;
+  private volatile String answeredRetryAfter;
   /** Set when the transport failed, closed or was cancelled: its counts may be sealed. */
   private volatile boolean ended;
   /**
@@ -249,6 +253,11 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
     return ws != null && ws.close(code, reason);
   }
 
+  @Override public void answered(int status, String retryAfter) {
+    answeredStatus = status;
+    answeredRetryAfter = retryAfter;
+  }
+
   @Override public void upgraded(WireTap t) {
     tap = t;
   }
@@ -287,8 +296,16 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
     end();
     int code = response != null ? response.code() : 0;
     long retryAfter = response != null ? retryAfterMillis(response) : -1;
+    if (response == null && answeredStatus > 0 && t instanceof Failure.ExplainedException
+        && t.getCause() instanceof RuntimeException) {
+      // OkHttp threw on the server's answer (e.g. a Retry-After beyond 2^31 s) and lost it; the
+      // tap read it on the socket, so the attempt still fails as that HTTP status.
+      code = answeredStatus;
+      retryAfter = retryAfterMillis(answeredRetryAfter);
+    }
     listener.onFailure(this, opened ? t : progress.explainTimeout(t), code, retryAfter);
   }
+
 
   /** OkHttp is done with the socket: a reader paused by the tap gives up. */
   private void end() {
@@ -302,7 +319,11 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
    * #MAX_RETRY_AFTER_MILLIS}; -1 when absent or unreadable.
    */
   static long retryAfterMillis(Response response) {
-    String value = response.header("Retry-After");
+    return retryAfterMillis(response.header("Retry-After"));
+  }
+
+  /** The same, from the header's value (null when absent). */
+  static long retryAfterMillis(String value) {
     if (value == null) return -1;
     value = value.trim();
     if (!value.isEmpty() && value.length() <= 32 && value.matches("[0-9]+")) {
@@ -310,7 +331,12 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
       long seconds = value.length() > 18 ? Long.MAX_VALUE : Long.parseLong(value);
       return Math.min(MAX_RETRY_AFTER_MILLIS, TimeUnit.SECONDS.toMillis(seconds));
     }
-    Date date = response.headers().getDate("Retry-After");
+    Date date;
+    try {
+      date = Headers.of("Retry-After", value).getDate("Retry-After");
+    } catch (IllegalArgumentException notAHeaderValue) {
+      return -1;
+    }
     if (date == null) return -1;
     return Math.min(MAX_RETRY_AFTER_MILLIS, Math.max(0, date.getTime() - System.currentTimeMillis()));
   }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -49,7 +50,17 @@ final class WireTap {
 
     /** The input side read a {@code 101 Switching Protocols}: this tap carries the frames. */
     void upgraded(WireTap tap);
+
+    /**
+     * The input side read an answer other than 101: its status and its Retry-After value (null
+     * when absent), as the server sent them. OkHttp may fail on such an answer before it hands
+     * it over (a Retry-After beyond 2^31 s throws inside OkHttp); then this is all there is.
+     */
+    void answered(int status, String retryAfter);
   }
+
+  /** Most bytes of an HTTP answer's head kept to read its Retry-After from. */
+  private static final int HEAD_CAPTURE_BYTES = 8192;
 
   /** Largest message accepted from the server, in payload bytes of its data frames. */
   private final long maxMessageBytes;
@@ -212,6 +223,9 @@ final class WireTap {
     private String violationCloseReason;
     /** For {@link #read()}. */
     private final byte[] one = new byte[1];
+    /** The head of the HTTP answer being read (its first {@link #HEAD_CAPTURE_BYTES}). */
+    private byte[] head;
+    private int headLength;
 
     TapInput(InputStream in) {
       this.in = in;
@@ -238,6 +252,7 @@ final class WireTap {
         n = in.read(b, off, len);
         if (n <= 0) return n;
       }
+      if (!scanner.inFrames()) captureHead(b, off, n);
       int passed = scanner.scan(b, off, n);
       if (held) {
         heldBackPos += passed;
@@ -245,6 +260,25 @@ final class WireTap {
         holdBack(b, off + passed, n - passed);
       }
       return passed;
+    }
+
+    /** Keeps the first bytes of an HTTP answer, so a rejection's Retry-After can be read. */
+    private void captureHead(byte[] b, int off, int n) {
+      if (head == null) head = new byte[HEAD_CAPTURE_BYTES];
+      int take = Math.min(n, head.length - headLength);
+      System.arraycopy(b, off, head, headLength, take);
+      headLength += take;
+    }
+
+    /** The Retry-After value in the captured head, or null; then forgets the head. */
+    private String takeRetryAfter() {
+      String text = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
+      headLength = 0;
+      int end = text.indexOf("\r\n\r\n");
+      for (String line : (end < 0 ? text : text.substring(0, end)).split("\r\n")) {
+        if (line.regionMatches(true, 0, "Retry-After:", 0, 12)) return line.substring(12).trim();
+      }
+      return null;
     }
 
     /** Keeps the unscanned tail of a read for the next one (only ever after a stop). */
@@ -312,7 +346,12 @@ final class WireTap {
     }
 
     @Override public boolean httpHeadEnded(int status) {
-      if (status != 101) return false;
+      if (status != 101) {
+        String retryAfter = takeRetryAfter();
+        if (status > 0) peer.answered(status, retryAfter);
+        return false;
+      }
+      headLength = 0;
       synchronized (WireTap.this) {
         upgraded = true;
       }
