@@ -66,6 +66,12 @@ public interface Connection {
   /** Messages waiting in the outbox. */
   int queuedMessages();
 
+  /**
+   * The client heartbeat interval in use now, in ms: {@link HeartbeatPolicy#intervalMillis()}, or
+   * the adaptive heartbeat's current choice (docs/behaviour.md, "Adaptive heartbeat").
+   */
+  long heartbeatIntervalMillis();
+
   /** The options this connection was created with. */
   ConnectionOptions options();
 }

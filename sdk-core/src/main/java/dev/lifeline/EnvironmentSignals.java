@@ -43,9 +43,54 @@ public final class EnvironmentSignals {
     hub.signal(Checks.notNull("signal", signal));
   }
 
+  /**
+   * The network key used until the app names one: on the JVM every connection runs over "the"
+   * network, and what an adaptive heartbeat learns is kept under this key.
+   */
+  public static final String DEFAULT_NETWORK_KEY = "default";
+
+  /** A network is available again; it is the one last named (its key is unchanged). */
   public void networkAvailable() { signal(Signal.NETWORK_AVAILABLE); }
+
+  /**
+   * A network is available again, named {@code networkKey}: an adaptive heartbeat (docs/behaviour.md,
+   * "Adaptive heartbeat") keeps what it learns per network under this key, so that the path's idle
+   * limit learned on one Wi-Fi is not applied to cellular. Use a stable, non-secret name (sdk-android
+   * derives one from the network's type and identity); it becomes part of {@link HeartbeatStore} keys.
+   *
+   * @throws IllegalArgumentException when {@code networkKey} is empty or longer than 100 characters.
+   */
+  public void networkAvailable(String networkKey) {
+    hub.signal(Signal.NETWORK_AVAILABLE, checkNetworkKey(networkKey));
+  }
+
   public void networkLost() { signal(Signal.NETWORK_LOST); }
+
+  /** The default network changed; its key is unchanged (see {@link #networkChanged(String)}). */
   public void networkChanged() { signal(Signal.NETWORK_CHANGED); }
+
+  /**
+   * The default network changed to the one named {@code networkKey} (see {@link
+   * #networkAvailable(String)}).
+   *
+   * @throws IllegalArgumentException when {@code networkKey} is empty or longer than 100 characters.
+   */
+  public void networkChanged(String networkKey) {
+    hub.signal(Signal.NETWORK_CHANGED, checkNetworkKey(networkKey));
+  }
+
+  private static String checkNetworkKey(String networkKey) {
+    Checks.notNull("network key", networkKey);
+    if (networkKey.isEmpty() || networkKey.length() > MAX_NETWORK_KEY_LENGTH) {
+      throw new IllegalArgumentException("network key must have 1 to " + MAX_NETWORK_KEY_LENGTH
+          + " characters, had " + networkKey.length());
+    }
+    return networkKey;
+  }
+
+  /** Keys end up in store keys and log lines: short, so a runaway key cannot bloat either. */
+  private static final int MAX_NETWORK_KEY_LENGTH = 100;
+
   public void screenOn() { signal(Signal.SCREEN_ON); }
   public void screenOff() { signal(Signal.SCREEN_OFF); }
   public void foreground() { signal(Signal.FOREGROUND); }

@@ -41,6 +41,13 @@ public abstract class EventListener {
   /** An idle-only heartbeat was skipped: other traffic went out {@code sinceLastSendMillis} ago. */
   public void heartbeatSkipped(Connection connection, long sinceLastSendMillis) {}
 
+  /**
+   * The adaptive heartbeat (docs/behaviour.md, "Adaptive heartbeat") changed the interval from
+   * {@code fromMillis} to {@code toMillis}; {@code why} says what it saw, e.g. "the path closes
+   * connections idle for about 4.4 s; heartbeat lowered from 5.0 s to 3.5 s". Also logged at INFO.
+   */
+  public void heartbeatIntervalChanged(Connection connection, long fromMillis, long toMillis, String why) {}
+
   /** A server heartbeat was answered by the {@link ServerHeartbeatResponder}. */
   public void serverHeartbeatAnswered(Connection connection, Message inbound, Message reply) {}
 

@@ -28,6 +28,12 @@ import java.util.concurrent.TimeUnit;
  * likely (screen on, foreground, sleep detected), a heartbeat is sent at once; when the server is
  * known to talk (the silence watch is on), any inbound data within {@link #probeTimeoutMillis()}
  * proves the connection.
+ *
+ * <p><b>Adaptive heartbeat</b> (docs/behaviour.md, "Adaptive heartbeat"). Off by default. With
+ * {@link Builder#adaptive}, the interval starts at {@link #intervalMillis()} and is tuned within
+ * [{@link #adaptiveMinMillis()}, {@link #adaptiveMaxMillis()}]: lowered at once below an idle
+ * limit the path is seen to enforce, raised carefully after many beats survived. What was learned
+ * is kept per endpoint and network in the client's {@link HeartbeatStore}.
  */
 public final class HeartbeatPolicy {
   /**
@@ -58,6 +64,12 @@ public final class HeartbeatPolicy {
   private final ServerHeartbeatResponder responder;
   /** Wake-up probe deadline in ms, > 0. */
   private final long probeTimeoutMillis;
+  /** Lowest adaptive interval in ms; 0 when the interval is fixed. */
+  private final long adaptiveMinMillis;
+  /** Highest adaptive interval in ms (below the server's own limit); 0 when fixed. */
+  private final long adaptiveMaxMillis;
+  /** True when the protocol ping interval was left at "same as the heartbeat interval". */
+  private final boolean protocolPingFollowsInterval;
 
   private HeartbeatPolicy(Builder b) {
     this.intervalMillis = b.intervalMillis;
@@ -70,6 +82,10 @@ public final class HeartbeatPolicy {
     this.serverTimeoutMillis = b.serverTimeoutMillis;
     this.responder = b.responder;
     this.probeTimeoutMillis = b.probeTimeoutMillis;
+    this.adaptiveMinMillis = b.adaptiveMinMillis;
+    this.adaptiveMaxMillis = b.adaptiveMaxMillis;
+    this.protocolPingFollowsInterval =
+        b.protocolPingIntervalMillis == Builder.SAME_AS_HEARTBEAT;
   }
 
   /** The defaults: 55 s data heartbeat, idle-only, 55 s protocol ping, no silence watch. */
@@ -103,11 +119,28 @@ public final class HeartbeatPolicy {
   public ServerHeartbeatResponder responder() { return responder; }
   public long probeTimeoutMillis() { return probeTimeoutMillis; }
 
+  /** True when the interval is tuned within [{@link #adaptiveMinMillis}, {@link #adaptiveMaxMillis}]. */
+  public boolean isAdaptive() { return adaptiveMaxMillis != 0; }
+
+  /** The lowest interval the adaptive heartbeat may choose, in ms; 0 when it is off. */
+  public long adaptiveMinMillis() { return adaptiveMinMillis; }
+
+  /** The highest interval the adaptive heartbeat may choose, in ms; 0 when it is off. */
+  public long adaptiveMaxMillis() { return adaptiveMaxMillis; }
+
+  /**
+   * True when the protocol ping interval was not set, so that it follows the heartbeat interval
+   * (the adaptive one included) rather than staying at {@link #protocolPingIntervalMillis()}.
+   */
+  public boolean protocolPingFollowsInterval() { return protocolPingFollowsInterval; }
+
   @Override public String toString() {
     return "HeartbeatPolicy{interval=" + intervalMillis + "ms, idleOnly=" + idleOnly
         + ", protocolPing=" + protocolPingIntervalMillis + "ms, serverTimeout="
         + (serverTimeoutMillis == 0 ? "off" : serverTimeoutMillis + "ms")
-        + ", probeTimeout=" + probeTimeoutMillis + "ms}";
+        + ", probeTimeout=" + probeTimeoutMillis + "ms"
+        + (isAdaptive() ? ", adaptive=[" + adaptiveMinMillis + "ms, " + adaptiveMaxMillis + "ms]" : "")
+        + "}";
   }
 
   /** Builds a {@link HeartbeatPolicy}; every setter validates its argument at once. */
@@ -121,6 +154,8 @@ public final class HeartbeatPolicy {
     private long serverTimeoutMillis = 0;
     private ServerHeartbeatResponder responder;
     private long probeTimeoutMillis = DEFAULT_PROBE_TIMEOUT_MILLIS;
+    private long adaptiveMinMillis = 0;
+    private long adaptiveMaxMillis = 0;
 
     Builder() {}
 
@@ -132,6 +167,9 @@ public final class HeartbeatPolicy {
       serverTimeoutMillis = p.serverTimeoutMillis;
       responder = p.responder;
       probeTimeoutMillis = p.probeTimeoutMillis;
+      adaptiveMinMillis = p.adaptiveMinMillis;
+      adaptiveMaxMillis = p.adaptiveMaxMillis;
+      if (p.protocolPingFollowsInterval) protocolPingIntervalMillis = SAME_AS_HEARTBEAT;
     }
 
     /** Client heartbeat interval [55 s]. Must be positive; keep it below the server's limit. */
@@ -218,13 +256,47 @@ public final class HeartbeatPolicy {
     }
 
     /**
+     * Tunes the heartbeat interval within [{@code min}, {@code max}] (docs/behaviour.md,
+     * "Adaptive heartbeat") [off: the interval is fixed]. It starts at {@link #interval} (or at
+     * what was learned before on the same endpoint and network), drops below an idle limit the
+     * path is seen to enforce as soon as the same limit cuts the connection twice, and climbs
+     * towards {@code max} after many beats survived, backing off when a climb is cut. State the
+     * server's own idle limit, when known, as {@code max}: Lifeline never goes above it. {@link
+     * #build()} checks that {@code min <= interval <= max}. A protocol ping interval left at its
+     * default follows the tuned interval.
+     */
+    public Builder adaptive(long min, long max, TimeUnit unit) {
+      long minMillis = Checks.positiveMillis("adaptive heartbeat min", min, unit);
+      long maxMillis = Checks.positiveMillis("adaptive heartbeat max", max, unit);
+      if (maxMillis < minMillis) {
+        throw new IllegalArgumentException("adaptive heartbeat max (" + maxMillis
+            + " ms) must not be below its min (" + minMillis + " ms)");
+      }
+      adaptiveMinMillis = minMillis;
+      adaptiveMaxMillis = maxMillis;
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException when the server timeout is not above the heartbeat
-     *     interval: the watch would then fire on a healthy idle connection.
+     *     interval (or the adaptive max): the watch would then fire on a healthy idle
+     *     connection; or when the interval lies outside the adaptive range.
      */
     public HeartbeatPolicy build() {
+      if (adaptiveMaxMillis != 0
+          && (intervalMillis < adaptiveMinMillis || intervalMillis > adaptiveMaxMillis)) {
+        throw new IllegalArgumentException("heartbeat interval (" + intervalMillis
+            + " ms) must lie within the adaptive range [" + adaptiveMinMillis + " ms, "
+            + adaptiveMaxMillis + " ms]: it is where the tuning starts");
+      }
       if (serverTimeoutMillis != 0 && serverTimeoutMillis <= intervalMillis) {
         throw new IllegalArgumentException("server timeout (" + serverTimeoutMillis
             + " ms) must be above the heartbeat interval (" + intervalMillis + " ms)");
+      }
+      if (serverTimeoutMillis != 0 && serverTimeoutMillis <= adaptiveMaxMillis) {
+        throw new IllegalArgumentException("server timeout (" + serverTimeoutMillis
+            + " ms) must be above the adaptive heartbeat max (" + adaptiveMaxMillis
+            + " ms): the interval may climb that far");
       }
       return new HeartbeatPolicy(this);
     }

@@ -104,7 +104,8 @@ public final class Lifeline {
     ownedBlockingExecutor = b.blockingExecutor == null ? daemonPool("Lifeline credentials") : null;
     Executor blocking = b.blockingExecutor != null ? b.blockingExecutor : ownedBlockingExecutor;
     context = new ClientContext(b.clock, scheduler, callbacks, blocking, hookExecutor, logger,
-        new SecureRandom(), Transports.factory(okHttp), b.stuckHookThresholdMillis);
+        new SecureRandom(), Transports.factory(okHttp), b.stuckHookThresholdMillis,
+        b.heartbeatStore != null ? b.heartbeatStore : HeartbeatStore.inMemory());
     signals = new EnvironmentSignals(context.signals);
   }
 
@@ -268,6 +269,8 @@ public final class Lifeline {
     private Executor blockingExecutor;
     private Logger logger = Logger.NONE;
     private long stuckHookThresholdMillis = DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS;
+    /** Null: a new in-memory store for this client. */
+    private HeartbeatStore heartbeatStore;
     /** For tests: the executor of the scheduler this client owns. */
     private ScheduledThreadPoolExecutor schedulerExecutor;
 
@@ -336,6 +339,17 @@ public final class Lifeline {
      */
     public Builder stuckHookThreshold(long threshold, TimeUnit unit) {
       stuckHookThresholdMillis = Checks.positiveMillis("stuck hook threshold", threshold, unit);
+      return this;
+    }
+
+    /**
+     * Where adaptive heartbeats (docs/behaviour.md, "Adaptive heartbeat") keep what they learned,
+     * per endpoint and network [{@link HeartbeatStore#inMemory()}, one per client: forgotten when
+     * the process ends]. sdk-android supplies one over SharedPreferences. Called on Lifeline's
+     * hook threads, never on the scheduler.
+     */
+    public Builder heartbeatStore(HeartbeatStore store) {
+      heartbeatStore = Checks.notNull("heartbeat store", store);
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.lifeline.internal;
 import dev.lifeline.Clock;
 import dev.lifeline.Connection;
 import dev.lifeline.EventListener;
+import dev.lifeline.HeartbeatStore;
 import dev.lifeline.Lifeline;
 import dev.lifeline.Logger;
 import dev.lifeline.Scheduler;
@@ -39,6 +40,14 @@ public final class ClientContext {
   public final Transport.Factory transports;
   /** The environment as last signalled. */
   public final SignalHub signals;
+  /** Where adaptive heartbeats keep what they learned; app code, called on hook lanes only. */
+  public final HeartbeatStore heartbeatStore;
+  /**
+   * What adaptive heartbeats learned, by store key (endpoint and network), encoded as in the
+   * store: shared by the client's connections, so a reconnect starts from it at once.
+   */
+  final java.util.concurrent.ConcurrentMap<String, String> learnedHeartbeats =
+      new java.util.concurrent.ConcurrentHashMap<String, String>();
   /** Reports app calls running longer than the threshold. */
   final HookWatchdog watchdog;
   /** Connections not yet terminal; guarded by itself. */
@@ -56,9 +65,18 @@ public final class ClientContext {
         random, transports, Lifeline.DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS);
   }
 
+  /** As the full constructor, with a new in-memory heartbeat store. */
   public ClientContext(Clock clock, Scheduler scheduler, Executor callbackExecutor,
       Executor blockingExecutor, Executor hookExecutor, Logger logger, Random random,
       Transport.Factory transports, long stuckHookThresholdMillis) {
+    this(clock, scheduler, callbackExecutor, blockingExecutor, hookExecutor, logger, random,
+        transports, stuckHookThresholdMillis, HeartbeatStore.inMemory());
+  }
+
+  public ClientContext(Clock clock, Scheduler scheduler, Executor callbackExecutor,
+      Executor blockingExecutor, Executor hookExecutor, Logger logger, Random random,
+      Transport.Factory transports, long stuckHookThresholdMillis, HeartbeatStore heartbeatStore) {
+    this.heartbeatStore = heartbeatStore;
     this.clock = clock;
     this.scheduler = scheduler;
     this.callbackExecutor = callbackExecutor;

@@ -138,6 +138,10 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return engine.queued();
   }
 
+  @Override public long heartbeatIntervalMillis() {
+    return engine.heartbeatIntervalMillis();
+  }
+
   @Override public ConnectionOptions options() {
     return options;
   }

@@ -30,6 +30,8 @@ public final class SignalHub {
   private volatile boolean foreground = true;
   /** Written on {@link #lane} only. */
   private volatile boolean suspended = false;
+  /** The network last named; written on {@link #lane} only. */
+  private volatile String networkKey = dev.lifeline.EnvironmentSignals.DEFAULT_NETWORK_KEY;
 
   public SignalHub(final Scheduler scheduler) {
     this.lane = new SerialLane(this, "signals", new Executor() {
@@ -46,8 +48,17 @@ public final class SignalHub {
 
   /** Posts {@code signal}; it updates the snapshot, then reaches every receiver. */
   public void signal(final Signal signal) {
+    signal(signal, null);
+  }
+
+  /**
+   * Posts {@code signal} naming the network {@code key} (NETWORK_AVAILABLE, NETWORK_CHANGED), or
+   * null to keep the key last named.
+   */
+  public void signal(final Signal signal, final String key) {
     lane.execute(new Runnable() {
       @Override public void run() {
+        if (key != null) networkKey = key;
         apply(signal);
         for (Receiver r : receivers) r.onSignal(signal);
       }
@@ -92,6 +103,8 @@ public final class SignalHub {
   public boolean screenOn() { return screenOn; }
   public boolean foreground() { return foreground; }
   public boolean suspended() { return suspended; }
+  /** The network key last named ({@code "default"} until one is). */
+  public String networkKey() { return networkKey; }
 
   /**
    * Why attempts must wait now under {@code policy}, or null; the most fundamental reason first.
