@@ -12,6 +12,16 @@ import okio.ByteString;
  * scheduler and takes effect there, in the order the requests were made. Only {@link #send} does
  * work on the calling thread: it checks the message, asks {@link AckMatcher#key} in at-least-once
  * mode, and queues the message in the outbox.
+ *
+ * <pre>{@code
+ * Connection connection = lifeline.newConnection("wss://chat.example.com/socket", listener);
+ * connection.connect();
+ * if (!connection.send("hello")) {
+ *   // The outbox is full; the listener's onSendFailed says so too.
+ * }
+ * connection.reconnectNow(); // the user tapped "retry": skip the backoff delay
+ * connection.close(); // sends what is queued, then closes for good
+ * }</pre>
  */
 public interface Connection {
   /**

@@ -18,6 +18,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>Sleep: a timer firing more than {@link #DEFAULT_SLEEP_DETECTION_MILLIS} late means the
  *       device slept; the connection is probed.
  * </ul>
+ *
+ * <pre>{@code
+ * // Keep the connection for 30 s after the app leaves the foreground, then close it until the
+ * // app comes back.
+ * EnvironmentPolicy environment = EnvironmentPolicy.builder()
+ *     .closeInBackgroundAfter(30, SECONDS)
+ *     .build();
+ * }</pre>
  */
 public final class EnvironmentPolicy {
   /** How long a backgrounded app keeps its connection before closing it gracefully. */

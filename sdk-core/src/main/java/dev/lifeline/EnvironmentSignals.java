@@ -11,6 +11,14 @@ import dev.lifeline.internal.SignalHub;
  *
  * <p>Initially the network is assumed available, the screen on, the app in the foreground and the
  * host running. Thread-safe; signals take effect on the scheduler, in the order given.
+ *
+ * <pre>{@code
+ * // A desktop app passes on what the OS tells it (Android: LifelineAndroid does this).
+ * EnvironmentSignals signals = lifeline.signals();
+ * signals.suspended(); // the lid is closing
+ * signals.resumed(); // awake again
+ * signals.networkChanged(); // e.g. Wi-Fi to Ethernet: open sockets belong to the old network
+ * }</pre>
  */
 public final class EnvironmentSignals {
   /** The signals a connection reacts to. */

@@ -13,6 +13,23 @@ package dev.lifeline;
  * Lifeline.Builder#stuckHookThreshold}. An exception
  * thrown here is logged and ignored. A listener shared by several connections is called for them
  * concurrently.
+ *
+ * <pre>{@code
+ * // Counts for a dashboard; every method runs on Lifeline's hook threads, so keep it fast.
+ * EventListener metrics = new EventListener() {
+ *   @Override public void reconnectScheduled(Connection c, int attempt, long delayMillis,
+ *       String cause) {
+ *     reconnects.incrementAndGet();
+ *   }
+ *
+ *   @Override public void serverSilence(Connection c, long silentMillis, long limitMillis) {
+ *     silences.incrementAndGet();
+ *   }
+ * };
+ * ConnectionOptions options = ConnectionOptions.builder("wss://chat.example.com/socket")
+ *     .eventListener(metrics)
+ *     .build();
+ * }</pre>
  */
 public abstract class EventListener {
   /** Discards every event. */

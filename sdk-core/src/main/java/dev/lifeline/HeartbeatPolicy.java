@@ -34,6 +34,16 @@ import java.util.concurrent.TimeUnit;
  * [{@link #adaptiveMinMillis()}, {@link #adaptiveMaxMillis()}]: lowered at once below an idle
  * limit the path is seen to enforce, raised carefully after many beats survived. What was learned
  * is kept per endpoint and network in the client's {@link HeartbeatStore}.
+ *
+ * <pre>{@code
+ * // Send {"op":"hb"} after 25 s without outbound traffic, and replace the connection when the
+ * // server, which sends its own heartbeat every 30 s, falls silent for several of its intervals.
+ * HeartbeatPolicy heartbeat = HeartbeatPolicy.builder()
+ *     .interval(25, SECONDS)
+ *     .textPayload("{\"op\":\"hb\"}")
+ *     .expectServerHeartbeats(30, SECONDS)
+ *     .build();
+ * }</pre>
  */
 public final class HeartbeatPolicy {
   /**

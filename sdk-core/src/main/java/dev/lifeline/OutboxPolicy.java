@@ -8,6 +8,15 @@ import java.util.concurrent.TimeUnit;
  * newer ones. A send that would exceed a limit is rejected visibly: {@link Connection#send} returns
  * false and the listener hears {@link ConnectionListener#onSendFailed}. A message older than the
  * TTL is dropped the same visible way.
+ *
+ * <pre>{@code
+ * // While offline, hold at most 100 messages or 64 KiB; drop (and report) any older than 2 min.
+ * OutboxPolicy outbox = OutboxPolicy.builder()
+ *     .maxMessages(100)
+ *     .maxBytes(64 * 1024)
+ *     .ttl(2, MINUTES)
+ *     .build();
+ * }</pre>
  */
 public final class OutboxPolicy {
   public static final int DEFAULT_MAX_MESSAGES = 1_000;

@@ -15,6 +15,17 @@ import java.util.concurrent.TimeUnit;
  * instant. Jitter applies at the cap too. The attempt counter resets only after a connection stayed
  * up for the {@link #stablePeriodMillis() stable period}: a server that accepts and then drops is
  * not hammered at the base delay.
+ *
+ * <pre>{@code
+ * // Retry after about 1 s, 2 s, 4 s … at most 60 s apart; give up after 10 minutes, or at once
+ * // when the server closes with 4001 or 4003 (its "banned" and "bad token" codes).
+ * ReconnectPolicy reconnect = ReconnectPolicy.builder()
+ *     .baseDelay(1, SECONDS)
+ *     .maxDelay(60, SECONDS)
+ *     .maxRetryDuration(10, MINUTES)
+ *     .fatalCloseCodes(4001, 4003)
+ *     .build();
+ * }</pre>
  */
 public final class ReconnectPolicy {
   public static final long DEFAULT_BASE_DELAY_MILLIS = 1_000L;
