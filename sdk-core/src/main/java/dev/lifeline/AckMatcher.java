@@ -45,6 +45,9 @@ public interface AckMatcher {
    * before {@code send} returns: a slow implementation slows that call, and it is not watched for
    * {@link Lifeline.Builder#stuckHookThreshold}. If it throws, a WARN is logged and the message is
    * sent at most once, without waiting for an acknowledgement.
+   *
+   * @param outbound a message the app is sending
+   * @return the key to wait for, or null
    */
   Object key(Message outbound);
 
@@ -60,6 +63,9 @@ public interface AckMatcher {
    * inbound messages wait for it, so keep it fast; a call
    * running longer than {@link Lifeline.Builder#stuckHookThreshold} is reported as stuck. If it
    * throws, a WARN is logged and the message is handled as not an acknowledgement.
+   *
+   * @param inbound a message from the server
+   * @return the key it acknowledges, or null
    */
   Object acknowledgedKey(Message inbound);
 }

@@ -28,13 +28,27 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public interface HeartbeatStore {
-  /** The value last saved under {@code key}, or null when nothing is stored. */
+  /**
+   * The value last saved under {@code key}.
+   *
+   * @param key an endpoint and network, as described above
+   * @return the stored value, or null when nothing is stored
+   */
   String load(String key);
 
-  /** Keeps {@code value} under {@code key}, replacing any earlier value. */
+  /**
+   * Keeps {@code value} under {@code key}, replacing any earlier value.
+   *
+   * @param key an endpoint and network, as described above
+   * @param value Lifeline's opaque value, to be stored as it is
+   */
   void save(String key, String value);
 
-  /** A new, empty store in memory, thread-safe; what a client uses unless told otherwise. */
+  /**
+   * A new, empty store in memory, thread-safe; what a client uses unless told otherwise.
+   *
+   * @return the store
+   */
   static HeartbeatStore inMemory() {
     return new HeartbeatStore() {
       /** Saved values by key. */

@@ -23,6 +23,9 @@ public interface ServerHeartbeatResponder {
    * heartbeat. A reply is sent at once if the connection is still open, ahead of the outbox, and
    * counts as client activity; {@code inbound} then does not reach the listener. A reply the
    * transport cannot carry (binary, or text containing {@code \n}, on tcp://) ends the connection.
+   *
+   * @param inbound a message from the server
+   * @return the reply, or null when {@code inbound} is not a server heartbeat
    */
   Message replyTo(Message inbound);
 }
