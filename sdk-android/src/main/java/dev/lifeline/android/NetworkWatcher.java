@@ -207,7 +207,8 @@ final class NetworkWatcher {
   private void rename(Network network, NetworkCapabilities caps) {
     if (!up || current == null || !network.equals(current)) return;
     String key = keys.of(network, caps);
-    if (key.equals(reportedKey)) return;
+    // Capabilities without a transport say nothing new: keep the better name already given.
+    if (key.equals(reportedKey) || key.equals(NetworkKeys.OTHER)) return;
     log("network " + network + " is " + key + " (was " + reportedKey + ")");
     reportedKey = key;
     signals.networkAvailable(key);
