@@ -122,7 +122,9 @@ final class DemoServer implements AutoCloseable {
     endpoint = e;
     timeline.log(Timeline.Type.SERVER, "server", "listening on " + url() + " (closes connections"
         + " silent for more than " + Timeline.seconds(config.idleLimitMillis())
-        + ", heartbeat every " + Timeline.seconds(config.heartbeatMillis()) + ")");
+        + (config.heartbeatMillis() > 0
+            ? ", heartbeat every " + Timeline.seconds(config.heartbeatMillis()) : ", no heartbeat")
+        + ")");
   }
 
   /** Stops like a deploy does: every client is told the server is going away. */
