@@ -42,6 +42,12 @@ public final class ClientContext {
   public final SignalHub signals;
   /** Where adaptive heartbeats keep what they learned; app code, called on hook lanes only. */
   public final HeartbeatStore heartbeatStore;
+  /**
+   * What adaptive heartbeats learned, by store key (endpoint and network), encoded as in the
+   * store: shared by the client's connections, so a reconnect starts from it at once.
+   */
+  final java.util.concurrent.ConcurrentMap<String, String> learnedHeartbeats =
+      new java.util.concurrent.ConcurrentHashMap<String, String>();
   /** Reports app calls running longer than the threshold. */
   final HookWatchdog watchdog;
   /** Connections not yet terminal; guarded by itself. */

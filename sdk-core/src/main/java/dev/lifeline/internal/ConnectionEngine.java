@@ -64,6 +64,10 @@ final class ConnectionEngine {
   private final Reconnection reconnection;
   private final Credentials credentials;
   private final KeepAlive keepAlive;
+  /** The adaptive heartbeat's learning; null when the interval is fixed. */
+  private final HeartbeatTuning tuning;
+  /** True when a network signal arrived since the transport opened: a cut then teaches nothing. */
+  private boolean networkChangedSinceOpen;
   private final Delivery delivery;
   private final SleepDetector sleep;
   private final EnvironmentReactions environment;
@@ -86,8 +90,11 @@ final class ConnectionEngine {
         new Reconnection(options.reconnect(), options.credentials() != null, ctx.random);
     this.credentials = new Credentials(this, options, app, lane);
     EnvironmentPolicy environmentPolicy = options.environment();
-    this.keepAlive = new KeepAlive(options.heartbeat(), environmentPolicy.probeOnWake(), timers,
-        new KeepAliveOwner(this, options.heartbeat(), app));
+    this.tuning = options.heartbeat().isAdaptive()
+        ? new HeartbeatTuning(ctx, options.heartbeat(), app, lane, connection) : null;
+    this.keepAlive = new KeepAlive(options.heartbeat(), tuning, environmentPolicy.probeOnWake(),
+        timers, new KeepAliveOwner(this, options.heartbeat(), app));
+    if (tuning != null) tuning.onChange(keepAlive::intervalChanged);
     this.delivery = new Delivery(options.outbox(), options.ackTimeoutMillis(), timers,
         new DeliveryOwner());
     this.sleep = new SleepDetector(connection, environmentPolicy.sleepDetectionMillis(), app,
@@ -206,6 +213,8 @@ final class ConnectionEngine {
     @Override public void opened(Attempt a) {
       a.phase = Attempt.Phase.OPEN;
       deadlineTimer.cancel();
+      networkChangedSinceOpen = false;
+      if (tuning != null) tuning.opened();
       keepAlive.start();
       long handshake = now() - a.startedAtMillis;
       setState(ConnectionState.connected());
@@ -263,6 +272,7 @@ final class ConnectionEngine {
   void lose(Failure failure, Release how) {
     Attempt a = attempt;
     boolean wasOpen = a != null && a.isOpen();
+    if (wasOpen && tuning != null && keepAlive.isRunning()) learnFrom(failure);
     release(how, failure.reason);
     if (connection.state().isTerminal()) return;
     if (wasOpen) {
@@ -288,6 +298,30 @@ final class ConnectionEngine {
       default:
         waitThenAttempt(d.delayMillis, d.attempt, d.reason, failure.cause);
         break;
+    }
+  }
+
+  /**
+   * Lane: tells the adaptive heartbeat (docs/behaviour.md, "Adaptive heartbeat") whether the open
+   * connection was cut for being idle: an EOF or reset while nothing flowed either way for at
+   * least half the adaptive min, or a protocol ping left unanswered; not a server's close frame,
+   * a cut after a network change, nor a cut right after traffic.
+   */
+  private void learnFrom(Failure failure) {
+    long zombieIdle = keepAlive.zombieIdleMillis();
+    long idle = keepAlive.idleMillis(now());
+    long threshold = options.heartbeat().adaptiveMinMillis() / 2;
+    if (failure.kind != Failure.Kind.TRANSIENT) {
+      tuning.notAboutIdleness(failure.reason);
+    } else if (networkChangedSinceOpen) {
+      tuning.notAboutIdleness("the network changed");
+    } else if (zombieIdle >= threshold) {
+      tuning.cutAfterIdle(zombieIdle);
+    } else if (Failure.isCut(failure.cause) && idle >= threshold) {
+      tuning.cutAfterIdle(idle);
+    } else {
+      tuning.notAboutIdleness(failure.reason + "; last traffic " + Durations.seconds1(idle)
+          + " before");
     }
   }
 
@@ -352,6 +386,10 @@ final class ConnectionEngine {
 
   /** Lane: a signal from the environment. */
   void react(Signal signal) {
+    if (signal == Signal.NETWORK_CHANGED || signal == Signal.NETWORK_LOST
+        || signal == Signal.NETWORK_AVAILABLE) {
+      networkChangedSinceOpen = true;
+    }
     environment.react(signal);
   }
 
@@ -449,6 +487,11 @@ final class ConnectionEngine {
 
   KeepAlive keepAlive() {
     return keepAlive;
+  }
+
+  /** Any thread: the heartbeat interval in use. */
+  long heartbeatIntervalMillis() {
+    return tuning != null ? tuning.intervalMillis() : options.heartbeat().intervalMillis();
   }
 
   Delivery delivery() {

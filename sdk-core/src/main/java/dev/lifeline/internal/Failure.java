@@ -214,6 +214,14 @@ final class Failure {
     return a.startsWith("/") ? a.substring(1) : a;
   }
 
+  /**
+   * True when {@code error} is how a path ends an idle connection: EOF or a reset (an adaptive
+   * heartbeat learns from these, docs/behaviour.md, "Adaptive heartbeat").
+   */
+  static boolean isCut(Throwable error) {
+    return error != null && (isEof(error) || isReset(error));
+  }
+
   /** The server or a middlebox ended the stream: EOF, or OkHttp's "unexpected end of stream". */
   private static boolean isEof(Throwable t) {
     return find(t, EOFException.class) != null || contains(t, "unexpected end of stream");

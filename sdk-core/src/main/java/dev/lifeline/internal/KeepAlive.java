@@ -16,6 +16,11 @@ import dev.lifeline.HeartbeatPolicy;
  *       nothing arrives; re-armed for the remainder when something did.
  *   <li>{@code probe}: while a wake-up probe waits for any inbound data.
  * </ul>
+ *
+ * <p>With an adaptive heartbeat ({@link HeartbeatTuning}), the interval is read anew each time a
+ * timer is armed, so a change takes effect at the next beat without restarting a timer, and the
+ * keep-alive reports every idle gap the connection lived through (no traffic either way: app
+ * messages, heartbeats, protocol pings, anything received).
  */
 final class KeepAlive {
   /** What the keep-alive needs from its connection. */
@@ -57,6 +62,8 @@ final class KeepAlive {
   }
 
   private final HeartbeatPolicy policy;
+  /** Chooses the interval when the heartbeat is adaptive; null when it is fixed. */
+  private final HeartbeatTuning tuning;
   /** False when the environment policy turned wake-up probes off. */
   private final boolean probeOnWake;
   private final Owner owner;
@@ -85,9 +92,23 @@ final class KeepAlive {
   private long probeStartedAtMillis = -1;
   /** What triggered the running probe. */
   private String probeTrigger;
+  /** When traffic last went either way that the keep-alive saw (not pongs: they follow pings). */
+  private long lastTrafficAtMillis;
+  /** The idle time before the unanswered protocol ping, once it was found unanswered; else -1. */
+  private long zombieIdleMillis = -1;
+  /** The idle time before the protocol ping that is out. */
+  private long idleBeforePingMillis;
+  /** The idle gap the last traffic ended. */
+  private long lastGapMillis;
 
   KeepAlive(HeartbeatPolicy policy, boolean probeOnWake, Timers timers, Owner owner) {
+    this(policy, null, probeOnWake, timers, owner);
+  }
+
+  KeepAlive(HeartbeatPolicy policy, HeartbeatTuning tuning, boolean probeOnWake, Timers timers,
+      Owner owner) {
     this.policy = policy;
+    this.tuning = tuning;
     this.probeOnWake = probeOnWake;
     this.owner = owner;
     this.timers = timers;
@@ -104,11 +125,66 @@ final class KeepAlive {
     openedAtMillis = now;
     lastSentAtMillis = now;
     lastReceivedAtMillis = now;
+    lastTrafficAtMillis = now;
+    zombieIdleMillis = -1;
     lastPongCount = owner.receivedPongCount();
-    heartbeatTimer.arm(policy.intervalMillis());
+    heartbeatTimer.arm(interval());
     if (policy.serverTimeoutMillis() > 0) silenceTimer.arm(policy.serverTimeoutMillis());
     pongsAtPing = -1;
-    if (policy.protocolPingIntervalMillis() > 0) pingTimer.arm(policy.protocolPingIntervalMillis());
+    if (pingInterval() > 0) pingTimer.arm(pingInterval());
+  }
+
+  /** The heartbeat interval in use now. */
+  long interval() {
+    return tuning == null ? policy.intervalMillis() : tuning.intervalMillis();
+  }
+
+  /**
+   * The adaptive interval changed while the connection is open (e.g. a stored value arrived):
+   * a timer armed for later than the new interval allows is brought forward; one armed earlier
+   * stays, and the idle-only check re-arms it for the remainder when it fires.
+   */
+  void intervalChanged() {
+    if (!running) return;
+    long now = timers.now();
+    long beatDue = lastSentAtMillis + interval();
+    if (heartbeatTimer.isArmed() && heartbeatTimer.dueAtMillis() > beatDue) {
+      heartbeatTimer.arm(Math.max(0, beatDue - now));
+    }
+    long ping = pingInterval();
+    long pingDue = (pongsAtPing >= 0 ? pingSentAtMillis : openedAtMillis) + ping;
+    if (ping > 0 && policy.protocolPingFollowsInterval() && pingTimer.isArmed()
+        && pingTimer.dueAtMillis() > pingDue) {
+      pingTimer.arm(Math.max(0, pingDue - now));
+    }
+  }
+
+  /** The protocol ping interval now: the heartbeat's when it was left at "same as heartbeat". */
+  private long pingInterval() {
+    long configured = policy.protocolPingIntervalMillis();
+    return configured > 0 && policy.protocolPingFollowsInterval() ? interval() : configured;
+  }
+
+  /** Traffic went one way or the other now: the idle gap before it was lived through. */
+  private void traffic() {
+    long now = timers.now();
+    long gap = now - lastTrafficAtMillis;
+    lastTrafficAtMillis = now;
+    if (gap > 0) lastGapMillis = gap;
+    if (tuning != null && running && gap > 0) tuning.survived(gap);
+  }
+
+  /** How long nothing went either way as of {@code nowMillis}; for classifying a cut. */
+  long idleMillis(long nowMillis) {
+    return nowMillis - lastTrafficAtMillis;
+  }
+
+  /**
+   * When the connection was found a zombie (a protocol ping unanswered), how long it had been
+   * idle before that ping; else -1.
+   */
+  long zombieIdleMillis() {
+    return zombieIdleMillis;
   }
 
   /** The transport is gone. */
@@ -124,10 +200,17 @@ final class KeepAlive {
   /** Data (an app message, a heartbeat, a reply) was handed to the transport. */
   void sent() {
     lastSentAtMillis = timers.now();
+    traffic();
   }
 
-  /** Something arrived: refreshes the silence watch and completes a running probe. */
+  /** A message arrived: refreshes the silence watch and completes a running probe. */
   void received() {
+    traffic();
+    receivedNow();
+  }
+
+  /** Something arrived (a message, or pongs counted now): see {@link #received}. */
+  private void receivedNow() {
     lastReceivedAtMillis = timers.now();
     if (probeStartedAtMillis >= 0) {
       long after = lastReceivedAtMillis - probeStartedAtMillis;
@@ -174,17 +257,18 @@ final class KeepAlive {
   private void onHeartbeatDue() {
     if (!running) return;
     if (owner.sleptPast(heartbeatTimer.dueAtMillis()) || !running) {
-      if (running && !heartbeatTimer.isArmed()) heartbeatTimer.arm(policy.intervalMillis());
+      if (running && !heartbeatTimer.isArmed()) heartbeatTimer.arm(interval());
       return;
     }
     long since = timers.now() - lastSentAtMillis;
-    if (policy.idleOnly() && since < policy.intervalMillis()) {
+    long interval = interval();
+    if (policy.idleOnly() && since < interval) {
       owner.heartbeatSkipped(since);
-      heartbeatTimer.arm(policy.intervalMillis() - since);
+      heartbeatTimer.arm(interval - since);
       return;
     }
     owner.sendHeartbeat();
-    if (running) heartbeatTimer.arm(policy.intervalMillis());
+    if (running) heartbeatTimer.arm(interval());
   }
 
   /**
@@ -196,7 +280,7 @@ final class KeepAlive {
    */
   private void onPingDue() {
     if (!running) return;
-    long interval = policy.protocolPingIntervalMillis();
+    long interval = pingInterval();
     if (owner.sleptPast(pingTimer.dueAtMillis()) || !running) {
       // The device slept: the probe decides about the connection; pinging starts over.
       pongsAtPing = -1;
@@ -211,6 +295,7 @@ final class KeepAlive {
         pingTimer.arm(interval);
         return;
       }
+      zombieIdleMillis = idleBeforePingMillis;
       owner.dead("no pong within " + Durations.seconds(now - pingSentAtMillis)
           + " of a protocol ping (ping interval " + Durations.seconds(interval) + ")");
       return;
@@ -223,6 +308,11 @@ final class KeepAlive {
     pongsAtPing = pongs;
     holdsAtPing = owner.inboundHolds();
     pingSentAtMillis = now;
+    // A heartbeat due at the same moment may have gone just before: the idle time is the gap
+    // it ended.
+    long idle = now - lastTrafficAtMillis;
+    idleBeforePingMillis = idle < interval / 10 ? Math.max(idle, lastGapMillis) : idle;
+    traffic();
     if (running) pingTimer.arm(interval);
   }
 
@@ -264,7 +354,7 @@ final class KeepAlive {
     long pongs = owner.receivedPongCount();
     if (pongs > lastPongCount || owner.inboundWaiting()) {
       lastPongCount = Math.max(lastPongCount, pongs);
-      received();
+      receivedNow();
     }
   }
 }

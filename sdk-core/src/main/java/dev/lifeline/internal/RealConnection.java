@@ -139,7 +139,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   }
 
   @Override public long heartbeatIntervalMillis() {
-    return options.heartbeat().intervalMillis();
+    return engine.heartbeatIntervalMillis();
   }
 
   @Override public ConnectionOptions options() {

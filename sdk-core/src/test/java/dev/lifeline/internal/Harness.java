@@ -60,10 +60,17 @@ public final class Harness {
    */
   public Harness(Random random, java.util.concurrent.Executor callbacks,
       java.util.concurrent.Executor blocking, java.util.concurrent.Executor hooks) {
+    this(random, callbacks, blocking, hooks, dev.lifeline.HeartbeatStore.inMemory());
+  }
+
+  /** As above, with the client's heartbeat store (adaptive heartbeats keep what they learn). */
+  public Harness(Random random, java.util.concurrent.Executor callbacks,
+      java.util.concurrent.Executor blocking, java.util.concurrent.Executor hooks,
+      dev.lifeline.HeartbeatStore heartbeatStore) {
     Logger logger = (level, message, error) -> logs.add(level + " " + message);
     context = new ClientContext(time, time, callbacks, blocking,
         hooks != null ? hooks : time::execute, logger, random, transports,
-        dev.lifeline.Lifeline.DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS);
+        dev.lifeline.Lifeline.DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS, heartbeatStore);
     signals = TestAccess.signals(context.signals);
   }
 
