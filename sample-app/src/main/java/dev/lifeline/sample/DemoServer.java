@@ -187,9 +187,11 @@ final class DemoServer implements AutoCloseable {
   void closed(Peer peer, int code, String reason, boolean byClient) {
     Session s = sessions.remove(peer);
     if (s == null) return;
-    timeline.log(Timeline.Type.SERVER, "server", "connection #" + s.id + " closed by the "
-        + (byClient ? "client" : "server") + " (" + code + (reason.isEmpty() ? "" : " " + reason)
-        + ")");
+    // 1006: no close handshake (reset, EOF); nobody closed it on purpose, whatever the library says.
+    String who = code == 1006 ? "lost without a close handshake"
+        : "closed by the " + (byClient ? "client" : "server");
+    timeline.log(Timeline.Type.SERVER, "server", "connection #" + s.id + " " + who + " (" + code
+        + (reason.isEmpty() ? "" : " " + reason) + ")");
   }
 
   // ---- Timers. ----
