@@ -119,4 +119,28 @@ public final class ValidationTest {
     rejects("clock == null", () -> Lifeline.builder().clock(null));
     rejects("header name is empty", () -> ConnectionOptions.builder("ws://h/").header("", "v"));
   }
+
+  @Test public void adaptiveHeartbeat() {
+    rejects("adaptive heartbeat min must be positive, was 0 SECONDS",
+        () -> HeartbeatPolicy.builder().adaptive(0, 10, java.util.concurrent.TimeUnit.SECONDS));
+    rejects("adaptive heartbeat max (1000 ms) must not be below its min (2000 ms)",
+        () -> HeartbeatPolicy.builder().adaptive(2, 1, java.util.concurrent.TimeUnit.SECONDS));
+    rejects("heartbeat interval (55000 ms) must lie within the adaptive range [1000 ms, 30000 ms]:"
+        + " it is where the tuning starts",
+        () -> HeartbeatPolicy.builder().adaptive(1, 30, java.util.concurrent.TimeUnit.SECONDS)
+            .build());
+    rejects("server timeout (40000 ms) must be above the adaptive heartbeat max (60000 ms): the"
+        + " interval may climb that far",
+        () -> HeartbeatPolicy.builder().interval(10, java.util.concurrent.TimeUnit.SECONDS)
+            .adaptive(1, 60, java.util.concurrent.TimeUnit.SECONDS)
+            .serverTimeout(40, java.util.concurrent.TimeUnit.SECONDS).build());
+    rejects("heartbeat store == null", () -> Lifeline.builder().heartbeatStore(null));
+    Lifeline lifeline = Lifeline.builder().build();
+    rejects("network key must have 1 to 100 characters, had 0",
+        () -> lifeline.signals().networkChanged(""));
+    rejects("network key == null", () -> lifeline.signals().networkAvailable(null));
+    HeartbeatPolicy off = HeartbeatPolicy.defaults();
+    org.junit.Assert.assertFalse(off.isAdaptive());
+    org.junit.Assert.assertEquals(0, off.adaptiveMaxMillis());
+  }
 }

@@ -163,6 +163,10 @@ public final class SecretsEndToEndTest {
         record("heartbeatSent", c, heartbeat);
       }
 
+      @Override public void heartbeatIntervalChanged(Connection c, long from, long to, String why) {
+        record("heartbeatIntervalChanged", c, from, to, why);
+      }
+
       @Override public void heartbeatSkipped(Connection c, long since) {
         record("heartbeatSkipped", c, since);
       }

@@ -1,0 +1,149 @@
+package dev.lifeline.e2e;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A TCP proxy on 127.0.0.1 that cuts connections idle for too long, as a NAT, a load balancer or
+ * a server's socket-level idle check does: once no byte went either way for {@link
+ * #idleLimitMillis}, checked every {@code checkMillis}, it closes both sockets (the client reads
+ * EOF; no WebSocket close frame). For the adaptive heartbeat's end-to-end tests. Two pump threads
+ * per connection, one checker; {@link #close()} stops them all. It prints nothing.
+ */
+final class IdleCutProxy implements Closeable {
+  private final class Link {
+    final Socket client;
+    final Socket upstream;
+    volatile long lastByteAtNanos = System.nanoTime();
+    volatile boolean open = true;
+
+    Link(Socket client, Socket upstream) {
+      this.client = client;
+      this.upstream = upstream;
+    }
+
+    void cut() {
+      open = false;
+      closeQuietly(client);
+      closeQuietly(upstream);
+    }
+  }
+
+  private final InetSocketAddress upstream;
+  private final long idleLimitMillis;
+  private final ServerSocket server;
+  private final List<Link> links = new CopyOnWriteArrayList<>();
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  /** Connections cut for idleness. */
+  final AtomicInteger cuts = new AtomicInteger();
+  /** System.nanoTime() of the last cut, or 0. */
+  volatile long lastCutAtNanos;
+  private volatile boolean closed;
+
+  IdleCutProxy(InetSocketAddress upstream, long idleLimitMillis, long checkMillis)
+      throws IOException {
+    this.upstream = upstream;
+    this.idleLimitMillis = idleLimitMillis;
+    this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    start("IdleCutProxy accept", this::acceptLoop);
+    start("IdleCutProxy checker", () -> checkLoop(checkMillis));
+  }
+
+  int port() {
+    return server.getLocalPort();
+  }
+
+  private void acceptLoop() {
+    try {
+      while (!closed) {
+        Socket client = server.accept();
+        Socket up = new Socket(upstream.getAddress(), upstream.getPort());
+        Link link = new Link(client, up);
+        links.add(link);
+        start("IdleCutProxy up", () -> pump(link, client, up));
+        start("IdleCutProxy down", () -> pump(link, up, client));
+      }
+    } catch (IOException e) {
+      // Closed.
+    }
+  }
+
+  private void pump(Link link, Socket from, Socket to) {
+    byte[] buffer = new byte[8192];
+    try {
+      InputStream in = from.getInputStream();
+      OutputStream out = to.getOutputStream();
+      int n;
+      while ((n = in.read(buffer)) != -1) {
+        link.lastByteAtNanos = System.nanoTime();
+        out.write(buffer, 0, n);
+        out.flush();
+      }
+    } catch (IOException e) {
+      // Cut, or a side went away.
+    } finally {
+      link.open = false;
+      closeQuietly(from);
+      closeQuietly(to);
+    }
+  }
+
+  private void checkLoop(long checkMillis) {
+    long limitNanos = idleLimitMillis * 1_000_000L;
+    try {
+      while (!closed) {
+        Thread.sleep(checkMillis); // The period of the idle check itself, not a wait in a test.
+        long now = System.nanoTime();
+        for (Link l : links) {
+          if (l.open && now - l.lastByteAtNanos >= limitNanos) {
+            lastCutAtNanos = now;
+            cuts.incrementAndGet();
+            l.cut();
+          }
+          if (!l.open) links.remove(l);
+        }
+      }
+    } catch (InterruptedException e) {
+      // Closed.
+    }
+  }
+
+  private void start(String name, Runnable r) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    threads.add(t);
+    t.start();
+  }
+
+  @Override public void close() throws IOException {
+    closed = true;
+    server.close();
+    for (Link l : links) l.cut();
+    for (Thread t : threads) {
+      t.interrupt();
+      try {
+        t.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // Already closed.
+    }
+  }
+}
