@@ -52,6 +52,15 @@ public abstract class EventListener {
   public void serverHeartbeatAnswered(Connection connection, Message inbound, Message reply) {}
 
   /**
+   * A server heartbeat, or an echo of the client's own, was recognised and consumed ({@link
+   * HeartbeatPolicy.Builder#serverHeartbeat}, {@link HeartbeatPolicy.Builder#consumeEchoes}): it
+   * counted as server activity and did not reach {@link ConnectionListener#onMessage}. Count these
+   * calls to see how often the server beats (docs/behaviour.md, "Server heartbeats and echoes").
+   * Heartbeats answered by the responder are reported by {@link #serverHeartbeatAnswered} instead.
+   */
+  public void serverHeartbeatReceived(Connection connection, Message heartbeat) {}
+
+  /**
    * The server-silence watch fired: nothing arrived for {@code silentMillis}, at or past {@code
    * limitMillis}; the connection is declared dead.
    */

@@ -78,6 +78,8 @@ final class ConnectionEngine {
   private volatile Attempt attempt;
   /** Bounds the received bytes waiting for the app, across attempts; thread-safe. */
   private final InboundGate inboundGate;
+  /** The path of received messages. */
+  private final Inbound inbound;
 
   ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app) {
     this.ctx = ctx;
@@ -105,6 +107,7 @@ final class ConnectionEngine {
     this.deadlineTimer = timers.timer("attempt deadline", this::attemptTimedOut);
     this.stableTimer = timers.timer("stable period", reconnection::stable);
     this.inboundGate = new InboundGate(options.maxPendingInboundBytes());
+    this.inbound = new Inbound(this);
   }
 
   // ---- The app's requests, posted by RealConnection. ----
@@ -224,7 +227,7 @@ final class ConnectionEngine {
     }
 
     @Override public void arrived(Attempt a, Message message, Runnable handled) {
-      Inbound.route(ConnectionEngine.this, a, message, handled);
+      inbound.route(a, message, handled);
     }
 
     @Override public void peerClosing(Attempt a, int code, String reason) {
