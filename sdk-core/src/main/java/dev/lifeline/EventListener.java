@@ -13,6 +13,23 @@ package dev.lifeline;
  * Lifeline.Builder#stuckHookThreshold}. An exception
  * thrown here is logged and ignored. A listener shared by several connections is called for them
  * concurrently.
+ *
+ * <p><b>No builder of lambdas</b>, unlike {@link ConnectionListener#builder()}: an event listener
+ * feeds logs or metrics and usually records most of its sixteen methods, each with its own
+ * parameters, so a builder would need sixteen handler interfaces and would be no shorter than
+ * the subclass. Override what you need:
+ *
+ * <pre>{@code
+ * EventListener metrics = new EventListener() {
+ *   @Override public void disconnected(Connection c, String reason, Throwable error) {
+ *     disconnects.increment();
+ *   }
+ *
+ *   @Override public void serverHeartbeatReceived(Connection c, Message heartbeat) {
+ *     serverBeats.increment();
+ *   }
+ * };
+ * }</pre>
  */
 public abstract class EventListener {
   /** Discards every event. */
