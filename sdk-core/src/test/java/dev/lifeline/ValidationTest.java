@@ -159,6 +159,8 @@ public final class ValidationTest {
         () -> HeartbeatPolicy.builder().adaptive(1, 30, java.util.concurrent.TimeUnit.SECONDS)
             .build());
     rejects("heartbeat store == null", () -> Lifeline.builder().heartbeatStore(null));
+    rejects("close timeout must not be negative, was -1 SECONDS",
+        () -> Lifeline.builder().closeTimeout(-1, SECONDS));
     Lifeline lifeline = Lifeline.builder().build();
     rejects("network key must have 1 to 100 characters, had 0",
         () -> lifeline.signals().networkChanged(""));
