@@ -183,10 +183,15 @@ public final class HeartbeatPolicy {
         + "}";
   }
 
-  /** Names app code by its class only: its own toString() might show what it holds. */
+  /**
+   * Names app code by its class only: its own toString() might show what it holds (a credentials
+   * provider, its token). A lambda is named after the class it was written in.
+   */
   static String describe(Object hook) {
     String name = hook.getClass().getName();
-    return name.substring(name.lastIndexOf('.') + 1);
+    name = name.substring(name.lastIndexOf('.') + 1);
+    int lambda = name.indexOf("$$Lambda");
+    return lambda >= 0 ? "lambda in " + name.substring(0, lambda) : name;
   }
 
   /** Builds a {@link HeartbeatPolicy}; every setter validates its argument at once. */
