@@ -13,17 +13,19 @@ import okio.ByteString;
  * work on the calling thread: it checks the message, asks {@link AckMatcher#key} in at-least-once
  * mode, and queues the message in the outbox.
  *
+ * <p>Closing is the contract: a connection reconnects by itself until {@link #close()}, so it
+ * is {@link AutoCloseable}, and a connection used for one job can live in a try-with-resources
+ * block:
+ *
  * <pre>{@code
- * Connection connection = lifeline.newConnection("wss://chat.example.com/socket", listener);
- * connection.connect();
- * if (!connection.send("hello")) {
- *   // The outbox is full; the listener's onSendFailed says so too.
- * }
- * connection.reconnectNow(); // the user tapped "retry": skip the backoff delay
- * connection.close(); // sends what is queued, then closes for good
+ * try (Connection connection = lifeline.newConnection(url, listener)) {
+ *   connection.connect();
+ *   connection.send("report");
+ *   done.await(30, SECONDS);
+ * } // close(): queued messages flushed, then a close 1000
  * }</pre>
  */
-public interface Connection {
+public interface Connection extends AutoCloseable {
   /**
    * Starts connecting. Reconnection is automatic from then on until {@link #close()} or a
    * terminal outcome.
@@ -57,9 +59,11 @@ public interface Connection {
   /**
    * Closes gracefully and for good (close code 1000): queued messages are flushed first if
    * connected; any that cannot be sent are reported through {@link
-   * ConnectionListener#onSendFailed}. Idempotent.
+   * ConnectionListener#onSendFailed}. Idempotent. Returns at once and throws nothing (unlike
+   * {@link AutoCloseable#close()}, no checked exception); the close takes effect on the
+   * connection's lane.
    */
-  void close();
+  @Override void close();
 
   /** Cuts a pending reconnect delay short and tries at once (a user tapping "retry"). */
   void reconnectNow();

@@ -4,7 +4,22 @@ import okio.ByteString;
 
 /**
  * Receives a connection's state changes, messages and failures. Override what you need; every
- * method does nothing by default.
+ * method does nothing by default. Or, with lambdas, build one from handlers: {@link #builder()}.
+ *
+ * <pre>{@code
+ * ConnectionListener listener = ConnectionListener.builder()
+ *     .onStateChanged((c, state) -> status.set(state))
+ *     .onMessage((c, text) -> inbox.add(text))
+ *     .onSendFailed((c, message, reason) -> log.warn("not sent: " + reason))
+ *     .build();
+ *
+ * // The same as a subclass:
+ * ConnectionListener listener = new ConnectionListener() {
+ *   @Override public void onMessage(Connection c, String text) {
+ *     inbox.add(text);
+ *   }
+ * };
+ * }</pre>
  *
  * <p><b>Threads.</b> Called on the executor chosen with {@link Lifeline.Builder#callbackExecutor}
  * (Android: the main thread), never on the scheduler; per connection one call at a time, in order.
@@ -50,4 +65,132 @@ public abstract class ConnectionListener {
    * at-least-once mode, before the server acknowledged it).
    */
   public void onSendFailed(Connection connection, Message message, String reason) {}
+
+  /** A listener built from lambdas, one per method that matters; the others do nothing. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Handles {@link ConnectionListener#onStateChanged}. */
+  public interface StateChangeHandler {
+    void onStateChanged(Connection connection, ConnectionState state);
+  }
+
+  /** Handles {@link ConnectionListener#onMessage(Connection, String)}. */
+  public interface TextMessageHandler {
+    void onMessage(Connection connection, String text);
+  }
+
+  /** Handles {@link ConnectionListener#onMessage(Connection, ByteString)}. */
+  public interface BinaryMessageHandler {
+    void onMessage(Connection connection, ByteString bytes);
+  }
+
+  /** Handles {@link ConnectionListener#onDelivered}. */
+  public interface DeliveredHandler {
+    void onDelivered(Connection connection, Message message);
+  }
+
+  /** Handles {@link ConnectionListener#onSendFailed}. */
+  public interface SendFailedHandler {
+    void onSendFailed(Connection connection, Message message, String reason);
+  }
+
+  /**
+   * Builds a {@link ConnectionListener} from handlers. Each setter replaces the handler set before
+   * for the same method; a method without a handler does nothing. The built listener is called
+   * exactly as a subclass would be (same threads, same order).
+   */
+  public static final class Builder {
+    private StateChangeHandler stateChanged;
+    private TextMessageHandler textMessage;
+    private BinaryMessageHandler binaryMessage;
+    private DeliveredHandler delivered;
+    private SendFailedHandler sendFailed;
+
+    Builder() {}
+
+    /** Handles {@link ConnectionListener#onStateChanged}. */
+    public Builder onStateChanged(StateChangeHandler handler) {
+      stateChanged = Checks.notNull("onStateChanged handler", handler);
+      return this;
+    }
+
+    /**
+     * Handles text messages, {@link ConnectionListener#onMessage(Connection, String)}. Binary
+     * messages have their own setter, {@link #onBinaryMessage}: one overloaded name would make
+     * {@code (c, m) -> …} ambiguous to the compiler.
+     */
+    public Builder onMessage(TextMessageHandler handler) {
+      textMessage = Checks.notNull("onMessage handler", handler);
+      return this;
+    }
+
+    /** Handles binary messages, {@link ConnectionListener#onMessage(Connection, ByteString)}. */
+    public Builder onBinaryMessage(BinaryMessageHandler handler) {
+      binaryMessage = Checks.notNull("onBinaryMessage handler", handler);
+      return this;
+    }
+
+    /** Handles {@link ConnectionListener#onDelivered}. */
+    public Builder onDelivered(DeliveredHandler handler) {
+      delivered = Checks.notNull("onDelivered handler", handler);
+      return this;
+    }
+
+    /** Handles {@link ConnectionListener#onSendFailed}. */
+    public Builder onSendFailed(SendFailedHandler handler) {
+      sendFailed = Checks.notNull("onSendFailed handler", handler);
+      return this;
+    }
+
+    public ConnectionListener build() {
+      return new HandlerListener(this);
+    }
+  }
+
+  /** The listener a {@link Builder} makes: each method calls its handler, if one was set. */
+  private static final class HandlerListener extends ConnectionListener {
+    private final StateChangeHandler stateChanged;
+    private final TextMessageHandler textMessage;
+    private final BinaryMessageHandler binaryMessage;
+    private final DeliveredHandler delivered;
+    private final SendFailedHandler sendFailed;
+
+    HandlerListener(Builder b) {
+      stateChanged = b.stateChanged;
+      textMessage = b.textMessage;
+      binaryMessage = b.binaryMessage;
+      delivered = b.delivered;
+      sendFailed = b.sendFailed;
+    }
+
+    @Override public void onStateChanged(Connection connection, ConnectionState state) {
+      if (stateChanged != null) stateChanged.onStateChanged(connection, state);
+    }
+
+    @Override public void onMessage(Connection connection, String text) {
+      if (textMessage != null) textMessage.onMessage(connection, text);
+    }
+
+    @Override public void onMessage(Connection connection, ByteString bytes) {
+      if (binaryMessage != null) binaryMessage.onMessage(connection, bytes);
+    }
+
+    @Override public void onDelivered(Connection connection, Message message) {
+      if (delivered != null) delivered.onDelivered(connection, message);
+    }
+
+    @Override public void onSendFailed(Connection connection, Message message, String reason) {
+      if (sendFailed != null) sendFailed.onSendFailed(connection, message, reason);
+    }
+
+    @Override public String toString() {
+      return "ConnectionListener{handles" + (stateChanged != null ? " onStateChanged" : "")
+          + (textMessage != null ? " onMessage" : "")
+          + (binaryMessage != null ? " onBinaryMessage" : "")
+          + (delivered != null ? " onDelivered" : "")
+          + (sendFailed != null ? " onSendFailed" : "") + "}";
+    }
+  }
 }

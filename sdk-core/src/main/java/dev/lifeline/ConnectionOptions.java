@@ -165,6 +165,48 @@ public final class ConnectionOptions {
   /** How long a written message may wait for its acknowledgement (at-least-once mode only). */
   public long ackTimeoutMillis() { return ackTimeoutMillis; }
 
+  /**
+   * Every setting, with units, for logs and bug reports; never a secret: the URL is redacted
+   * ({@code wss://██@host/socket?access_token=██}, docs/behaviour.md, "Secrets"), headers show
+   * their names only ({@code Authorization: ██}), and app code (credentials provider, ack
+   * matcher, event listener) is named by its class, never by its own {@code toString()}.
+   */
+  @Override public String toString() {
+    boolean tcp = url.startsWith(Transports.TCP_SCHEME + "://")
+        || url.startsWith(Transports.TCP_TLS_SCHEME + "://");
+    StringBuilder s = new StringBuilder("ConnectionOptions{url=").append(Redact.url(url));
+    if (!headers.isEmpty()) {
+      s.append(", headers=[");
+      boolean first = true;
+      for (String name : headers.keySet()) {
+        if (!first) s.append(", ");
+        s.append(name).append(": ").append(Redact.MASK);
+        first = false;
+      }
+      s.append(']');
+    }
+    if (credentials != null) s.append(", credentials=").append(HeartbeatPolicy.describe(credentials));
+    if (ackMatcher != null) {
+      s.append(", atLeastOnce=").append(HeartbeatPolicy.describe(ackMatcher))
+          .append(", ackTimeout=").append(ackTimeoutMillis).append(" ms");
+    }
+    if (eventListener != EventListener.NONE) {
+      s.append(", eventListener=").append(HeartbeatPolicy.describe(eventListener));
+    }
+    s.append(", attemptTimeout=").append(attemptTimeoutMillis).append(" ms")
+        .append(", maxPendingInbound=").append(maxPendingInboundBytes).append(" bytes");
+    if (tcp) {
+      s.append(", maxLineLength=").append(maxLineLength).append(" bytes");
+    } else {
+      s.append(", maxInboundMessage=").append(maxInboundMessageBytes).append(" bytes");
+    }
+    return s.append(", heartbeat=").append(heartbeat)
+        .append(", reconnect=").append(reconnect)
+        .append(", outbox=").append(outbox)
+        .append(", environment=").append(environment)
+        .append('}').toString();
+  }
+
   /** Builds {@link ConnectionOptions}. */
   public static final class Builder {
     private final String url;

@@ -112,11 +112,16 @@ public final class EnvironmentPolicy {
    */
   public long sleepDetectionMillis() { return sleepDetectionMillis; }
 
+  /**
+   * The settings, with units, e.g. {@code EnvironmentPolicy{deferWhileScreenOff=true,
+   * deferInBackground=true, closeInBackground=after 60000 ms, probeOnWake=true,
+   * sleepDetection=10000 ms}}.
+   */
   @Override public String toString() {
     return "EnvironmentPolicy{deferWhileScreenOff=" + deferWhileScreenOff + ", deferInBackground="
-        + deferInBackground + ", closeInBackground=" + closeInBackground + " after "
-        + backgroundGraceMillis + "ms, probeOnWake=" + probeOnWake + ", sleepDetection="
-        + sleepDetectionMillis + "ms}";
+        + deferInBackground + ", closeInBackground="
+        + (closeInBackground ? "after " + backgroundGraceMillis + " ms" : "never")
+        + ", probeOnWake=" + probeOnWake + ", sleepDetection=" + sleepDetectionMillis + " ms}";
   }
 
   /** Builds an {@link EnvironmentPolicy}. */

@@ -14,21 +14,21 @@ package dev.lifeline;
  * thrown here is logged and ignored. A listener shared by several connections is called for them
  * concurrently.
  *
+ * <p><b>No builder of lambdas</b>, unlike {@link ConnectionListener#builder()}: an event listener
+ * feeds logs or metrics and usually records most of its sixteen methods, each with its own
+ * parameters, so a builder would need sixteen handler interfaces and would be no shorter than
+ * the subclass. Override what you need:
+ *
  * <pre>{@code
- * // Counts for a dashboard; every method runs on Lifeline's hook threads, so keep it fast.
  * EventListener metrics = new EventListener() {
- *   @Override public void reconnectScheduled(Connection c, int attempt, long delayMillis,
- *       String cause) {
- *     reconnects.incrementAndGet();
+ *   @Override public void disconnected(Connection c, String reason, Throwable error) {
+ *     disconnects.increment();
  *   }
  *
- *   @Override public void serverSilence(Connection c, long silentMillis, long limitMillis) {
- *     silences.incrementAndGet();
+ *   @Override public void serverHeartbeatReceived(Connection c, Message heartbeat) {
+ *     serverBeats.increment();
  *   }
  * };
- * ConnectionOptions options = ConnectionOptions.builder("wss://chat.example.com/socket")
- *     .eventListener(metrics)
- *     .build();
  * }</pre>
  */
 public abstract class EventListener {
@@ -67,6 +67,15 @@ public abstract class EventListener {
 
   /** A server heartbeat was answered by the {@link ServerHeartbeatResponder}. */
   public void serverHeartbeatAnswered(Connection connection, Message inbound, Message reply) {}
+
+  /**
+   * A server heartbeat, or an echo of the client's own, was recognised and consumed ({@link
+   * HeartbeatPolicy.Builder#serverHeartbeat}, {@link HeartbeatPolicy.Builder#consumeEchoes}): it
+   * counted as server activity and did not reach {@link ConnectionListener#onMessage}. Count these
+   * calls to see how often the server beats (docs/behaviour.md, "Server heartbeats and echoes").
+   * Heartbeats answered by the responder are reported by {@link #serverHeartbeatAnswered} instead.
+   */
+  public void serverHeartbeatReceived(Connection connection, Message heartbeat) {}
 
   /**
    * The server-silence watch fired: nothing arrived for {@code silentMillis}, at or past {@code

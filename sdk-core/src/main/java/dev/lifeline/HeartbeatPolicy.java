@@ -22,7 +22,13 @@ import java.util.concurrent.TimeUnit;
  * server that never sends anything on an idle connection must not be disconnected every minute.
  * When the app says how often the server sends heartbeats ({@link
  * Builder#expectServerHeartbeats}), a connection that receives nothing at all (any frame counts)
- * for {@link #serverTimeoutMillis()} is declared dead and replaced.
+ * for {@link #serverTimeoutMillis()} is declared dead and replaced. The server's cadence is its
+ * own: it need not be related to the client's interval.
+ *
+ * <p><b>Server heartbeats and echoes</b> (docs/behaviour.md, "Server heartbeats and echoes").
+ * Messages recognised by {@link Builder#serverHeartbeat} or, with {@link Builder#consumeEchoes},
+ * echoes of the client's own fixed payload, count as liveness and do not reach {@link
+ * ConnectionListener#onMessage}.
  *
  * <p><b>Wake-up probe</b> (docs/behaviour.md, "Wake-up probe"). After events that make a zombie
  * likely (screen on, foreground, sleep detected), a heartbeat is sent at once; when the server is
@@ -57,6 +63,11 @@ public final class HeartbeatPolicy {
   public static final int DEFAULT_SERVER_TIMEOUT_INTERVALS = 2;
   /** How long a wake-up probe waits for inbound data before replacing the connection. */
   public static final long DEFAULT_PROBE_TIMEOUT_MILLIS = 10_000L;
+  /**
+   * 24 h: the longest server-silence limit accepted. A server quiet for longer than a day is not
+   * sending heartbeats, and a watch that fires once a day finds nothing the protocol ping would not.
+   */
+  public static final long MAX_SERVER_TIMEOUT_MILLIS = 24L * 60 * 60 * 1000;
 
   private static final HeartbeatPolicy DEFAULTS = new Builder().build();
 
@@ -72,6 +83,10 @@ public final class HeartbeatPolicy {
   private final long serverTimeoutMillis;
   /** Answers server heartbeats, or null. */
   private final ServerHeartbeatResponder responder;
+  /** Recognises server heartbeats to consume, or null. */
+  private final HeartbeatMatcher serverHeartbeat;
+  /** True when echoes of the fixed payload are consumed. */
+  private final boolean consumeEchoes;
   /** Wake-up probe deadline in ms, > 0. */
   private final long probeTimeoutMillis;
   /** Lowest adaptive interval in ms; 0 when the interval is fixed. */
@@ -91,6 +106,8 @@ public final class HeartbeatPolicy {
             : b.protocolPingIntervalMillis;
     this.serverTimeoutMillis = b.serverTimeoutMillis;
     this.responder = b.responder;
+    this.serverHeartbeat = b.serverHeartbeat;
+    this.consumeEchoes = b.consumeEchoes;
     this.probeTimeoutMillis = b.probeTimeoutMillis;
     this.adaptiveMinMillis = b.adaptiveMinMillis;
     this.adaptiveMaxMillis = b.adaptiveMaxMillis;
@@ -127,6 +144,12 @@ public final class HeartbeatPolicy {
   public long serverTimeoutMillis() { return serverTimeoutMillis; }
   /** The responder for server heartbeats, or null. */
   public ServerHeartbeatResponder responder() { return responder; }
+
+  /** The app's matcher of server heartbeats to consume, or null. */
+  public HeartbeatMatcher serverHeartbeat() { return serverHeartbeat; }
+
+  /** True when an inbound message equal to {@link #fixedPayload()} is consumed as an echo. */
+  public boolean consumeEchoes() { return consumeEchoes; }
   public long probeTimeoutMillis() { return probeTimeoutMillis; }
 
   /** True when the interval is tuned within [{@link #adaptiveMinMillis}, {@link #adaptiveMaxMillis}]. */
@@ -144,13 +167,41 @@ public final class HeartbeatPolicy {
    */
   public boolean protocolPingFollowsInterval() { return protocolPingFollowsInterval; }
 
+  /**
+   * The settings, with units, e.g. {@code HeartbeatPolicy{interval=55000 ms, payload=text(15 chars),
+   * idleOnly=true, protocolPing=55000 ms, serverTimeout=off, probeTimeout=10000 ms}}. Payloads
+   * are described by kind and size, never quoted: a heartbeat may carry a session token. App
+   * hooks are named by their class only.
+   */
   @Override public String toString() {
-    return "HeartbeatPolicy{interval=" + intervalMillis + "ms, idleOnly=" + idleOnly
-        + ", protocolPing=" + protocolPingIntervalMillis + "ms, serverTimeout="
-        + (serverTimeoutMillis == 0 ? "off" : serverTimeoutMillis + "ms")
-        + ", probeTimeout=" + probeTimeoutMillis + "ms"
-        + (isAdaptive() ? ", adaptive=[" + adaptiveMinMillis + "ms, " + adaptiveMaxMillis + "ms]" : "")
+    Message fixed = fixedPayload();
+    return "HeartbeatPolicy{interval=" + intervalMillis + " ms"
+        + (isAdaptive() ? ", adaptive=[" + adaptiveMinMillis + " ms, " + adaptiveMaxMillis + " ms]"
+            : "")
+        + ", payload=" + (fixed == null ? "supplied by " + describe(payload)
+            : fixed.isText() ? "text(" + fixed.text().length() + " chars)"
+            : "binary(" + fixed.byteCount() + " bytes)")
+        + ", idleOnly=" + idleOnly
+        + ", protocolPing=" + (protocolPingIntervalMillis == 0 ? "off"
+            : protocolPingIntervalMillis + " ms" + (protocolPingFollowsInterval
+                ? " (follows the interval)" : ""))
+        + ", serverTimeout=" + (serverTimeoutMillis == 0 ? "off" : serverTimeoutMillis + " ms")
+        + ", probeTimeout=" + probeTimeoutMillis + " ms"
+        + (responder != null ? ", responder=" + describe(responder) : "")
+        + (serverHeartbeat != null ? ", serverHeartbeat=" + describe(serverHeartbeat) : "")
+        + (consumeEchoes ? ", consumeEchoes=true" : "")
         + "}";
+  }
+
+  /**
+   * Names app code by its class only: its own toString() might show what it holds (a credentials
+   * provider, its token). A lambda is named after the class it was written in.
+   */
+  static String describe(Object hook) {
+    String name = hook.getClass().getName();
+    name = name.substring(name.lastIndexOf('.') + 1);
+    int lambda = name.indexOf("$$Lambda");
+    return lambda >= 0 ? "lambda in " + name.substring(0, lambda) : name;
   }
 
   /** Builds a {@link HeartbeatPolicy}; every setter validates its argument at once. */
@@ -163,6 +214,8 @@ public final class HeartbeatPolicy {
     private long protocolPingIntervalMillis = SAME_AS_HEARTBEAT;
     private long serverTimeoutMillis = 0;
     private ServerHeartbeatResponder responder;
+    private HeartbeatMatcher serverHeartbeat;
+    private boolean consumeEchoes;
     private long probeTimeoutMillis = DEFAULT_PROBE_TIMEOUT_MILLIS;
     private long adaptiveMinMillis = 0;
     private long adaptiveMaxMillis = 0;
@@ -176,6 +229,8 @@ public final class HeartbeatPolicy {
       protocolPingIntervalMillis = p.protocolPingIntervalMillis;
       serverTimeoutMillis = p.serverTimeoutMillis;
       responder = p.responder;
+      serverHeartbeat = p.serverHeartbeat;
+      consumeEchoes = p.consumeEchoes;
       probeTimeoutMillis = p.probeTimeoutMillis;
       adaptiveMinMillis = p.adaptiveMinMillis;
       adaptiveMaxMillis = p.adaptiveMaxMillis;
@@ -230,20 +285,37 @@ public final class HeartbeatPolicy {
     /**
      * Turns the server-silence watch on, for a server that sends a heartbeat every {@code
      * serverInterval}: the silence limit becomes {@value #DEFAULT_SERVER_TIMEOUT_INTERVALS} × that
-     * interval.
+     * interval, which tolerates one lost or late server heartbeat. The server's cadence is
+     * independent of the client's {@link #interval}: a server beating every 25 s is watched with
+     * a 50 s limit whatever the client sends. Must be positive, and the limit at most {@link
+     * #MAX_SERVER_TIMEOUT_MILLIS} (24 h).
      */
     public Builder expectServerHeartbeats(long serverInterval, TimeUnit unit) {
       long millis = Checks.positiveMillis("server heartbeat interval", serverInterval, unit);
-      serverTimeoutMillis = Checks.multiply(millis, DEFAULT_SERVER_TIMEOUT_INTERVALS);
+      if (millis > MAX_SERVER_TIMEOUT_MILLIS / DEFAULT_SERVER_TIMEOUT_INTERVALS) {
+        throw new IllegalArgumentException("server heartbeat interval (" + millis
+            + " ms) must be at most " + MAX_SERVER_TIMEOUT_MILLIS / DEFAULT_SERVER_TIMEOUT_INTERVALS
+            + " ms: the silence limit, " + DEFAULT_SERVER_TIMEOUT_INTERVALS
+            + " × the interval, must be at most " + MAX_SERVER_TIMEOUT_MILLIS + " ms (24 h)");
+      }
+      serverTimeoutMillis = millis * DEFAULT_SERVER_TIMEOUT_INTERVALS;
       return this;
     }
 
     /**
-     * Turns the server-silence watch on with an explicit limit; {@link #build()} checks that it
-     * exceeds the heartbeat interval.
+     * Turns the server-silence watch on with an explicit limit: the connection is replaced after
+     * this long without any inbound data. Must be positive and at most {@link
+     * #MAX_SERVER_TIMEOUT_MILLIS} (24 h). It is not compared with the client's interval; a server
+     * that only answers our heartbeats is silent for up to an interval, so set the limit above it
+     * for such a server (docs/behaviour.md, "Server-silence watch").
      */
     public Builder serverTimeout(long timeout, TimeUnit unit) {
-      serverTimeoutMillis = Checks.positiveMillis("server timeout", timeout, unit);
+      long millis = Checks.positiveMillis("server timeout", timeout, unit);
+      if (millis > MAX_SERVER_TIMEOUT_MILLIS) {
+        throw new IllegalArgumentException("server timeout (" + millis + " ms) must be at most "
+            + MAX_SERVER_TIMEOUT_MILLIS + " ms (24 h)");
+      }
+      serverTimeoutMillis = millis;
       return this;
     }
 
@@ -256,6 +328,31 @@ public final class HeartbeatPolicy {
     /** Answers the server's own heartbeats; null removes the responder. */
     public Builder responder(ServerHeartbeatResponder responder) {
       this.responder = responder;
+      return this;
+    }
+
+    /**
+     * Consumes the server heartbeats {@code matcher} recognises (docs/behaviour.md, "Server
+     * heartbeats and echoes") [none]: they count as server activity (silence watch, wake-up
+     * probe), are reported through {@link EventListener#serverHeartbeatReceived}, and do not reach
+     * {@link ConnectionListener#onMessage}. Asked on the message-hook lane after the {@link
+     * AckMatcher} and the {@link #responder}; see {@link HeartbeatMatcher}. Null removes it.
+     */
+    public Builder serverHeartbeat(HeartbeatMatcher matcher) {
+      this.serverHeartbeat = matcher;
+      return this;
+    }
+
+    /**
+     * Consumes inbound messages equal to the client's own fixed heartbeat payload (the default
+     * {@value HeartbeatPolicy#DEFAULT_PAYLOAD}, or {@link #textPayload}/{@link #binaryPayload})
+     * as a server heartbeat [false]: echoing servers send every heartbeat back, and they
+     * should not reach {@link ConnectionListener#onMessage}. Compared by Lifeline itself on the
+     * connection's lane, no app code runs. {@link #build()} refuses it with a {@link #payload}
+     * supplier, whose beats differ: recognise their echoes with {@link #serverHeartbeat}.
+     */
+    public Builder consumeEchoes(boolean consume) {
+      this.consumeEchoes = consume;
       return this;
     }
 
@@ -288,9 +385,8 @@ public final class HeartbeatPolicy {
     }
 
     /**
-     * @throws IllegalArgumentException when the server timeout is not above the heartbeat
-     *     interval (or the adaptive max): the watch would then fire on a healthy idle
-     *     connection; or when the interval lies outside the adaptive range.
+     * @throws IllegalArgumentException when the interval lies outside the adaptive range, or
+     *     echoes are to be consumed while a {@link HeartbeatPayload} supplies each beat.
      */
     public HeartbeatPolicy build() {
       if (adaptiveMaxMillis != 0
@@ -299,14 +395,13 @@ public final class HeartbeatPolicy {
             + " ms) must lie within the adaptive range [" + adaptiveMinMillis + " ms, "
             + adaptiveMaxMillis + " ms]: it is where the tuning starts");
       }
-      if (serverTimeoutMillis != 0 && serverTimeoutMillis <= intervalMillis) {
-        throw new IllegalArgumentException("server timeout (" + serverTimeoutMillis
-            + " ms) must be above the heartbeat interval (" + intervalMillis + " ms)");
-      }
-      if (serverTimeoutMillis != 0 && serverTimeoutMillis <= adaptiveMaxMillis) {
-        throw new IllegalArgumentException("server timeout (" + serverTimeoutMillis
-            + " ms) must be above the adaptive heartbeat max (" + adaptiveMaxMillis
-            + " ms): the interval may climb that far");
+      // The silence limit is not compared with the interval (it used to have to be above it):
+      // it is about what the server sends, and a server beating every 25 s is dead after 50 s of
+      // silence whatever the client's cadence (docs/behaviour.md, "Server-silence watch").
+      if (consumeEchoes && !(payload instanceof FixedPayload)) {
+        throw new IllegalArgumentException("consumeEchoes(true) needs a fixed heartbeat payload"
+            + " (textPayload, binaryPayload or the default): a HeartbeatPayload supplier's beats"
+            + " differ, so recognise their echoes with serverHeartbeat(HeartbeatMatcher)");
       }
       return new HeartbeatPolicy(this);
     }

@@ -57,13 +57,33 @@ import okhttp3.OkHttpClient;
  * connection.connect();
  * connection.send("hello"); // queued until connected
  * }</pre>
+ *
+ * <p>A client is {@link AutoCloseable}: {@link #close()} is {@link #shutdown} with {@link
+ * Builder#closeTimeout} (5 s by default), for a program whose connections live in one block:
+ *
+ * <pre>{@code
+ * try (Lifeline lifeline = Lifeline.builder().build()) {
+ *   Connection connection = lifeline.newConnection(url, ConnectionListener.builder()
+ *       .onMessage((c, text) -> System.out.println(text))
+ *       .build());
+ *   connection.connect();
+ *   stop.await();
+ * } // every connection closed, threads stopped
+ * }</pre>
  */
-public final class Lifeline {
+public final class Lifeline implements AutoCloseable {
   /**
    * 5 s: app code running this long is reported as stuck ({@link
    * EventListener#hookStuck}, and a WARN to the {@link Logger}).
    */
   public static final long DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS = 5_000L;
+  /**
+   * 5 s: how long {@link #close()} waits for the connections to close and the app calls they
+   * cause, as {@link #shutdown}'s timeout: enough for a close frame on a slow network and for
+   * listeners that are not stuck (a stuck one is reported after the same 5 s), short enough for
+   * an app that is exiting.
+   */
+  public static final long DEFAULT_CLOSE_TIMEOUT_MILLIS = 5_000L;
 
   /** Shared by every connection of this client. */
   private final ClientContext context;
@@ -83,6 +103,8 @@ public final class Lifeline {
   private volatile boolean shutDown;
   /** Set once {@link #stopThreads} ran. */
   private final AtomicBoolean threadsStopped = new AtomicBoolean();
+  /** {@link #close()}'s timeout in ms. */
+  private final long closeTimeoutMillis;
 
   private Lifeline(Builder b) {
     ownedOkHttp = b.okHttpClient == null ? newOkHttpClient() : null;
@@ -107,6 +129,7 @@ public final class Lifeline {
         new SecureRandom(), Transports.factory(okHttp), b.stuckHookThresholdMillis,
         b.heartbeatStore != null ? b.heartbeatStore : HeartbeatStore.inMemory());
     signals = new EnvironmentSignals(context.signals);
+    closeTimeoutMillis = b.closeTimeoutMillis;
   }
 
   public static Builder builder() {
@@ -152,9 +175,38 @@ public final class Lifeline {
    * (a WARN to the {@link Logger}) and left to finish on its own thread, which is a daemon. A call
    * from inside a listener or hook does not wait for itself.
    *
-   * @return true when everything waited for finished within {@code timeout}.
+   * @return true when everything waited for finished within {@code timeout}; when false, a WARN
+   *     to the {@link Logger} says what did not.
    */
   public boolean shutdown(long timeout, TimeUnit unit) throws InterruptedException {
+    return shutdown(timeout, unit, "Lifeline.shutdown(" + unit.toMillis(timeout) + " ms)");
+  }
+
+  /**
+   * {@link #shutdown} with {@link Builder#closeTimeout} [{@value #DEFAULT_CLOSE_TIMEOUT_MILLIS}
+   * ms], for try-with-resources. Returns nothing and throws nothing: when something did not
+   * finish in time, a WARN to the {@link Logger} names it (the rest finishes on daemon threads, as
+   * with {@code shutdown}). Interrupted while waiting, it stops waiting, still closes every
+   * connection and stops its threads, and keeps the thread's interrupt status. Idempotent.
+   */
+  @Override public void close() {
+    String caller = "Lifeline.close() (closeTimeout " + closeTimeoutMillis + " ms)";
+    try {
+      shutdown(closeTimeoutMillis, TimeUnit.MILLISECONDS, caller);
+    } catch (InterruptedException e) {
+      Thread.interrupted(); // Cleared for the waits of zero below, then set again.
+      try {
+        shutdown(0, TimeUnit.MILLISECONDS, caller + ", interrupted,");
+      } catch (InterruptedException unexpected) {
+        // A wait of zero does not block; nothing left to do.
+      } finally {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private boolean shutdown(long timeout, TimeUnit unit, String caller)
+      throws InterruptedException {
     long deadline = System.nanoTime() + unit.toNanos(timeout);
     shutDown = true;
     List<RealConnection> connections = context.liveConnections();
@@ -177,10 +229,11 @@ public final class Lifeline {
       callsDone &= d.await(remainingNanos(deadline), TimeUnit.NANOSECONDS);
     }
     List<String> stuck = context.runningAppCalls();
-    if (!unclosed.isEmpty() || !stuck.isEmpty()) {
-      String message = "Lifeline.shutdown(" + unit.toMillis(timeout) + " ms) returns with work"
+    if (!unclosed.isEmpty() || !stuck.isEmpty() || !callsDone) {
+      String message = caller + " returns with work"
           + " unfinished; connections not closed: " + unclosed + "; app calls still running, left"
-          + " to finish on their own threads: " + stuck;
+          + " to finish on their own threads: " + stuck
+          + (callsDone || !stuck.isEmpty() ? "" : "; app calls still queued on a busy executor");
       offThread(context.logger).log(Logger.Level.WARN, message, null);
     }
     // A connection not closed yet (an injected scheduler runs it later; or the timeout was
@@ -269,6 +322,7 @@ public final class Lifeline {
     private Executor blockingExecutor;
     private Logger logger = Logger.NONE;
     private long stuckHookThresholdMillis = DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS;
+    private long closeTimeoutMillis = DEFAULT_CLOSE_TIMEOUT_MILLIS;
     /** Null: a new in-memory store for this client. */
     private HeartbeatStore heartbeatStore;
     /** For tests: the executor of the scheduler this client owns. */
@@ -339,6 +393,16 @@ public final class Lifeline {
      */
     public Builder stuckHookThreshold(long threshold, TimeUnit unit) {
       stuckHookThresholdMillis = Checks.positiveMillis("stuck hook threshold", threshold, unit);
+      return this;
+    }
+
+    /**
+     * How long {@link Lifeline#close()} waits, as {@link Lifeline#shutdown}'s timeout [{@value
+     * Lifeline#DEFAULT_CLOSE_TIMEOUT_MILLIS} ms]. 0 closes everything without waiting. Must not
+     * be negative.
+     */
+    public Builder closeTimeout(long timeout, TimeUnit unit) {
+      closeTimeoutMillis = Checks.nonNegativeMillis("close timeout", timeout, unit);
       return this;
     }
 

@@ -11,6 +11,10 @@ package dev.lifeline;
  * fast: a slow call delays the connection's later events and log lines, and one running
  * longer than {@link Lifeline.Builder#stuckHookThreshold} is reported through {@link
  * EventListener#hookStuck}. Exceptions thrown here are ignored.
+ *
+ * <p><b>Adapters.</b> {@link JulLogger} writes to java.util.logging; sdk-android writes to logcat.
+ * Any other library is one lambda, e.g. SLF4J: {@code (level, message, error) -> { if (level ==
+ * Level.WARN) slf4j.warn(message, error); else ... }}. Levels: docs/behaviour.md, "Log levels".
  */
 public interface Logger {
   /** Severity of a log line. */

@@ -78,9 +78,10 @@ public final class OutboxPolicy {
    */
   public long ttlMillis() { return ttlMillis; }
 
+  /** The limits, with units: {@code OutboxPolicy{maxMessages=1000, maxBytes=1048576 bytes, ttl=none}}. */
   @Override public String toString() {
-    return "OutboxPolicy{maxMessages=" + maxMessages + ", maxBytes=" + maxBytes + ", ttl="
-        + (ttlMillis == 0 ? "none" : ttlMillis + "ms") + "}";
+    return "OutboxPolicy{maxMessages=" + maxMessages + ", maxBytes=" + maxBytes + " bytes, ttl="
+        + (ttlMillis == 0 ? "none" : ttlMillis + " ms") + "}";
   }
 
   /** Builds an {@link OutboxPolicy}. */

@@ -179,12 +179,22 @@ public final class ReconnectPolicy {
    */
   public long maxRetryAfterMillis() { return maxRetryAfterMillis; }
 
+  /**
+   * The settings, with units, e.g. {@code ReconnectPolicy{baseDelay=1000 ms, factor=2.0,
+   * maxDelay=60000 ms, jitter=EQUAL, stablePeriod=30000 ms, maxAttempts=unlimited,
+   * maxRetryDuration=unlimited, resumeJitter=1000 ms, maxRetryAfter=3600000 ms,
+   * fatalCloseCodes=[]}}.
+   */
   @Override public String toString() {
-    return "ReconnectPolicy{base=" + baseDelayMillis + "ms, factor=" + factor + ", max="
-        + maxDelayMillis + "ms, jitter=" + jitter + ", stable=" + stablePeriodMillis
-        + "ms, maxAttempts=" + (maxAttempts == 0 ? "unlimited" : maxAttempts)
-        + ", maxRetryDuration=" + (maxRetryDurationMillis == 0 ? "unlimited" : maxRetryDurationMillis + "ms")
-        + ", fatalCloseCodes=" + fatalCloseCodes + "}";
+    return "ReconnectPolicy{baseDelay=" + baseDelayMillis + " ms, factor=" + factor
+        + ", maxDelay=" + maxDelayMillis + " ms, jitter=" + jitter
+        + ", stablePeriod=" + stablePeriodMillis + " ms"
+        + ", maxAttempts=" + (maxAttempts == 0 ? "unlimited" : String.valueOf(maxAttempts))
+        + ", maxRetryDuration="
+        + (maxRetryDurationMillis == 0 ? "unlimited" : maxRetryDurationMillis + " ms")
+        + ", resumeJitter=" + resumeJitterMillis + " ms"
+        + ", maxRetryAfter=" + maxRetryAfterMillis + " ms"
+        + ", fatalCloseCodes=" + new java.util.TreeSet<Integer>(fatalCloseCodes) + "}";
   }
 
   /** Builds a {@link ReconnectPolicy}; every setter validates its argument at once. */

@@ -166,6 +166,76 @@ public final class LifelineTest {
     assertEquals(Kind.CLOSED, c.state().kind());
   }
 
+  @Test public void tryWithResourcesClosesTheClientItsConnectionsAndItsThreads() throws Exception {
+    Set<Thread> before = schedulerThreads();
+    List<String> failed = new CopyOnWriteArrayList<>();
+    Connection c;
+    Thread scheduler;
+    try (Lifeline lifeline = Lifeline.builder().build()) {
+      c = lifeline.newConnection("ws://127.0.0.1:1/never", recordingFailures(failed));
+      lifeline.signals().networkLost();
+      c.connect();
+      assertTrue(c.send("queued"));
+      Await.until("our scheduler thread", 5_000, () -> newThreads(before).size() == 1);
+      scheduler = newThreads(before).iterator().next();
+    }
+    assertEquals(Kind.CLOSED, c.state().kind());
+    assertEquals("closed by the app", c.state().reason());
+    assertEquals(1, failed.size());
+    Await.until("the scheduler thread to end", 5_000, () -> !scheduler.isAlive());
+  }
+
+  @Test public void tryWithResourcesClosesAConnection() throws Exception {
+    try (Lifeline lifeline = Lifeline.builder().build()) {
+      Connection kept = lifeline.newConnection("ws://127.0.0.1:1/kept", new ConnectionListener() {});
+      Connection c;
+      try (Connection used = lifeline.newConnection("ws://127.0.0.1:1/once",
+          ConnectionListener.builder().build())) {
+        c = used;
+        used.connect();
+      }
+      Await.until("closed", 5_000, () -> c.state().kind() == Kind.CLOSED);
+      assertEquals("closed by the app", c.state().reason());
+      assertEquals("the client and its other connections go on", Kind.IDLE, kept.state().kind());
+      c.close(); // Idempotent.
+    }
+  }
+
+  @Test public void aCloseThatDidNotFinishInItsTimeoutSaysSo() throws Exception {
+    List<String> log = new CopyOnWriteArrayList<>();
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch stuck = new CountDownLatch(1);
+    Lifeline lifeline = Lifeline.builder()
+        .logger((level, message, error) -> log.add(level + " " + message))
+        .closeTimeout(200, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .build();
+    try {
+      Connection c = lifeline.newConnection("ws://127.0.0.1:1/never",
+          ConnectionListener.builder().onStateChanged((connection, state) -> {
+            stuck.countDown();
+            try {
+              release.await(); // A listener stuck in its first call.
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }).build());
+      c.connect();
+      assertTrue(stuck.await(5, SECONDS));
+      long started = System.nanoTime();
+      lifeline.close();
+      long tookMillis = (System.nanoTime() - started) / 1_000_000;
+      assertTrue("took " + tookMillis + " ms", tookMillis >= 190 && tookMillis < 2_000);
+      Await.until("the WARN", 5_000, () -> log.stream().anyMatch(
+          l -> l.startsWith("WARN Lifeline.close() (closeTimeout 200 ms) returns with work"
+              + " unfinished")));
+      String warn = log.stream().filter(l -> l.startsWith("WARN Lifeline.close()")).findFirst()
+          .get();
+      assertTrue(warn, warn.contains("[ConnectionListener.onStateChanged on Connection{"));
+    } finally {
+      release.countDown();
+    }
+  }
+
   /** Runs what it is handed only when the test says, like an app's own event loop. */
   private static final class ManualScheduler implements Scheduler {
     private final List<Runnable> due = new java.util.ArrayList<>();

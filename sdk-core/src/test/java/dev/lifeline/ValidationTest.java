@@ -1,5 +1,6 @@
 package dev.lifeline;
 
+import static java.util.concurrent.TimeUnit.HOURS;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
@@ -31,13 +32,41 @@ public final class ValidationTest {
     rejects("heartbeat interval must be at least 1 ms, was 10 NANOSECONDS",
         () -> HeartbeatPolicy.builder().interval(10, NANOSECONDS));
     rejects("heartbeat interval unit == null", () -> HeartbeatPolicy.builder().interval(1, null));
-    rejects("server timeout (55000 ms) must be above the heartbeat interval (55000 ms)",
-        () -> HeartbeatPolicy.builder().serverTimeout(55, SECONDS).build());
-    rejects("server timeout (30000 ms) must be above the heartbeat interval (55000 ms)",
-        () -> HeartbeatPolicy.builder().serverTimeout(30, SECONDS).build());
+    rejects("server timeout must be positive, was 0 SECONDS",
+        () -> HeartbeatPolicy.builder().serverTimeout(0, SECONDS));
+    rejects("server timeout (86400001 ms) must be at most 86400000 ms (24 h)",
+        () -> HeartbeatPolicy.builder().serverTimeout(86_400_001, MILLISECONDS));
+    rejects("server heartbeat interval must be positive, was -1 SECONDS",
+        () -> HeartbeatPolicy.builder().expectServerHeartbeats(-1, SECONDS));
+    rejects("server heartbeat interval (43200001 ms) must be at most 43200000 ms: the silence"
+        + " limit, 2 × the interval, must be at most 86400000 ms (24 h)",
+        () -> HeartbeatPolicy.builder().expectServerHeartbeats(43_200_001, MILLISECONDS));
+    rejects("server heartbeat interval (9223372036854775807 ms) must be at most 43200000 ms: the"
+        + " silence limit, 2 × the interval, must be at most 86400000 ms (24 h)",
+        () -> HeartbeatPolicy.builder().expectServerHeartbeats(Long.MAX_VALUE, MILLISECONDS));
+    rejects("consumeEchoes(true) needs a fixed heartbeat payload (textPayload, binaryPayload or"
+        + " the default): a HeartbeatPayload supplier's beats differ, so recognise their echoes"
+        + " with serverHeartbeat(HeartbeatMatcher)",
+        () -> HeartbeatPolicy.builder().payload(() -> Message.text("t")).consumeEchoes(true)
+            .build());
     rejects("heartbeat payload == null", () -> HeartbeatPolicy.builder().textPayload(null));
     rejects("probe timeout must be positive, was 0 MILLISECONDS",
         () -> HeartbeatPolicy.builder().probeTimeout(0, MILLISECONDS));
+  }
+
+  /**
+   * The server's cadence is its own: a server beating every 25 s is watched with a 50 s limit,
+   * whatever the client's interval (55 s by default, or an adaptive one climbing to 60 s).
+   */
+  @Test public void serverHeartbeatCadenceIsIndependentOfTheClients() {
+    assertEquals(50_000, HeartbeatPolicy.builder().expectServerHeartbeats(25, SECONDS).build()
+        .serverTimeoutMillis());
+    assertEquals(30_000, HeartbeatPolicy.builder().serverTimeout(30, SECONDS).build()
+        .serverTimeoutMillis());
+    assertEquals(40_000, HeartbeatPolicy.builder().interval(10, SECONDS).adaptive(1, 60, SECONDS)
+        .serverTimeout(40, SECONDS).build().serverTimeoutMillis());
+    assertEquals(86_400_000, HeartbeatPolicy.builder().expectServerHeartbeats(12, HOURS).build()
+        .serverTimeoutMillis());
   }
 
   @Test public void reconnect() {
@@ -129,12 +158,9 @@ public final class ValidationTest {
         + " it is where the tuning starts",
         () -> HeartbeatPolicy.builder().adaptive(1, 30, java.util.concurrent.TimeUnit.SECONDS)
             .build());
-    rejects("server timeout (40000 ms) must be above the adaptive heartbeat max (60000 ms): the"
-        + " interval may climb that far",
-        () -> HeartbeatPolicy.builder().interval(10, java.util.concurrent.TimeUnit.SECONDS)
-            .adaptive(1, 60, java.util.concurrent.TimeUnit.SECONDS)
-            .serverTimeout(40, java.util.concurrent.TimeUnit.SECONDS).build());
     rejects("heartbeat store == null", () -> Lifeline.builder().heartbeatStore(null));
+    rejects("close timeout must not be negative, was -1 SECONDS",
+        () -> Lifeline.builder().closeTimeout(-1, SECONDS));
     Lifeline lifeline = Lifeline.builder().build();
     rejects("network key must have 1 to 100 characters, had 0",
         () -> lifeline.signals().networkChanged(""));

@@ -25,7 +25,7 @@ final class CommandLine {
       "  --heartbeat TIME         client heartbeat interval [55s]",
       "  --payload TEXT           heartbeat message [{\"type\":\"ping\"}]",
       "  --server-timeout TIME    replace the connection after this long without any data from",
-      "                           the server [off]; must be above the heartbeat interval",
+      "                           the server [off]; independent of --heartbeat, at most 24 h",
       "  --duration TIME          stop after this long [until Ctrl-C]",
       "  --report [FILE.html]     as for the demo",
       "  Lines typed on standard input are sent as messages. Ctrl-C closes gracefully.",

@@ -19,6 +19,8 @@ final class ConnectionLog extends ConnectionListener {
   private final ChatLedger ledger;
   /** The text the server sends as its heartbeat, or null when unknown. */
   private final String serverHeartbeat;
+  /** Who the timeline lines are from: source, or a second connection's name. */
+  private final String source;
   /** The diagnostics half; pass to {@code ConnectionOptions.Builder.eventListener}. */
   final EventListener events = new Events();
 
@@ -30,11 +32,19 @@ final class ConnectionLog extends ConnectionListener {
   final AtomicLong disconnects = new AtomicLong();
   final AtomicLong silences = new AtomicLong();
   final AtomicLong otherMessages = new AtomicLong();
+  /** Adaptive heartbeat: interval changes, and the interval chosen last (0 before any change). */
+  final AtomicLong intervalChanges = new AtomicLong();
+  final AtomicLong lastIntervalMillis = new AtomicLong();
 
   ConnectionLog(Timeline timeline, ChatLedger ledger, String serverHeartbeat) {
+    this(timeline, ledger, serverHeartbeat, "client");
+  }
+
+  ConnectionLog(Timeline timeline, ChatLedger ledger, String serverHeartbeat, String source) {
     this.timeline = timeline;
     this.ledger = ledger;
     this.serverHeartbeat = serverHeartbeat;
+    this.source = source;
   }
 
   @Override public void onStateChanged(Connection c, ConnectionState s) {
@@ -65,13 +75,13 @@ final class ConnectionLog extends ConnectionListener {
         line = s.toString();
         break;
     }
-    timeline.state(s, line);
+    timeline.state(s, source, line);
   }
 
   @Override public void onMessage(Connection c, String text) {
     if (text.equals(serverHeartbeat)) {
       serverHeartbeats.incrementAndGet();
-      timeline.quiet(Timeline.Type.SERVER_HEARTBEAT, "client", "server heartbeat received");
+      timeline.quiet(Timeline.Type.SERVER_HEARTBEAT, source, "server heartbeat received");
       return;
     }
     long rtt = ledger.echoed(text, timeline.now());
@@ -112,66 +122,75 @@ final class ConnectionLog extends ConnectionListener {
   private final class Events extends EventListener {
     @Override public void connectEnd(Connection c, int attempt, long handshakeMillis) {
       connects.incrementAndGet();
-      timeline.quiet(Timeline.Type.INFO, "client", "handshake took " + handshakeMillis + " ms");
+      timeline.quiet(Timeline.Type.INFO, source, "handshake took " + handshakeMillis + " ms");
     }
 
     @Override public void connectFailed(Connection c, int attempt, int httpCode, String reason,
         Throwable error) {
-      timeline.quiet(Timeline.Type.INFO, "client", "attempt " + attempt + " failed: " + reason);
+      timeline.quiet(Timeline.Type.INFO, source, "attempt " + attempt + " failed: " + reason);
     }
 
     @Override public void disconnected(Connection c, String reason, Throwable error) {
       disconnects.incrementAndGet();
-      timeline.log(Timeline.Type.DISCONNECTED, "client", "DISCONNECTED: " + reason);
+      timeline.log(Timeline.Type.DISCONNECTED, source, "DISCONNECTED: " + reason);
     }
 
     @Override public void heartbeatSent(Connection c, Message heartbeat) {
       heartbeatsSent.incrementAndGet();
-      timeline.log(Timeline.Type.HEARTBEAT_SENT, "client", "heartbeat sent "
+      timeline.log(Timeline.Type.HEARTBEAT_SENT, source, "heartbeat sent "
           + (heartbeat.isText() ? heartbeat.text() : heartbeat.toString()));
     }
 
     @Override public void heartbeatSkipped(Connection c, long sinceLastSendMillis) {
       heartbeatsSkipped.incrementAndGet();
-      timeline.log(Timeline.Type.HEARTBEAT_SKIPPED, "client", "heartbeat skipped: a message went"
+      timeline.log(Timeline.Type.HEARTBEAT_SKIPPED, source, "heartbeat skipped: a message went"
           + " out " + Timeline.seconds(sinceLastSendMillis) + " ago (idle-only)");
+    }
+
+    @Override public void heartbeatIntervalChanged(Connection c, long fromMillis, long toMillis,
+        String why) {
+      intervalChanges.incrementAndGet();
+      lastIntervalMillis.set(toMillis);
+      timeline.record(Timeline.Type.HEARTBEAT_INTERVAL, source, "HEARTBEAT INTERVAL "
+          + Timeline.seconds(fromMillis) + " -> " + Timeline.seconds(toMillis) + ": " + why,
+          toMillis, 0, true);
     }
 
     @Override public void serverHeartbeatAnswered(Connection c, Message inbound, Message reply) {
       serverHeartbeats.incrementAndGet();
-      timeline.quiet(Timeline.Type.SERVER_HEARTBEAT, "client", "server heartbeat " + inbound
+      timeline.quiet(Timeline.Type.SERVER_HEARTBEAT, source, "server heartbeat " + inbound
           + " answered with " + reply);
     }
 
     @Override public void serverSilence(Connection c, long silentMillis, long limitMillis) {
       silences.incrementAndGet();
-      timeline.log(Timeline.Type.SILENCE_DETECTED, "client", "SILENCE: nothing from the server for "
+      timeline.log(Timeline.Type.SILENCE_DETECTED, source, "SILENCE: nothing from the server for "
           + Timeline.seconds(silentMillis) + " (limit " + Timeline.seconds(limitMillis)
           + "): the connection is a zombie, replacing it");
     }
 
     @Override public void probeStarted(Connection c, String trigger) {
-      timeline.log(Timeline.Type.INFO, "client", "wake-up probe after " + trigger);
+      timeline.log(Timeline.Type.INFO, source, "wake-up probe after " + trigger);
     }
 
     @Override public void probeSucceeded(Connection c, long afterMillis) {
-      timeline.log(Timeline.Type.INFO, "client", "probe answered after " + afterMillis + " ms");
+      timeline.log(Timeline.Type.INFO, source, "probe answered after " + afterMillis + " ms");
     }
 
     @Override public void sleepDetected(Connection c, long lateByMillis) {
-      timeline.log(Timeline.Type.INFO, "client", "a timer fired " + Timeline.seconds(lateByMillis)
+      timeline.log(Timeline.Type.INFO, source, "a timer fired " + Timeline.seconds(lateByMillis)
           + " late: the machine slept");
     }
 
     @Override public void reconnectScheduled(Connection c, int attempt, long delayMillis,
         String cause) {
       reconnectsScheduled.incrementAndGet();
-      timeline.record(Timeline.Type.RECONNECT_SCHEDULED, "client", "attempt " + attempt + " in "
+      timeline.record(Timeline.Type.RECONNECT_SCHEDULED, source, "attempt " + attempt + " in "
           + Timeline.seconds(delayMillis) + ": " + cause, delayMillis, attempt, false);
     }
 
     @Override public void signalReceived(Connection c, EnvironmentSignals.Signal signal) {
-      timeline.log(Timeline.Type.SIGNAL, "client", "signal " + signal);
+      timeline.log(Timeline.Type.SIGNAL, source, "signal " + signal);
     }
   }
 }

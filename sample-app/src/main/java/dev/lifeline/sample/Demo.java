@@ -51,15 +51,28 @@ final class Demo {
       long serverDownMillis,
       long networkDownMillis,
       /* Shortest quiet stretch between faults; at least the stable period. */
-      long minCalmMillis) {
+      long minCalmMillis,
+      /* Idle-cut stage: the path resets connections idle for longer than this. */
+      long idleCutMillis,
+      /* Idle-cut stage: the adaptive heartbeat starts here (above the cut) within [min, max]. */
+      long adaptiveStartMillis,
+      long adaptiveMinMillis,
+      long adaptiveMaxMillis,
+      /* Idle-cut stage: how long the learned interval must then hold without a cut. */
+      long settledMillis) {
 
     /** Heartbeat 2 s, server limit 3 s: watchable, about a minute for the whole story. */
     static final Clock NORMAL = new Clock("normal", 2_000, 3_000, 500, 2_000, 10_000, 750, 4_000,
-        5_000, 1_000, 3_000, 4_000, 5_000);
+        5_000, 1_000, 3_000, 4_000, 5_000, 1_500, 2_500, 500, 5_000, 8_000);
 
     /** Half of everything, with the server's margin kept at a full second: for tests. */
     static final Clock QUICK = new Clock("quick", 1_000, 2_000, 250, 1_000, 5_000, 400, 2_000,
-        2_500, 500, 1_500, 2_000, 2_500);
+        2_500, 500, 1_500, 2_000, 2_500, 1_200, 2_000, 400, 4_000, 5_000);
+
+    /** The longest the idle-cut stage may take to learn before it gives up waiting. */
+    long learnTimeoutMillis() {
+      return 4 * (idleCutMillis + reconnectMaxMillis) + 2 * adaptiveStartMillis;
+    }
 
     long clientSilenceLimitMillis() {
       return serverHeartbeatMillis * HeartbeatPolicy.DEFAULT_SERVER_TIMEOUT_INTERVALS;
@@ -86,7 +99,8 @@ final class Demo {
       long lost,
       long duplicates,
       boolean everConnected,
-      boolean interrupted) {
+      boolean interrupted,
+      Adaptive adaptive) {
 
     double uptimePercent() {
       return observedMillis == 0 ? 0 : 100.0 * connectedMillis / observedMillis;
@@ -96,6 +110,14 @@ final class Demo {
       return everConnected && lost == 0;
     }
   }
+
+  /**
+   * How the idle-cut stage went: the interval it started from and ended at, how often the path cut
+   * the connection and the heartbeat changed, and whether the last {@link Clock#settledMillis}
+   * passed without a cut. Null when the stage did not run (stopped early).
+   */
+  record Adaptive(long cutMillis, long startMillis, long endMillis, long cuts, long changes,
+      long settledForMillis, boolean settled) {}
 
   /** Thrown out of a wait when the run is being stopped (Ctrl-C). */
   private static final class Stopped extends Exception {
@@ -116,6 +138,9 @@ final class Demo {
   private OkHttpClient okHttp;
   private Lifeline lifeline;
   private Connection connection;
+  /** The idle-cut stage's server and the path that cuts idle connections to it. */
+  private DemoServer idleServer;
+  private FlakyNetwork idleNetwork;
 
   Demo(Settings settings, Timeline timeline, CountDownLatch stop) {
     this.settings = settings;
@@ -160,15 +185,31 @@ final class Demo {
   /** Runs the whole story; always cleans up, even when stopped early. */
   Result run(PrintStream out) throws IOException {
     boolean interrupted = false;
+    Result main = null;
+    Adaptive adaptive = null;
     try {
       start();
       script();
+      // The first connection's story ends here; its numbers are taken before the next stage.
+      closeGracefully(connection);
+      main = result(false, null);
+      adaptive = idleCutStage();
     } catch (Stopped e) {
       interrupted = true;
       timeline.log(Timeline.Type.SCENARIO, "scenario", "stopped early (Ctrl-C); cleaning up");
     } finally {
       shutdown();
     }
+    if (main == null) return result(interrupted, null);
+    return new Result(main.observedMillis(), main.connectedMillis(), main.reconnects(),
+        main.reconnectAttempts(), main.heartbeatsSent(), main.heartbeatsSkipped(),
+        main.serverHeartbeats(), main.silencesDetected(), main.serverIdleCloses(), main.sent(),
+        main.delivered(), main.failed(), main.lost(), main.duplicates(), main.everConnected(),
+        interrupted, adaptive);
+  }
+
+  /** The first connection's numbers as of now. */
+  private Result result(boolean interrupted, Adaptive adaptive) {
     return new Result(timeline.observedMillis(),
         timeline.timeIn(ConnectionState.Kind.CONNECTED),
         Math.max(0, log.connects.get() - 1),
@@ -184,7 +225,8 @@ final class Demo {
         ledger.lost(),
         ledger.duplicates(),
         log.connects.get() > 0,
-        interrupted);
+        interrupted,
+        adaptive);
   }
 
   private void start() throws IOException {
@@ -201,12 +243,7 @@ final class Demo {
         .expectServerHeartbeats(clock.serverHeartbeatMillis(), TimeUnit.MILLISECONDS)
         .protocolPingInterval(clock.protocolPingMillis(), TimeUnit.MILLISECONDS)
         .build();
-    ReconnectPolicy reconnect = ReconnectPolicy.builder()
-        .baseDelay(clock.reconnectBaseMillis(), TimeUnit.MILLISECONDS)
-        .maxDelay(clock.reconnectMaxMillis(), TimeUnit.MILLISECONDS)
-        .stablePeriod(clock.stableMillis(), TimeUnit.MILLISECONDS)
-        .resumeJitter(clock.resumeJitterMillis(), TimeUnit.MILLISECONDS)
-        .build();
+    ReconnectPolicy reconnect = reconnectPolicy();
     ConnectionOptions options = ConnectionOptions.builder(url)
         .heartbeat(heartbeat)
         .reconnect(reconnect)
@@ -295,6 +332,80 @@ final class Demo {
     awaitEchoes(5_000);
   }
 
+  /**
+   * IDLE CUT: a second connection, with an adaptive heartbeat that starts above the idle limit of
+   * its path. The path resets it each time it sits idle past the limit; after the same idle time
+   * cut it twice, Lifeline lowers the interval below it (heartbeatIntervalChanged says why), and
+   * the connection then stays up. The stage checks that a calm window with no cut follows.
+   *
+   * <p>Its own server (no server heartbeat, no idle limit of its own) and its own network, so that
+   * only the client's heartbeats keep the path alive and only the path cuts.
+   */
+  private Adaptive idleCutStage() throws Stopped, IOException {
+    timeline.phaseStart("idle cut", "IDLE CUT: the network drops connections idle for more than "
+        + Timeline.seconds(clock.idleCutMillis()) + "; an adaptive heartbeat starts at "
+        + Timeline.seconds(clock.adaptiveStartMillis()) + " (range "
+        + Timeline.seconds(clock.adaptiveMinMillis()) + " to "
+        + Timeline.seconds(clock.adaptiveMaxMillis()) + ") and has to learn it");
+    idleServer = new DemoServer(new DemoServer.Config(60_000, clock.serverScanMillis(), 0),
+        settings.protocol(), timeline);
+    idleServer.start();
+    idleNetwork = new FlakyNetwork(idleServer.port(), timeline);
+    idleNetwork.cutIdleAfter(clock.idleCutMillis());
+
+    ConnectionLog idleLog = new ConnectionLog(timeline, new ChatLedger(), null, "adaptive");
+    ConnectionOptions options = ConnectionOptions.builder(
+            idleServer.urlFor("127.0.0.1", idleNetwork.port()))
+        .heartbeat(HeartbeatPolicy.builder()
+            .interval(clock.adaptiveStartMillis(), TimeUnit.MILLISECONDS)
+            .adaptive(clock.adaptiveMinMillis(), clock.adaptiveMaxMillis(), TimeUnit.MILLISECONDS)
+            .build())
+        .reconnect(reconnectPolicy())
+        .eventListener(idleLog.events)
+        .build();
+    Connection adaptive = lifeline.newConnection(options, idleLog);
+    adaptive.connect();
+
+    long cut = clock.idleCutMillis();
+    boolean learned = awaitCondition(() -> adaptive.heartbeatIntervalMillis() < cut
+        && adaptive.state().kind() == ConnectionState.Kind.CONNECTED, clock.learnTimeoutMillis());
+    if (!learned) {
+      timeline.log(Timeline.Type.SCENARIO, "scenario", "the heartbeat is still at "
+          + Timeline.seconds(adaptive.heartbeatIntervalMillis()) + " after "
+          + Timeline.seconds(clock.learnTimeoutMillis()) + "; carrying on");
+    }
+    timeline.log(Timeline.Type.SCENARIO, "scenario", "--- calm: " + Timeline.seconds(
+        clock.settledMillis()) + " idle at a heartbeat of "
+        + Timeline.seconds(adaptive.heartbeatIntervalMillis()) + ", no cut expected ---");
+    long cutsBefore = idleNetwork.idleCuts.get();
+    long calmFrom = timeline.now();
+    pause(clock.settledMillis());
+    long calmFor = timeline.now() - calmFrom;
+    boolean settled = idleNetwork.idleCuts.get() == cutsBefore
+        && adaptive.state().kind() == ConnectionState.Kind.CONNECTED
+        && adaptive.heartbeatIntervalMillis() < cut;
+    Adaptive result = new Adaptive(cut, clock.adaptiveStartMillis(),
+        adaptive.heartbeatIntervalMillis(), idleNetwork.idleCuts.get(),
+        idleLog.intervalChanges.get(), calmFor, settled);
+    timeline.log(Timeline.Type.SCENARIO, "scenario", settled
+        ? "settled: no cut for " + Timeline.seconds(calmFor) + " at a heartbeat of "
+            + Timeline.seconds(result.endMillis())
+        : "NOT settled: " + (idleNetwork.idleCuts.get() - cutsBefore) + " cut(s) in the calm"
+            + " window, heartbeat " + Timeline.seconds(result.endMillis()));
+    closeGracefully(adaptive);
+    timeline.phaseEnd();
+    return result;
+  }
+
+  private ReconnectPolicy reconnectPolicy() {
+    return ReconnectPolicy.builder()
+        .baseDelay(clock.reconnectBaseMillis(), TimeUnit.MILLISECONDS)
+        .maxDelay(clock.reconnectMaxMillis(), TimeUnit.MILLISECONDS)
+        .stablePeriod(clock.stableMillis(), TimeUnit.MILLISECONDS)
+        .resumeJitter(clock.resumeJitterMillis(), TimeUnit.MILLISECONDS)
+        .build();
+  }
+
   private void startServer() {
     try {
       server.start();
@@ -371,20 +482,24 @@ final class Demo {
     }
   }
 
-  private void shutdown() {
+  /** Closes {@code c} and waits (up to 3 s) for it to be closed. */
+  private void closeGracefully(Connection c) {
+    if (c == null || c.state().isTerminal()) return;
     timeline.log(Timeline.Type.SCENARIO, "scenario", "closing the connection gracefully");
-    if (connection != null) {
-      connection.close();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-      while (!connection.state().isTerminal() && System.nanoTime() < deadline) {
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+    c.close();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (!c.state().isTerminal() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
       }
     }
+  }
+
+  private void shutdown() {
+    closeGracefully(connection);
     try {
       if (lifeline != null) lifeline.shutdown(3, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -397,6 +512,8 @@ final class Demo {
     }
     if (network != null) network.close();
     if (server != null) server.close();
+    if (idleNetwork != null) idleNetwork.close();
+    if (idleServer != null) idleServer.close();
     timeline.finish();
   }
 }

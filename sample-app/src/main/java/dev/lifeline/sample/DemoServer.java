@@ -122,7 +122,9 @@ final class DemoServer implements AutoCloseable {
     endpoint = e;
     timeline.log(Timeline.Type.SERVER, "server", "listening on " + url() + " (closes connections"
         + " silent for more than " + Timeline.seconds(config.idleLimitMillis())
-        + ", heartbeat every " + Timeline.seconds(config.heartbeatMillis()) + ")");
+        + (config.heartbeatMillis() > 0
+            ? ", heartbeat every " + Timeline.seconds(config.heartbeatMillis()) : ", no heartbeat")
+        + ")");
   }
 
   /** Stops like a deploy does: every client is told the server is going away. */
@@ -185,9 +187,11 @@ final class DemoServer implements AutoCloseable {
   void closed(Peer peer, int code, String reason, boolean byClient) {
     Session s = sessions.remove(peer);
     if (s == null) return;
-    timeline.log(Timeline.Type.SERVER, "server", "connection #" + s.id + " closed by the "
-        + (byClient ? "client" : "server") + " (" + code + (reason.isEmpty() ? "" : " " + reason)
-        + ")");
+    // 1006: no close handshake (reset, EOF); nobody closed it on purpose, whatever the library says.
+    String who = code == 1006 ? "lost without a close handshake"
+        : "closed by the " + (byClient ? "client" : "server");
+    timeline.log(Timeline.Type.SERVER, "server", "connection #" + s.id + " " + who + " (" + code
+        + (reason.isEmpty() ? "" : " " + reason) + ")");
   }
 
   // ---- Timers. ----

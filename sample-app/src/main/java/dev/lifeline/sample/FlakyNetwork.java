@@ -22,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       nothing ever arrives, like a NAT that silently forgot its mapping. New connections work.
  *   <li>{@link #down()}: the network is gone. Open connections go silent the same way; new ones
  *       are refused. {@link #up()} brings it back; the old connections stay dead.
+ *   <li>{@link #cutIdleAfter(long)}: a connection through which nothing passed, either way, for
+ *       longer than a limit is reset, as a NAT or a carrier's firewall drops an idle mapping (and
+ *       as nginx's idle timeout closes one). Traffic in either direction keeps it alive.
  *   <li>{@link #serverStopped()}: while the server is down, new connections are refused, exactly
  *       as they would be without the proxy. (Accepting them and then resetting them would make a
  *       raw TCP client believe it had connected.)
@@ -52,6 +55,12 @@ final class FlakyNetwork implements AutoCloseable {
   private boolean closed;
   /** Bytes swallowed by silenced connections. */
   final AtomicLong droppedBytes = new AtomicLong();
+  /** Connections reset for being idle beyond {@link #idleCutMillis}. */
+  final AtomicLong idleCuts = new AtomicLong();
+  /** Idle connections are reset after this long; 0: never. */
+  private volatile long idleCutMillis;
+  /** How often idle connections are looked for. */
+  private static final long IDLE_SCAN_MILLIS = 25;
 
   FlakyNetwork(int upstreamPort, Timeline timeline) throws IOException {
     this.upstreamPort = upstreamPort;
@@ -110,6 +119,44 @@ final class FlakyNetwork implements AutoCloseable {
     t.setDaemon(true);
     t.start();
     acceptThread = t;
+  }
+
+  /**
+   * From now on, a connection idle (no byte either way) for more than {@code millis} is reset:
+   * both sides see the connection die, and nobody is told why.
+   */
+  void cutIdleAfter(long millis) {
+    boolean start = idleCutMillis == 0;
+    idleCutMillis = millis;
+    timeline.log(Timeline.Type.NETWORK, "network", "the path now drops connections idle for more"
+        + " than " + Timeline.seconds(millis) + " (as a NAT or carrier firewall does)");
+    if (!start) return;
+    Thread t = new Thread(this::idleScan, "flaky network idle cut");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private void idleScan() {
+    while (true) {
+      synchronized (this) {
+        if (closed) return;
+      }
+      long now = System.nanoTime();
+      for (Link l : links) {
+        long idle = (now - l.lastActivityNanos) / 1_000_000L;
+        if (!l.silenced && idle > idleCutMillis) {
+          idleCuts.incrementAndGet();
+          timeline.log(Timeline.Type.NETWORK, "network", "IDLE CUT: reset a connection idle for "
+              + Timeline.seconds(idle) + " (limit " + Timeline.seconds(idleCutMillis) + ")");
+          l.reset();
+        }
+      }
+      try {
+        Thread.sleep(IDLE_SCAN_MILLIS);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
   }
 
   /** The open connections go half-open (a zombie); new ones are unaffected. */
@@ -200,6 +247,8 @@ final class FlakyNetwork implements AutoCloseable {
     final Socket server;
     /** True once this connection is half-open: bytes and closes are swallowed. */
     volatile boolean silenced;
+    /** When a byte last passed, either way, from {@link System#nanoTime()}. */
+    volatile long lastActivityNanos = System.nanoTime();
 
     Link(Socket client, Socket server) {
       this.client = client;
@@ -224,6 +273,7 @@ final class FlakyNetwork implements AutoCloseable {
             } else {
               out.write(buffer, 0, n);
               out.flush();
+              lastActivityNanos = System.nanoTime();
             }
           }
         } catch (IOException e) {
@@ -239,6 +289,13 @@ final class FlakyNetwork implements AutoCloseable {
       }, name);
       t.setDaemon(true);
       t.start();
+    }
+
+    /** Resets both sides (RST, not FIN), as a middlebox that forgot the connection does. */
+    void reset() {
+      FlakyNetwork.reset(client);
+      FlakyNetwork.reset(server);
+      links.remove(this);
     }
 
     void closeBoth() {

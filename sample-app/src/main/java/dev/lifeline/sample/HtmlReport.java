@@ -241,6 +241,16 @@ final class HtmlReport {
                   + "</title></line>\n", px, HEARTBEAT_Y + 28, px, HEARTBEAT_Y + HEARTBEAT_H,
               Timeline.clock(e.atMillis()), esc(e.text())));
           break;
+        case HEARTBEAT_INTERVAL:
+          // The adaptive heartbeat changed its interval: a marker across the lane, the new value.
+          h.append(String.format(Locale.ROOT,
+              "<g class=\"hbint\"><title>%s %s</title><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\""
+                  + " y2=\"%d\" class=\"hbintline\"/><text x=\"%.1f\" y=\"%d\""
+                  + " class=\"hbintlabel\">%s</text></g>\n",
+              Timeline.clock(e.atMillis()), esc(e.text()), px, HEARTBEAT_Y - 4, px,
+              HEARTBEAT_Y + HEARTBEAT_H, px + 4, HEARTBEAT_Y + 36,
+              esc("→ " + Timeline.seconds(e.value()))));
+          break;
         case SILENCE_DETECTED:
           h.append(String.format(Locale.ROOT,
               "<g><title>%s %s</title><path d=\"M%.1f %d l7 12 h-14 z\" class=\"silence\"/>"
@@ -347,6 +357,8 @@ final class HtmlReport {
         + " class=\"hbskip\"/></svg>heartbeat skipped (other traffic)</span>\n");
     h.append("<span><svg width=\"12\" height=\"16\"><line x1=\"6\" y1=\"2\" x2=\"6\" y2=\"14\""
         + " class=\"shb\"/></svg>server heartbeat received</span>\n");
+    h.append("<span><svg width=\"12\" height=\"16\"><line x1=\"6\" y1=\"0\" x2=\"6\" y2=\"16\""
+        + " class=\"hbintline\"/></svg>adaptive heartbeat interval changed (→ new interval)</span>\n");
     h.append("<span><svg width=\"16\" height=\"16\"><path d=\"M8 2 l7 12 h-14 z\""
         + " class=\"silence\"/></svg>server silence detected</span>\n");
     h.append("<span><svg width=\"40\" height=\"16\"><path d=\"M6 1 l5 9 h-10 z\" class=\"sent\"/>"
@@ -449,6 +461,8 @@ final class HtmlReport {
       ".hbskip{fill:none;stroke:#9aa1ad;stroke-width:1.5}",
       ".shb{stroke:#2f6fd6;stroke-width:1.5}",
       ".silence{fill:#111}",
+      ".hbintline{stroke:#7b2cbf;stroke-width:2;stroke-dasharray:4 2}",
+      ".hbintlabel{fill:#7b2cbf;font-size:11px;font-weight:600}",
       ".silencelabel{font-size:11px;font-weight:600}",
       ".sent{fill:#5b3fd6}",
       ".echo{fill:#2e9d57}",
@@ -473,5 +487,6 @@ final class HtmlReport {
       "td:first-child{font-variant-numeric:tabular-nums;white-space:nowrap;color:#5b6270}",
       "tr.scenario td{font-weight:600;padding-top:8px}",
       "tr.disconnected td,tr.silence_detected td{color:#b3261e}",
+      "tr.heartbeat_interval td{color:#7b2cbf;font-weight:600}",
       "");
 }

@@ -140,6 +140,14 @@ public final class Main {
     out.printf(Locale.ROOT, "  messages        %d sent, %d delivered (echoed), %d failed"
         + " (reported), %d lost%s%n", r.sent(), r.delivered(), r.failed(), r.lost(),
         r.duplicates() > 0 ? ", " + r.duplicates() + " duplicates" : "");
+    Demo.Adaptive a = r.adaptive();
+    if (a != null) {
+      out.printf(Locale.ROOT, "  idle cut        heartbeat %s -> %s against a %s idle cut: %d cut(s),"
+          + " %d interval change(s); %s%n", Timeline.seconds(a.startMillis()),
+          Timeline.seconds(a.endMillis()), Timeline.seconds(a.cutMillis()), a.cuts(), a.changes(),
+          a.settled() ? "settled (no cut in the last " + Timeline.seconds(a.settledForMillis()) + ")"
+              : "NOT settled");
+    }
     out.printf(Locale.ROOT, "  result          %s%n", !r.everConnected()
         ? "FAILED: never connected"
         : r.lost() > 0 ? "FAILED: " + r.lost() + " message(s) lost without notice"

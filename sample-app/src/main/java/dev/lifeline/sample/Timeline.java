@@ -20,6 +20,8 @@ final class Timeline {
     STATE,
     HEARTBEAT_SENT,
     HEARTBEAT_SKIPPED,
+    /** The adaptive heartbeat changed its interval; {@code value} is the new one in ms. */
+    HEARTBEAT_INTERVAL,
     SERVER_HEARTBEAT,
     CHAT_SENT,
     CHAT_ECHOED,
@@ -86,11 +88,11 @@ final class Timeline {
   }
 
   /** The connection entered {@code state}; closes the previous band. */
-  synchronized void state(ConnectionState state, String line) {
+  synchronized void state(ConnectionState state, String source, String line) {
     long at = now();
     closeBand(at);
-    bands.add(new Band(at, -1, state.kind(), state.toString()));
-    record(Type.STATE, "client", line, state.delayMillis(), state.attempt(), true);
+    bands.add(new Band(at, -1, state.kind(), source + ": " + state));
+    record(Type.STATE, source, line, state.delayMillis(), state.attempt(), true);
   }
 
   synchronized void phaseStart(String name, String line) {

@@ -18,8 +18,9 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * Runs the shortened demo end to end on 127.0.0.1 (server restart, network loss, zombie) and
- * checks what its summary claims.
+ * Runs the shortened demo end to end on 127.0.0.1 (server restart, network loss, zombie, then the
+ * idle-cut stage where an adaptive heartbeat learns the path's idle limit) and checks what its
+ * summary claims.
  */
 public final class DemoTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
@@ -63,7 +64,7 @@ public final class DemoTest {
     System.out.println(text);
 
     assertEquals("exit code; stderr: " + err, Main.EXIT_OK, code);
-    assertTrue("took " + tookMillis + " ms", tookMillis < 30_000);
+    assertTrue("took " + tookMillis + " ms", tookMillis < 40_000);
     assertTrue(text, number(text, "reconnects\\s+(\\d+)") > 0);
     assertTrue(text, number(text, "heartbeats\\s+(\\d+) sent") > 0);
     assertTrue(text, number(text, "zombies caught\\s+(\\d+)") > 0);
@@ -79,7 +80,19 @@ public final class DemoTest {
     // At-least-once: the message written into the half-open socket came back after the reconnect.
     assertTrue(text, text.matches("(?s).*<- echo \"chat \\d+: sent into the half-open connection\".*"));
 
+    // The idle-cut stage: cut at least twice at the start interval, lowered below the cut with
+    // the core's reason, then a calm window without a cut.
+    assertTrue(text, text.contains("IDLE CUT: reset a connection idle for"));
+    Matcher change = Pattern.compile("HEARTBEAT INTERVAL 2 s -> ([0-9.]+) s: the path closes"
+        + " connections idle for about").matcher(text);
+    assertTrue(text, change.find());
+    assertTrue(text, Double.parseDouble(change.group(1)) < 1.2);
+    assertTrue(text, text.matches("(?s).*idle cut +heartbeat 2 s -> [0-9.]+ s against a 1.20 s"
+        + " idle cut: [2-9] cut\\(s\\), \\d+ interval change\\(s\\); settled \\(no cut in the last .*"));
+
     String html = Files.readString(report);
+    assertTrue("interval changes marked", html.contains("class=\"hbint\""));
+    assertTrue("idle-cut phase shaded", html.contains("class=\"phaselabel\">idle cut<"));
     assertTrue(html.startsWith("<!DOCTYPE html>"));
     assertTrue(html.contains("<svg"));
     assertTrue("state bands", html.contains("fill=\"#2e9d57\""));

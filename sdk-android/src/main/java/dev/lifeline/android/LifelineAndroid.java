@@ -6,8 +6,10 @@ import android.net.ConnectivityManager;
 import android.os.Handler;
 import android.os.Looper;
 import android.os.PowerManager;
+import android.telephony.TelephonyManager;
 import dev.lifeline.Clock;
 import dev.lifeline.EnvironmentSignals;
+import dev.lifeline.HeartbeatStore;
 import dev.lifeline.Lifeline;
 import dev.lifeline.Logger;
 import java.util.concurrent.Executor;
@@ -21,8 +23,9 @@ import java.util.concurrent.Executor;
  *
  *   @Override public void onCreate() {
  *     super.onCreate();
- *     lifeline = LifelineAndroid.lifelineBuilder().build(); // sleep-aware clock, main-thread callbacks
- *     LifelineAndroid.attach(this, lifeline);               // network, screen, Doze, lifecycle
+ *     lifeline = LifelineAndroid.lifelineBuilder(this).build(); // sleep-aware clock, main-thread
+ *                                                               // callbacks, heartbeat store
+ *     LifelineAndroid.attach(this, lifeline);                   // network, screen, Doze, lifecycle
  *   }
  * }
  * }</pre>
@@ -33,7 +36,10 @@ import java.util.concurrent.Executor;
  *       {@code networkAvailable}; the default switched to a different network (Wi-Fi → cellular)
  *       → {@code networkChanged}; on API 29+, blocked for this app (Data Saver, background
  *       restrictions) counts as lost; on API 23+, a network becoming validated (captive portal
- *       passed) → {@code networkAvailable}, to retry at once.
+ *       passed) → {@code networkAvailable}, to retry at once. Each network is named by a key
+ *       ({@code "wifi:192.168.1.1"}, {@code "cellular:26201"}, {@code "vpn"}, ...; see
+ *       docs/behaviour.md, "Adaptive heartbeat") under which an adaptive heartbeat keeps what it
+ *       learned.
  *   <li>Screen: {@code ACTION_SCREEN_OFF}/{@code ON} → {@code screenOff}/{@code screenOn};
  *       Doze (API 23+) → {@code suspended}/{@code resumed}.
  *   <li>Lifecycle: no activity started for {@link AttachOptions#DEFAULT_LIFECYCLE_DEBOUNCE_MILLIS
@@ -60,6 +66,30 @@ public final class LifelineAndroid {
     return Lifeline.builder()
         .clock(elapsedRealtimeClock())
         .callbackExecutor(mainThreadExecutor());
+  }
+
+  /**
+   * {@link #lifelineBuilder()} plus {@link #heartbeatStore(Context)}: what an adaptive heartbeat
+   * learns survives app restarts. The store is set on the client, not by {@link #attach}, because
+   * a client's store is fixed when it is built; this is the builder to start from.
+   */
+  public static Lifeline.Builder lifelineBuilder(Context context) {
+    return lifelineBuilder().heartbeatStore(heartbeatStore(context));
+  }
+
+  /**
+   * A {@link HeartbeatStore} in the app's private SharedPreferences file {@code
+   * dev.lifeline.heartbeat}: the interval an adaptive heartbeat ({@link
+   * dev.lifeline.HeartbeatPolicy.Builder#adaptive}) learned per endpoint and network is kept across
+   * app restarts, so a restarted app is not cut again while it relearns the path. It never throws;
+   * when the file is unusable (Direct Boot before unlock) values are kept in memory only. The file
+   * is opened on first use, off the main thread.
+   *
+   * @param context any context; its application context is kept.
+   */
+  public static HeartbeatStore heartbeatStore(Context context) {
+    if (context == null) throw new NullPointerException("context == null");
+    return new SharedPreferencesHeartbeatStore(context);
   }
 
   /**
@@ -119,7 +149,8 @@ public final class LifelineAndroid {
       if (cm == null) {
         warn(logger, "no ConnectivityManager: network changes are not followed", null);
       } else {
-        network = new NetworkWatcher(cm, signals, logger);
+        TelephonyManager phone = (TelephonyManager) app.getSystemService(Context.TELEPHONY_SERVICE);
+        network = new NetworkWatcher(cm, new NetworkKeys(cm, phone), signals, logger);
         try {
           network.start();
         } catch (RuntimeException e) {

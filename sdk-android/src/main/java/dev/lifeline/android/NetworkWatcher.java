@@ -2,6 +2,7 @@ package dev.lifeline.android;
 
 import android.annotation.TargetApi;
 import android.net.ConnectivityManager;
+import android.net.LinkProperties;
 import android.net.Network;
 import android.net.NetworkCapabilities;
 import android.net.NetworkRequest;
@@ -21,6 +22,14 @@ import java.util.Set;
  * network with internet, so the default one is worked out from {@code getActiveNetwork()} (23) or
  * the active network's type (21–22).
  *
+ * <p>Each network is named by a {@link NetworkKeys key} ("wifi:192.168.1.1", "cellular:26201"),
+ * passed with {@code networkAvailable(key)} and {@code networkChanged(key)}: an adaptive heartbeat
+ * keeps what it learned per network. The core only hears a key with a signal, so a device that is
+ * connected at attach is reported with {@code networkAvailable(key)} (which changes nothing for a
+ * connection that is not waiting), and a key that becomes known or changes later for the same
+ * network (capabilities or link properties arriving after {@code onAvailable}) is passed the same
+ * way.
+ *
  * <p>Callbacks arrive on ConnectivityManager's own thread, attach and detach on the main thread:
  * every field below is guarded by {@code this}.
  */
@@ -31,6 +40,8 @@ final class NetworkWatcher {
   private final EnvironmentSignals signals;
   /** Where each translation is logged. */
   private final Logger logger;
+  /** Names networks for the adaptive heartbeat. */
+  private final NetworkKeys keys;
   /** The callback registered with {@link #connectivity}. */
   private final ConnectivityManager.NetworkCallback callback;
   /** True when the legacy (API 21–23) listen-to-every-network callback is in use. */
@@ -48,9 +59,13 @@ final class NetworkWatcher {
   private final Set<Network> available = new LinkedHashSet<Network>();
   /** Set by {@link #stop}: late callbacks are then ignored. */
   private boolean stopped;
+  /** The network key last passed to the core; null before the first. */
+  private String reportedKey;
 
-  NetworkWatcher(ConnectivityManager connectivity, EnvironmentSignals signals, Logger logger) {
+  NetworkWatcher(ConnectivityManager connectivity, NetworkKeys keys, EnvironmentSignals signals,
+      Logger logger) {
     this.connectivity = connectivity;
+    this.keys = keys;
     this.signals = signals;
     this.logger = logger;
     this.legacy = Build.VERSION.SDK_INT < 24;
@@ -64,6 +79,10 @@ final class NetworkWatcher {
       up = false;
       log("no network at attach: attempts wait for one");
       signals.networkLost();
+    } else {
+      reportedKey = initialKey();
+      log("network at attach: " + reportedKey);
+      signals.networkAvailable(reportedKey);
     }
     if (legacy) {
       // Only INTERNET: the builder's defaults (not restricted, trusted, not VPN) stay.
@@ -108,6 +127,14 @@ final class NetworkWatcher {
     return info != null && info.isConnected();
   }
 
+  /** The key of the network found by {@link #initialState()}, which is connected. */
+  @SuppressWarnings("deprecation")
+  private String initialKey() {
+    if (current != null) return keys.of(current, null);
+    android.net.NetworkInfo info = connectivity.getActiveNetworkInfo();
+    return info == null ? NetworkKeys.OTHER : keys.ofLegacyType(info.getType());
+  }
+
   @TargetApi(23)
   private Network activeNetwork() {
     return connectivity.getActiveNetwork();
@@ -124,8 +151,9 @@ final class NetworkWatcher {
     blocked = false;
     unvalidated = false;
     if (next != null && previous != null && up) {
-      log("default network changed from " + previous + " to " + next);
-      signals.networkChanged();
+      reportedKey = keys.of(next, null);
+      log("default network changed from " + previous + " to " + next + " (" + reportedKey + ")");
+      signals.networkChanged(reportedKey);
       return;
     }
     update("default network " + (next == null ? "lost (was " + previous + ")" : next));
@@ -138,16 +166,22 @@ final class NetworkWatcher {
     boolean usable = current != null && !blocked;
     if (usable == up) return;
     up = usable;
-    log((usable ? "network available: " : "network down: ") + why);
     if (usable) {
-      signals.networkAvailable();
+      reportedKey = keys.of(current, null);
+      log("network available: " + why + " (" + reportedKey + ")");
+      signals.networkAvailable(reportedKey);
     } else {
+      log("network down: " + why);
       signals.networkLost();
     }
   }
 
   private void capabilities(Network network, NetworkCapabilities caps) {
-    if (Build.VERSION.SDK_INT < 23 || !network.equals(current)) return;
+    if (!network.equals(current)) return;
+    if (Build.VERSION.SDK_INT < 23) { // No NET_CAPABILITY_VALIDATED before 23.
+      rename(network, caps);
+      return;
+    }
     boolean validated = caps.hasCapability(NetworkCapabilities.NET_CAPABILITY_VALIDATED);
     boolean wasUnvalidated = unvalidated;
     unvalidated = !validated;
@@ -157,9 +191,27 @@ final class NetworkWatcher {
     // is reachable (blocked probe URL), and pausing there would never connect. The heartbeat
     // and ping watch catch a socket that really died.
     if (validated && wasUnvalidated && up) {
-      log("default network " + network + " validated: retrying soon");
-      signals.networkAvailable();
+      reportedKey = keys.of(network, caps);
+      log("default network " + network + " validated: retrying soon (" + reportedKey + ")");
+      signals.networkAvailable(reportedKey);
+      return;
     }
+    rename(network, caps);
+  }
+
+  /**
+   * Passes the key of {@code network}, the current one, when it differs from the one reported:
+   * its capabilities or link properties (the Wi-Fi gateway) can arrive after {@code onAvailable}.
+   * As {@code networkAvailable}: the socket is not on a different network, so nothing is dropped.
+   */
+  private void rename(Network network, NetworkCapabilities caps) {
+    if (!up || current == null || !network.equals(current)) return;
+    String key = keys.of(network, caps);
+    // Capabilities without a transport say nothing new: keep the better name already given.
+    if (key.equals(reportedKey) || key.equals(NetworkKeys.OTHER)) return;
+    log("network " + network + " is " + key + " (was " + reportedKey + ")");
+    reportedKey = key;
+    signals.networkAvailable(key);
   }
 
   private void blockedStatus(Network network, boolean isBlocked) {
@@ -222,6 +274,12 @@ final class NetworkWatcher {
       }
     }
 
+    @Override public void onLinkPropertiesChanged(Network network, LinkProperties link) {
+      synchronized (NetworkWatcher.this) {
+        if (!stopped) rename(network, null);
+      }
+    }
+
     @Override public void onBlockedStatusChanged(Network network, boolean isBlocked) {
       synchronized (NetworkWatcher.this) {
         if (!stopped) blockedStatus(network, isBlocked);
@@ -250,6 +308,12 @@ final class NetworkWatcher {
     @Override public void onCapabilitiesChanged(Network network, NetworkCapabilities caps) {
       synchronized (NetworkWatcher.this) {
         if (!stopped) capabilities(network, caps);
+      }
+    }
+
+    @Override public void onLinkPropertiesChanged(Network network, LinkProperties link) {
+      synchronized (NetworkWatcher.this) {
+        if (!stopped) rename(network, null);
       }
     }
   }

@@ -32,6 +32,13 @@ import java.util.Map;
  */
 final class ConnectionEngine {
   /**
+   * From this many failures in a row, a failed attempt or lost connection is logged at WARN
+   * instead of INFO: one failure is weather (a network change, a server restart), three in a row
+   * is a problem someone may need to look at.
+   */
+  static final int WARN_FROM_CONSECUTIVE_FAILURES = 3;
+
+  /**
    * How a transport is let go. In every way but {@link #GRACEFUL}, what it had not written goes
    * back to the outbox and what it wrote without being settled is reported as "may not have been
    * delivered" (or resent, with an ack key): see {@link Delivery#lost}.
@@ -78,6 +85,8 @@ final class ConnectionEngine {
   private volatile Attempt attempt;
   /** Bounds the received bytes waiting for the app, across attempts; thread-safe. */
   private final InboundGate inboundGate;
+  /** The path of received messages. */
+  private final Inbound inbound;
 
   ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app) {
     this.ctx = ctx;
@@ -105,6 +114,7 @@ final class ConnectionEngine {
     this.deadlineTimer = timers.timer("attempt deadline", this::attemptTimedOut);
     this.stableTimer = timers.timer("stable period", reconnection::stable);
     this.inboundGate = new InboundGate(options.maxPendingInboundBytes());
+    this.inbound = new Inbound(this);
   }
 
   // ---- The app's requests, posted by RealConnection. ----
@@ -224,7 +234,7 @@ final class ConnectionEngine {
     }
 
     @Override public void arrived(Attempt a, Message message, Runnable handled) {
-      Inbound.route(ConnectionEngine.this, a, message, handled);
+      inbound.route(a, message, handled);
     }
 
     @Override public void peerClosing(Attempt a, int code, String reason) {
@@ -275,19 +285,24 @@ final class ConnectionEngine {
     if (wasOpen && tuning != null && keepAlive.isRunning()) learnFrom(failure);
     release(how, failure.reason);
     if (connection.state().isTerminal()) return;
+    int number = a != null ? a.number : reconnection.attempt();
     if (wasOpen) {
       app.event("disconnected", e -> e.disconnected(connection, failure.reason, failure.cause));
     } else {
-      int number = a != null ? a.number : reconnection.attempt();
       app.event("connectFailed", e -> e.connectFailed(connection, number, failure.httpCode,
           failure.reason, failure.cause));
     }
     if (connection.closeRequested()) {
+      logLoss(Logger.Level.INFO, wasOpen, number, failure, null);
       terminate("closed by the app", null);
       return;
     }
     if (a != null) credentials.lost(a, failure);
     Reconnection.Decision d = reconnection.afterLoss(failure, now(), pauseReason());
+    boolean ends = d.kind == Reconnection.Decision.Kind.TERMINATE;
+    boolean repeats = !wasOpen && number + 1 >= WARN_FROM_CONSECUTIVE_FAILURES;
+    logLoss(ends || repeats ? Logger.Level.WARN : Logger.Level.INFO, wasOpen, number, failure,
+        ends ? failure.cause : null);
     switch (d.kind) {
       case TERMINATE:
         terminate(d.reason, failure.cause);
@@ -298,6 +313,21 @@ final class ConnectionEngine {
       default:
         waitThenAttempt(d.delayMillis, d.attempt, d.reason, failure.cause);
         break;
+    }
+  }
+
+  /**
+   * Lane: logs a lost connection or a failed attempt ({@code number}: the failures in a row it
+   * follows). Levels: docs/behaviour.md, "Log levels".
+   */
+  private void logLoss(Logger.Level level, boolean wasOpen, int number, Failure failure,
+      Throwable cause) {
+    String url = Redact.url(options.url());
+    if (wasOpen) {
+      app.log(level, url + ": connection lost: " + failure.reason, cause);
+    } else {
+      app.log(level, url + ": attempt " + number + " failed (" + (number + 1)
+          + (number == 0 ? " failure" : " failures in a row") + "): " + failure.reason, cause);
     }
   }
 
@@ -421,12 +451,17 @@ final class ConnectionEngine {
     @Override public void drop(String why) {
       boolean wasOpen = isOpen();
       release(Release.CANCEL, why);
-      if (wasOpen) app.event("disconnected", e -> e.disconnected(connection, why, null));
+      if (wasOpen) {
+        app.log(Logger.Level.INFO, Redact.url(options.url()) + ": connection dropped: " + why);
+        app.event("disconnected", e -> e.disconnected(connection, why, null));
+      }
     }
 
     @Override public boolean closeGracefully(String reason, String disconnectedBecause) {
       boolean wasOpen = ConnectionEngine.this.closeGracefully(reason);
       if (wasOpen) {
+        app.log(Logger.Level.INFO, Redact.url(options.url()) + ": connection closed: "
+            + disconnectedBecause);
         app.event("disconnected",
             e -> e.disconnected(connection, disconnectedBecause, null));
       }
@@ -513,7 +548,24 @@ final class ConnectionEngine {
   }
 
   private void setState(ConnectionState next) {
+    app.log(levelOf(next), Redact.url(options.url()) + " → " + next);
     connection.publish(next);
+  }
+
+  /**
+   * The level a new state is logged at (docs/behaviour.md, "Log levels"): what an operator wants
+   * to see at INFO is whether the connection is up, waiting, paused or gone; the attempts
+   * themselves are DEBUG. A CLOSED the app did not ask for (fatal, retry limits) is WARN.
+   */
+  private Logger.Level levelOf(ConnectionState next) {
+    switch (next.kind()) {
+      case CONNECTING:
+        return Logger.Level.DEBUG;
+      case CLOSED:
+        return connection.closeRequested() ? Logger.Level.INFO : Logger.Level.WARN;
+      default:
+        return Logger.Level.INFO;
+    }
   }
 
   long now() {

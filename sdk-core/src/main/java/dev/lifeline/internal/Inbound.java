@@ -1,31 +1,68 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.AckMatcher;
+import dev.lifeline.HeartbeatMatcher;
+import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
 import dev.lifeline.ServerHeartbeatResponder;
 
 /**
  * The path of one received message: from the transport's reader thread, through the app's
- * per-message hooks (ack matcher, server-heartbeat responder) on the connection's message-hook
- * lane when the app configured any, to the connection's lane, which decides what it is — an
- * acknowledgement, a server heartbeat to answer, or an app message for the listener — and only
- * then to the listener's lane. Every message of a transport takes the same path, so order holds.
+ * per-message hooks (ack matcher, server-heartbeat responder, server-heartbeat matcher) on the
+ * connection's message-hook lane when the app configured any, to the connection's lane, which
+ * decides what it is — an acknowledgement, a server heartbeat to answer, a server heartbeat (or
+ * an echo of ours) to consume, or an app message for the listener — and only then to the
+ * listener's lane. Every message of a transport takes the same path, so order holds. One per
+ * connection.
  */
 final class Inbound {
-  private Inbound() {}
+  /** What the message-hook lane found a message to be. */
+  private static final class Verdict {
+    /** The acknowledged key, or null. */
+    final Object ackKey;
+    /** The responder's reply, or null. */
+    final Message reply;
+    /** True when the heartbeat matcher recognised it. */
+    final boolean heartbeat;
+
+    Verdict(Object ackKey, Message reply, boolean heartbeat) {
+      this.ackKey = ackKey;
+      this.reply = reply;
+      this.heartbeat = heartbeat;
+    }
+  }
+
+  private static final Verdict APP_MESSAGE = new Verdict(null, null, false);
+
+  private final ConnectionEngine c;
+  /** The echo to consume (the fixed heartbeat payload), or null. */
+  private final Message echo;
+  /**
+   * Set once the heartbeat matcher threw and it was logged: a matcher that throws for one message
+   * usually throws for all, and one WARN per message would flood the log. Message-hook lane only.
+   */
+  private boolean matcherFailureLogged;
+
+  Inbound(ConnectionEngine c) {
+    this.c = c;
+    HeartbeatPolicy heartbeat = c.options().heartbeat();
+    this.echo = heartbeat.consumeEchoes() ? heartbeat.fixedPayload() : null;
+  }
 
   /** On the reader thread: sends {@code message} on its way. */
-  static void route(ConnectionEngine c, Attempt a, Message message, Runnable handled) {
+  void route(Attempt a, Message message, Runnable handled) {
     AckMatcher acks = c.options().ackMatcher();
     ServerHeartbeatResponder responder = c.options().heartbeat().responder();
-    if (acks == null && responder == null) {
-      c.lane().execute(() -> handle(c, a, message, null, null, handled));
+    HeartbeatMatcher matcher = c.options().heartbeat().serverHeartbeat();
+    if (acks == null && responder == null && matcher == null) {
+      c.lane().execute(() -> handle(a, message, APP_MESSAGE, handled));
       return;
     }
     AppCalls app = c.app();
     SerialLane hooks = app.messageHooks;
-    String first = acks != null ? "AckMatcher.acknowledgedKey" : "ServerHeartbeatResponder.replyTo";
+    String first = acks != null ? "AckMatcher.acknowledgedKey"
+        : responder != null ? "ServerHeartbeatResponder.replyTo" : "HeartbeatMatcher.isHeartbeat";
     hooks.execute(first, () -> {
       Object key = null;
       if (acks != null) {
@@ -46,10 +83,28 @@ final class Inbound {
               "server heartbeat responder threw; message delivered as usual", t);
         }
       }
-      Object ackKey = key;
-      Message answer = reply;
-      c.lane().execute(() -> handle(c, a, message, ackKey, answer, handled));
+      boolean heartbeat = false;
+      if (key == null && reply == null && matcher != null && !message.equals(echo)) {
+        hooks.nowCalling("HeartbeatMatcher.isHeartbeat");
+        heartbeat = isHeartbeat(matcher, message, app);
+      }
+      Verdict verdict = new Verdict(key, reply, heartbeat);
+      c.lane().execute(() -> handle(a, message, verdict, handled));
     });
+  }
+
+  /** The matcher's answer; false when it threw (the first time logged). */
+  private boolean isHeartbeat(HeartbeatMatcher matcher, Message message, AppCalls app) {
+    try {
+      return matcher.isHeartbeat(message);
+    } catch (Throwable t) {
+      if (!matcherFailureLogged) {
+        matcherFailureLogged = true;
+        app.log(Logger.Level.WARN, "HeartbeatMatcher.isHeartbeat threw; message delivered as"
+            + " usual (later exceptions of this matcher on this connection are not logged)", t);
+      }
+      return false;
+    }
   }
 
   /**
@@ -59,24 +114,25 @@ final class Inbound {
    * applies and it reaches the listener, unless the app itself closed the connection. Only a
    * server heartbeat of a transport that is gone is not answered.
    */
-  private static void handle(ConnectionEngine c, Attempt a, Message message, Object ackKey,
-      Message reply, Runnable handled) {
+  private void handle(Attempt a, Message message, Verdict verdict, Runnable handled) {
     RealConnection connection = c.connection();
     if (connection.closeRequested()) {
       handled.run();
       return;
     }
     Transport transport = c.openTransportOf(a); // Null once the transport was let go.
+    // Every message counts as server activity, heartbeats included: silence watch, probe.
     if (transport != null) c.keepAlive().received();
     AppCalls app = c.app();
-    if (ackKey != null) {
-      Message delivered = c.delivery().acknowledge(ackKey);
+    if (verdict.ackKey != null) {
+      Message delivered = c.delivery().acknowledge(verdict.ackKey);
       handled.run();
       if (delivered != null) {
         app.listener("onDelivered", l -> l.onDelivered(connection, delivered));
       }
       return; // An acknowledgement, not an app message (a duplicate one is dropped too).
     }
+    Message reply = verdict.reply;
     if (reply != null) {
       handled.run();
       if (transport != null
@@ -85,6 +141,11 @@ final class Inbound {
             e -> e.serverHeartbeatAnswered(connection, message, reply));
       }
       return; // A protocol heartbeat, not an app message.
+    }
+    if (verdict.heartbeat || message.equals(echo)) {
+      handled.run();
+      app.event("serverHeartbeatReceived", e -> e.serverHeartbeatReceived(connection, message));
+      return; // A server heartbeat or an echo of ours: liveness, not an app message.
     }
     app.listener("onMessage", l -> {
       if (message.isText()) {

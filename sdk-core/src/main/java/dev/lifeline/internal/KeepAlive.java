@@ -229,7 +229,11 @@ final class KeepAlive {
     owner.probeStarted(trigger);
     owner.sendHeartbeat();
     if (!running) return; // The heartbeat could not be sent and the connection is gone.
-    if (policy.serverTimeoutMillis() == 0) return; // Nothing to wait for; protocol pings still watch.
+    // A ping's pong is an answer every WebSocket server gives; without one (tcp://) only a server
+    // known to talk (silence watch on) gives something to wait for.
+    boolean pinged = owner.sendProtocolPing();
+    if (!running) return;
+    if (!pinged && policy.serverTimeoutMillis() == 0) return; // Nothing to wait for.
     probeStartedAtMillis = timers.now();
     probeTrigger = trigger;
     probeTimer.arm(policy.probeTimeoutMillis());

@@ -199,7 +199,6 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     state = next;
     // Not here: a collector on an unconfined dispatcher would run inside setValue, on the lane.
     app.stateFlow.execute("StateFlow.setValue", () -> stateFlow.setValue(next));
-    app.log(Logger.Level.DEBUG, Redact.url(options.url()) + " → " + next);
     app.listener("onStateChanged", l -> l.onStateChanged(this, next));
   }
 

@@ -182,6 +182,10 @@ public final class SecretsEndToEndTest {
         record("serverHeartbeatAnswered", c, in, reply);
       }
 
+      @Override public void serverHeartbeatReceived(Connection c, Message heartbeat) {
+        record("serverHeartbeatReceived", c, heartbeat);
+      }
+
       @Override public void serverSilence(Connection c, long silent, long limit) {
         record("serverSilence", c, silent, limit);
       }

@@ -137,6 +137,11 @@ public final class FakeTransport implements Transport {
     listener.onMessage(this, Message.text(text));
   }
 
+  public void serverSends(Message message) {
+    heard();
+    listener.onMessage(this, message);
+  }
+
   public void serverPongs() {
     heard();
     pongs++;

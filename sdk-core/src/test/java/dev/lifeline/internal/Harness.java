@@ -158,6 +158,11 @@ public final class Harness {
       @Override public void serverHeartbeatAnswered(Connection c, Message in, Message reply) {
         events.add("answered " + reply);
       }
+
+      @Override public void serverHeartbeatReceived(Connection c, Message heartbeat) {
+        events.add("serverHeartbeatReceived "
+            + (heartbeat.isText() ? heartbeat.text() : heartbeat.bytes().hex()));
+      }
     };
   }
 

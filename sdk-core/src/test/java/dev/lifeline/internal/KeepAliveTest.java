@@ -126,6 +126,28 @@ public final class KeepAliveTest {
     assertEquals(asList("probeStarted foreground", "sendHeartbeat"), owner.calls);
   }
 
+  @Test public void withoutTheWatchAProbePingsAndWaitsForThePongWhereThereArePings() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(BEATS.newBuilder().noProtocolPing().build());
+    k.probe("screen on");
+    assertEquals(asList("probeStarted screen on", "sendHeartbeat", "ping"), owner.calls);
+    v.time.advanceBy(PROBE_TIMEOUT - 1);
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals("dead: wake-up probe after screen on: no data from server within 10 s"
+        + " (probe timeout 10 s)", owner.last());
+  }
+
+  @Test public void withoutTheWatchAProbesPongProvesTheConnection() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(BEATS.newBuilder().noProtocolPing().build());
+    k.probe("screen on");
+    owner.pongs++;
+    v.time.advanceBy(PROBE_TIMEOUT);
+    assertEquals("probeSucceeded 10000", owner.last());
+    assertTrue(k.isRunning());
+  }
+
   @Test public void dataDuringAProbeSucceedsAndCancelsTheProbeTimer() {
     KeepAlive k = started(WATCHED);
     k.probe("resume");
