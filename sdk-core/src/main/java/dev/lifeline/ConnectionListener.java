@@ -14,7 +14,7 @@ import okio.ByteString;
  *     .build();
  *
  * // The same as a subclass:
- * ConnectionListener listener = new ConnectionListener() {
+ * ConnectionListener subclass = new ConnectionListener() {
  *   @Override public void onMessage(Connection c, String text) {
  *     inbox.add(text);
  *   }
@@ -29,18 +29,7 @@ import okio.ByteString;
  * EventListener#hookStuck} and a WARN) after {@link Lifeline.Builder#stuckHookThreshold}. On a
  * single-thread executor such as the main thread it also holds up every other connection's calls.
  * An exception thrown here is logged and never breaks the connection.
- *
- * <pre>{@code
- * ConnectionListener listener = new ConnectionListener() {
- *   @Override public void onMessage(Connection c, String text) {
- *     inbox.add(text);
- *   }
- *
- *   @Override public void onSendFailed(Connection c, Message message, String reason) {
- *     failures.add(message + ": " + reason); // e.g. "outbox full: 100 messages queued …"
- *   }
- * };
- * }</pre>
+
  */
 public abstract class ConnectionListener {
   /** The connection moved to {@code state}. */

@@ -7,9 +7,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,27 +43,59 @@ final class DocExamples {
     connection.send("hello"); // queued until connected
   }
 
-  static void connection(Lifeline lifeline, ConnectionListener listener) {
-    Connection connection = lifeline.newConnection("wss://chat.example.com/socket", listener);
-    connection.connect();
-    if (!connection.send("hello")) {
-      // The outbox is full; the listener's onSendFailed says so too.
-    }
-    connection.reconnectNow(); // the user tapped "retry": skip the backoff delay
-    connection.close(); // sends what is queued, then closes for good
+  static void connection(Lifeline lifeline, String url, ConnectionListener listener,
+      CountDownLatch done) throws Exception {
+    try (Connection connection = lifeline.newConnection(url, listener)) {
+      connection.connect();
+      connection.send("report");
+      done.await(30, SECONDS);
+    } // close(): queued messages flushed, then a close 1000
   }
 
-  static ConnectionListener connectionListener(List<String> inbox, List<String> failures) {
-    ConnectionListener listener = new ConnectionListener() {
+  static void lifelineClosed(String url, CountDownLatch stop) throws Exception {
+    try (Lifeline lifeline = Lifeline.builder().build()) {
+      Connection connection = lifeline.newConnection(url, ConnectionListener.builder()
+          .onMessage((c, text) -> System.out.println(text))
+          .build());
+      connection.connect();
+      stop.await();
+    } // every connection closed, threads stopped
+  }
+
+  /** The app's own log, as the ConnectionListener example uses it. */
+  interface AppLog {
+    void warn(String line);
+  }
+
+  static void connectionListener(
+      AtomicReference<ConnectionState> status, List<String> inbox, AppLog log) {
+    ConnectionListener listener = ConnectionListener.builder()
+        .onStateChanged((c, state) -> status.set(state))
+        .onMessage((c, text) -> inbox.add(text))
+        .onSendFailed((c, message, reason) -> log.warn("not sent: " + reason))
+        .build();
+
+    // The same as a subclass:
+    ConnectionListener subclass = new ConnectionListener() {
       @Override public void onMessage(Connection c, String text) {
         inbox.add(text);
       }
-
-      @Override public void onSendFailed(Connection c, Message message, String reason) {
-        failures.add(message + ": " + reason); // e.g. "outbox full: 100 messages queued …"
-      }
     };
-    return listener;
+  }
+
+  static void julLogger() {
+    Lifeline lifeline = Lifeline.builder()
+        .logger(JulLogger.named("dev.lifeline"))
+        .build();
+  }
+
+  static void heartbeatMatcher() {
+    // The server sends {"type":"heartbeat"} every 25 s and echoes our {"type":"ping"}.
+    HeartbeatPolicy heartbeat = HeartbeatPolicy.builder()
+        .serverHeartbeat(in -> in.isText() && in.text().equals("{\"type\":\"heartbeat\"}"))
+        .consumeEchoes(true)
+        .expectServerHeartbeats(25, SECONDS)
+        .build();
   }
 
   static void connectionOptions() {
@@ -81,21 +114,16 @@ final class DocExamples {
         .build();
   }
 
-  static void eventListener(AtomicInteger reconnects, AtomicInteger silences) {
-    // Counts for a dashboard; every method runs on Lifeline's hook threads, so keep it fast.
+  static void eventListener(LongAdder disconnects, LongAdder serverBeats) {
     EventListener metrics = new EventListener() {
-      @Override public void reconnectScheduled(Connection c, int attempt, long delayMillis,
-          String cause) {
-        reconnects.incrementAndGet();
+      @Override public void disconnected(Connection c, String reason, Throwable error) {
+        disconnects.increment();
       }
 
-      @Override public void serverSilence(Connection c, long silentMillis, long limitMillis) {
-        silences.incrementAndGet();
+      @Override public void serverHeartbeatReceived(Connection c, Message heartbeat) {
+        serverBeats.increment();
       }
     };
-    ConnectionOptions options = ConnectionOptions.builder("wss://chat.example.com/socket")
-        .eventListener(metrics)
-        .build();
   }
 
   static void heartbeatPolicy() {
