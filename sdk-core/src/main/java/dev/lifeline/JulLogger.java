@@ -24,12 +24,22 @@ public final class JulLogger implements Logger {
     this.jul = jul;
   }
 
-  /** Logs to {@code java.util.logging.Logger.getLogger(name)}. */
+  /**
+   * Logs to {@code java.util.logging.Logger.getLogger(name)}.
+   *
+   * @param name the java.util.logging logger's name
+   * @return the adapter
+   */
   public static JulLogger named(String name) {
     return new JulLogger(java.util.logging.Logger.getLogger(Checks.notNull("logger name", name)));
   }
 
-  /** Logs to {@code logger}. */
+  /**
+   * Logs to {@code logger}.
+   *
+   * @param logger the java.util.logging logger
+   * @return the adapter
+   */
   public static JulLogger of(java.util.logging.Logger logger) {
     return new JulLogger(Checks.notNull("logger", logger));
   }
