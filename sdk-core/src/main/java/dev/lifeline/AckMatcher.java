@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Recognises acknowledgements for the at-least-once mode, enabled with {@link
  * ConnectionOptions.Builder#atLeastOnce}. A message with a key stays held after it is sent until an
@@ -49,7 +51,7 @@ public interface AckMatcher {
    * @param outbound a message the app is sending
    * @return the key to wait for, or null
    */
-  Object key(Message outbound);
+  @Nullable Object key(Message outbound);
 
   /**
    * The key that {@code inbound} acknowledges, or null when it is not an acknowledgement.
@@ -67,5 +69,5 @@ public interface AckMatcher {
    * @param inbound a message from the server
    * @return the key it acknowledges, or null
    */
-  Object acknowledgedKey(Message inbound);
+  @Nullable Object acknowledgedKey(Message inbound);
 }

@@ -11,6 +11,7 @@ import dev.lifeline.internal.Redact;
 import dev.lifeline.internal.Transports;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one connection needs: where to connect, and the policies that keep it alive. Build
@@ -92,11 +93,11 @@ public final class ConnectionOptions {
   /** Diagnostics; {@link EventListener#NONE} by default. */
   private final EventListener eventListener;
   /** Asked before every attempt, or null. */
-  private final CredentialsProvider credentials;
+  private final @Nullable CredentialsProvider credentials;
   /** Fixed handshake headers, unmodifiable; always empty for tcp:// and tcp+tls://. */
   private final Map<String, String> headers;
   /** Recognises acknowledgements in at-least-once mode, or null for at-most-once. */
-  private final AckMatcher ackMatcher;
+  private final @Nullable AckMatcher ackMatcher;
   /** Received bytes that may wait for the listener before reading pauses. */
   private final long maxPendingInboundBytes;
   /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
@@ -183,7 +184,7 @@ public final class ConnectionOptions {
    *
    * @return the provider, or null
    */
-  public CredentialsProvider credentials() { return credentials; }
+  public @Nullable CredentialsProvider credentials() { return credentials; }
   /**
    * The fixed handshake headers, including {@code Authorization} made from the URL's user info.
    *
@@ -195,7 +196,7 @@ public final class ConnectionOptions {
    *
    * @return the matcher, or null
    */
-  public AckMatcher ackMatcher() { return ackMatcher; }
+  public @Nullable AckMatcher ackMatcher() { return ackMatcher; }
   /**
    * Received bytes that may wait for the listener before Lifeline stops reading the socket.
    *
@@ -277,9 +278,9 @@ public final class ConnectionOptions {
     private OutboxPolicy outbox = OutboxPolicy.defaults();
     private EnvironmentPolicy environment = EnvironmentPolicy.defaults();
     private EventListener eventListener = EventListener.NONE;
-    private CredentialsProvider credentials;
+    private @Nullable CredentialsProvider credentials;
     private final Map<String, String> headers = new LinkedHashMap<String, String>();
-    private AckMatcher ackMatcher;
+    private @Nullable AckMatcher ackMatcher;
     private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
     private long maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
@@ -351,7 +352,7 @@ public final class ConnectionOptions {
      * @param credentials the provider, or null
      * @return this builder
      */
-    public Builder credentials(CredentialsProvider credentials) {
+    public Builder credentials(@Nullable CredentialsProvider credentials) {
       this.credentials = credentials;
       return this;
     }
@@ -404,7 +405,7 @@ public final class ConnectionOptions {
      * @param matcher recognises the server's acknowledgements
      * @return this builder
      */
-    public Builder atLeastOnce(AckMatcher matcher) {
+    public Builder atLeastOnce(@Nullable AckMatcher matcher) {
       this.ackMatcher = matcher;
       return this;
     }

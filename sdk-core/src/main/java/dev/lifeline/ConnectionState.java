@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection's state with its reason. Immutable; every transition produces a new
@@ -44,14 +45,14 @@ public final class ConnectionState {
   /** The reconnect delay for WAITING_TO_RECONNECT; 0 otherwise. */
   private final long delayMillis;
   /** For PAUSED only. */
-  private final PauseReason pauseReason;
+  private final @Nullable PauseReason pauseReason;
   /** Human-readable reason for this state, or null for IDLE and a normal CONNECTED. */
-  private final String reason;
+  private final @Nullable String reason;
   /** The failure behind this state, or null. */
-  private final Throwable cause;
+  private final @Nullable Throwable cause;
 
-  private ConnectionState(Kind kind, int attempt, long delayMillis, PauseReason pauseReason,
-      String reason, Throwable cause) {
+  private ConnectionState(Kind kind, int attempt, long delayMillis,
+      @Nullable PauseReason pauseReason, @Nullable String reason, @Nullable Throwable cause) {
     this.kind = kind;
     this.attempt = attempt;
     this.delayMillis = delayMillis;
@@ -98,7 +99,7 @@ public final class ConnectionState {
    * @return a WAITING_TO_RECONNECT state
    */
   public static ConnectionState waitingToReconnect(
-      int attempt, long delayMillis, String reason, Throwable cause) {
+      int attempt, long delayMillis, @Nullable String reason, @Nullable Throwable cause) {
     return new ConnectionState(Kind.WAITING_TO_RECONNECT, attempt, delayMillis, null, reason, cause);
   }
 
@@ -109,7 +110,7 @@ public final class ConnectionState {
    * @param reason the same for people, e.g. "network down"; may be null
    * @return a PAUSED state
    */
-  public static ConnectionState paused(PauseReason why, String reason) {
+  public static ConnectionState paused(PauseReason why, @Nullable String reason) {
     return new ConnectionState(Kind.PAUSED, 0, 0, why, reason, null);
   }
 
@@ -120,7 +121,7 @@ public final class ConnectionState {
    * @param cause the failure behind the reason, or null
    * @return a CLOSED state
    */
-  public static ConnectionState closed(String reason, Throwable cause) {
+  public static ConnectionState closed(@Nullable String reason, @Nullable Throwable cause) {
     return new ConnectionState(Kind.CLOSED, 0, 0, null, reason, cause);
   }
 
@@ -153,21 +154,21 @@ public final class ConnectionState {
    *
    * @return the pause reason, or null
    */
-  public PauseReason pauseReason() { return pauseReason; }
+  public @Nullable PauseReason pauseReason() { return pauseReason; }
 
   /**
    * Why the connection is in this state, e.g. "server closed 1001 going away".
    *
    * @return the reason for people, or null (IDLE, CONNECTING, a normal CONNECTED)
    */
-  public String reason() { return reason; }
+  public @Nullable String reason() { return reason; }
 
   /**
    * The exception behind the reason, if any.
    *
    * @return the cause, or null
    */
-  public Throwable cause() { return cause; }
+  public @Nullable Throwable cause() { return cause; }
 
   /**
    * Whether this state is final: CLOSED, after which the connection never connects again.

@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Supplies handshake headers (typically {@code Authorization}) before every connection attempt, so
@@ -40,5 +41,5 @@ public interface CredentialsProvider {
    * @return header names and values for the handshake, or null
    * @throws Exception any failure; the attempt fails and is retried after the backoff
    */
-  Map<String, String> headers(int attempt, boolean rejected) throws Exception;
+  @Nullable Map<String, String> headers(int attempt, boolean rejected) throws Exception;
 }

@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Diagnostics for one connection, in the style of OkHttp's {@code EventListener}: what the
  * connection did and why, for logs and metrics. Every method does nothing by default.
@@ -65,7 +67,8 @@ public abstract class EventListener {
    * @param reason what failed, for people
    * @param error the exception behind it, or null
    */
-  public void connectFailed(Connection connection, int attempt, int httpCode, String reason, Throwable error) {}
+  public void connectFailed(Connection connection, int attempt, int httpCode, String reason,
+      @Nullable Throwable error) {}
 
   /**
    * An open connection was lost (server close, network error, silence, failed probe).
@@ -74,7 +77,7 @@ public abstract class EventListener {
    * @param reason why, for people, e.g. "no data from server for 70 s (limit 70 s)"
    * @param error the exception behind it, or null
    */
-  public void disconnected(Connection connection, String reason, Throwable error) {}
+  public void disconnected(Connection connection, String reason, @Nullable Throwable error) {}
 
   /**
    * A client heartbeat was handed to the transport (docs/behaviour.md, "Heartbeats").

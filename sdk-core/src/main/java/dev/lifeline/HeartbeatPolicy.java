@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a connection proves it is alive, and how it decides that the server is not.
@@ -82,9 +83,9 @@ public final class HeartbeatPolicy {
   /** Inbound silence limit in ms; 0 disables the watch. */
   private final long serverTimeoutMillis;
   /** Answers server heartbeats, or null. */
-  private final ServerHeartbeatResponder responder;
+  private final @Nullable ServerHeartbeatResponder responder;
   /** Recognises server heartbeats to consume, or null. */
-  private final HeartbeatMatcher serverHeartbeat;
+  private final @Nullable HeartbeatMatcher serverHeartbeat;
   /** True when echoes of the fixed payload are consumed. */
   private final boolean consumeEchoes;
   /** Wake-up probe deadline in ms, > 0. */
@@ -162,7 +163,7 @@ public final class HeartbeatPolicy {
    *
    * @return the fixed message, or null
    */
-  public Message fixedPayload() {
+  public @Nullable Message fixedPayload() {
     return payload instanceof FixedPayload ? ((FixedPayload) payload).message : null;
   }
   /**
@@ -188,14 +189,14 @@ public final class HeartbeatPolicy {
    *
    * @return the responder, or null
    */
-  public ServerHeartbeatResponder responder() { return responder; }
+  public @Nullable ServerHeartbeatResponder responder() { return responder; }
 
   /**
    * The app's matcher of server heartbeats to consume, or null.
    *
    * @return the matcher, or null
    */
-  public HeartbeatMatcher serverHeartbeat() { return serverHeartbeat; }
+  public @Nullable HeartbeatMatcher serverHeartbeat() { return serverHeartbeat; }
 
   /**
    * True when an inbound message equal to {@link #fixedPayload()} is consumed as an echo.
@@ -285,8 +286,8 @@ public final class HeartbeatPolicy {
     private boolean idleOnly = true;
     private long protocolPingIntervalMillis = SAME_AS_HEARTBEAT;
     private long serverTimeoutMillis = 0;
-    private ServerHeartbeatResponder responder;
-    private HeartbeatMatcher serverHeartbeat;
+    private @Nullable ServerHeartbeatResponder responder;
+    private @Nullable HeartbeatMatcher serverHeartbeat;
     private boolean consumeEchoes;
     private long probeTimeoutMillis = DEFAULT_PROBE_TIMEOUT_MILLIS;
     private long adaptiveMinMillis = 0;
@@ -449,7 +450,7 @@ public final class HeartbeatPolicy {
      * @param responder the responder, or null
      * @return this builder
      */
-    public Builder responder(ServerHeartbeatResponder responder) {
+    public Builder responder(@Nullable ServerHeartbeatResponder responder) {
       this.responder = responder;
       return this;
     }
@@ -464,7 +465,7 @@ public final class HeartbeatPolicy {
      * @param matcher the matcher, or null
      * @return this builder
      */
-    public Builder serverHeartbeat(HeartbeatMatcher matcher) {
+    public Builder serverHeartbeat(@Nullable HeartbeatMatcher matcher) {
       this.serverHeartbeat = matcher;
       return this;
     }

@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where an adaptive heartbeat ({@link HeartbeatPolicy.Builder#adaptive}) keeps what it learned
@@ -34,7 +35,7 @@ public interface HeartbeatStore {
    * @param key an endpoint and network, as described above
    * @return the stored value, or null when nothing is stored
    */
-  String load(String key);
+  @Nullable String load(String key);
 
   /**
    * Keeps {@code value} under {@code key}, replacing any earlier value.
@@ -55,7 +56,7 @@ public interface HeartbeatStore {
       private final ConcurrentHashMap<String, String> values =
           new ConcurrentHashMap<String, String>();
 
-      @Override public String load(String key) {
+      @Override public @Nullable String load(String key) {
         return values.get(key);
       }
 

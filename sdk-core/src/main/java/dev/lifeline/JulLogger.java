@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes Lifeline's log lines to {@code java.util.logging}, which every JVM and Android has, so
  * it adds no dependency. Levels map as DEBUG → {@code FINE}, INFO → {@code INFO}, WARN → {@code
@@ -58,7 +60,7 @@ public final class JulLogger implements Logger {
     }
   }
 
-  @Override public void log(Level level, String message, Throwable error) {
+  @Override public void log(Level level, String message, @Nullable Throwable error) {
     java.util.logging.Level to = julLevel(level);
     if (!jul.isLoggable(to)) return;
     // The logger's name as the source: JUL would otherwise name this class and method.

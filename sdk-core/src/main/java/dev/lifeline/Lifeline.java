@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client: creates {@link Connection}s that share one OkHttpClient, one scheduler thread for
@@ -88,17 +89,17 @@ public final class Lifeline implements AutoCloseable {
   /** Shared by every connection of this client. */
   private final ClientContext context;
   /** Set when the scheduler is ours to stop; null for an injected one. */
-  private final ExecutorScheduler ownedScheduler;
+  private final @Nullable ExecutorScheduler ownedScheduler;
   /** Set when the callback pool is ours to stop; null for the app's executor. */
-  private final ExecutorService ownedCallbackExecutor;
+  private final @Nullable ExecutorService ownedCallbackExecutor;
   /** Set when the credentials pool is ours to stop; null for the app's executor. */
-  private final ExecutorService ownedBlockingExecutor;
+  private final @Nullable ExecutorService ownedBlockingExecutor;
   /** Runs event listener, logger and hook calls; always ours. */
   private final ExecutorService hookExecutor;
   /** The facade over {@link ClientContext#signals}. */
   private final EnvironmentSignals signals;
   /** Set when the OkHttpClient is ours to shut down; null for the app's own. */
-  private final OkHttpClient ownedOkHttp;
+  private final @Nullable OkHttpClient ownedOkHttp;
   /** Set by {@link #shutdown}: no new connections. */
   private volatile boolean shutDown;
   /** Set once {@link #stopThreads} ran. */
@@ -337,18 +338,18 @@ public final class Lifeline implements AutoCloseable {
 
   /** Builds a {@link Lifeline}; everything is optional. */
   public static final class Builder {
-    private OkHttpClient okHttpClient;
+    private @Nullable OkHttpClient okHttpClient;
     private Clock clock = MonotonicClock.INSTANCE;
-    private Scheduler scheduler;
-    private Executor callbackExecutor;
-    private Executor blockingExecutor;
+    private @Nullable Scheduler scheduler;
+    private @Nullable Executor callbackExecutor;
+    private @Nullable Executor blockingExecutor;
     private Logger logger = Logger.NONE;
     private long stuckHookThresholdMillis = DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS;
     private long closeTimeoutMillis = DEFAULT_CLOSE_TIMEOUT_MILLIS;
     /** Null: a new in-memory store for this client. */
-    private HeartbeatStore heartbeatStore;
+    private @Nullable HeartbeatStore heartbeatStore;
     /** For tests: the executor of the scheduler this client owns. */
-    private ScheduledThreadPoolExecutor schedulerExecutor;
+    private @Nullable ScheduledThreadPoolExecutor schedulerExecutor;
 
     Builder() {}
 

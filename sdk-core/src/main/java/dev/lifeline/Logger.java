@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where the SDK writes its own log lines; Lifeline never prints to stdout or stderr. The default
  * discards everything.
@@ -36,10 +38,10 @@ public interface Logger {
    * @param message the line, with secrets already redacted
    * @param error the exception behind it, or null
    */
-  void log(Level level, String message, Throwable error);
+  void log(Level level, String message, @Nullable Throwable error);
 
   /** Discards everything. */
   Logger NONE = new Logger() {
-    @Override public void log(Level level, String message, Throwable error) {}
+    @Override public void log(Level level, String message, @Nullable Throwable error) {}
   };
 }

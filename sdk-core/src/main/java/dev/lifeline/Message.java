@@ -2,15 +2,16 @@ package dev.lifeline;
 
 import okio.ByteString;
 import okio.Utf8;
+import org.jspecify.annotations.Nullable;
 
 /** One application message: text (UTF-8) or binary. Immutable. */
 public final class Message {
   /** The text, or null for a binary message. */
-  private final String text;
+  private final @Nullable String text;
   /** The bytes, or null for a text message. */
-  private final ByteString bytes;
+  private final @Nullable ByteString bytes;
 
-  private Message(String text, ByteString bytes) {
+  private Message(@Nullable String text, @Nullable ByteString bytes) {
     this.text = text;
     this.bytes = bytes;
   }

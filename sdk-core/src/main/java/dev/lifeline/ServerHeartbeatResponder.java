@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Answers heartbeats that the server sends, e.g. a server "ping" message answered with a "pong"
  * message (docs/behaviour.md, "Server heartbeat responder").
@@ -27,5 +29,5 @@ public interface ServerHeartbeatResponder {
    * @param inbound a message from the server
    * @return the reply, or null when {@code inbound} is not a server heartbeat
    */
-  Message replyTo(Message inbound);
+  @Nullable Message replyTo(Message inbound);
 }
