@@ -1,6 +1,5 @@
 package dev.lifeline;
 
-import kotlinx.coroutines.flow.StateFlow;
 import okio.ByteString;
 
 /**
@@ -74,8 +73,17 @@ public interface Connection extends AutoCloseable {
    */
   ConnectionState state();
 
-  /** The current state for Kotlin: {@code connection.stateFlow().collect { … }}. */
-  StateFlow<ConnectionState> stateFlow();
+  /**
+   * Registers {@code observer}: it is told the current state, then every change in order, on
+   * Lifeline's hook threads (see {@link StateObserver}), until the returned subscription is closed.
+   * The first state it is told is never older than what {@link #state()} returned before this
+   * call. Works before {@link #connect()} and after close (the observer is then told the final
+   * state). Kotlin apps use {@code connection.stateFlow()} from {@code dev.lifeline:lifeline-kotlin},
+   * built on this.
+   *
+   * @throws NullPointerException if {@code observer} is null.
+   */
+  Subscription observeState(StateObserver observer);
 
   /** Messages waiting in the outbox. */
   int queuedMessages();

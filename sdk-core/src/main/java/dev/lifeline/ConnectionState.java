@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A connection's state with its reason. Immutable; every transition produces a new
- * value, delivered to {@link ConnectionListener#onStateChanged} and {@link Connection#stateFlow()}.
+ * value, delivered to {@link ConnectionListener#onStateChanged} and {@link StateObserver#onState}.
  */
 public final class ConnectionState {
   /** The states a connection moves through. */

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       matcher or responder is configured) and every supplied heartbeat passes through them, so
  *       they must not wait behind a stuck event listener or logger;
  *   <li>{@link #credentials}: the credentials provider, on the blocking executor;
- *   <li>{@link #stateFlow}: new values of the connection's {@code StateFlow}, on Lifeline's pool
- *       (a collector on an unconfined dispatcher resumes inside {@code setValue}).
+ *   <li>{@link #stateObservers}: the connection's {@code StateObserver}s, on Lifeline's pool (Kotlin's
+ *       {@code stateFlow()} sets its value there, and a collector on an unconfined dispatcher
+ *       resumes inside that call).
  * </ul>
  * An exception thrown by app code is logged and never breaks the connection. The rules are in
  * docs/behaviour.md, "App code isolation".
@@ -51,8 +52,8 @@ final class AppCalls {
   /** On the data path: ack matcher, server-heartbeat responder, heartbeat payload supplier. */
   final SerialLane messageHooks;
   final SerialLane credentials;
-  /** Publishes the connection's states to its {@code StateFlow}. */
-  final SerialLane stateFlow;
+  /** Tells the connection's {@code StateObserver}s its states. */
+  final SerialLane stateObservers;
   /** Events and log lines dropped since the last report, because too many were waiting. */
   private final AtomicLong droppedDiagnostics = new AtomicLong();
   /** The connection, passed to listener and event calls. */
@@ -80,7 +81,7 @@ final class AppCalls {
     hooks = ctx.lane(connection, HOOKS, ctx.hookExecutor, rejected);
     messageHooks = ctx.lane(connection, "message hook", ctx.hookExecutor, rejected);
     credentials = ctx.lane(connection, "credentials", ctx.blockingExecutor, rejected);
-    stateFlow = ctx.lane(connection, "state flow", ctx.hookExecutor, rejected);
+    stateObservers = ctx.lane(connection, "state observers", ctx.hookExecutor, rejected);
   }
 
   /** Calls the listener's {@code method} on the callback lane. */

@@ -8,19 +8,18 @@ import dev.lifeline.ConnectionState;
 import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
+import dev.lifeline.StateObserver;
+import dev.lifeline.Subscription;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import kotlinx.coroutines.flow.MutableStateFlow;
-import kotlinx.coroutines.flow.StateFlow;
-import kotlinx.coroutines.flow.StateFlowKt;
 import okio.ByteString;
 
 /**
  * A {@link Connection}: the thread-safe face of one connection. Every request is posted to the
  * connection's serial lane, where its {@link ConnectionEngine} decides; the states it decides are
- * published here ({@link #state()}, {@link #stateFlow()}, the listener). Only {@link #send} does
+ * published here ({@link #state()}, the {@link StateObserver}s, the listener). Only {@link #send} does
  * work on the caller's thread: it validates the message, asks the app's ack matcher for its key
  * (the app's code, on the app's thread) and queues it in the thread-safe outbox. See
  * docs/architecture.md.
@@ -33,8 +32,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   /** The only way to app code. */
   private final AppCalls app;
   private final ConnectionEngine engine;
-  /** Published state for Kotlin; thread-safe. */
-  private final MutableStateFlow<ConnectionState> stateFlow;
+  /** Published states for {@link #observeState} (and Kotlin's {@code stateFlow()}). */
+  private final StateObservers observers;
   /** Published state for {@link #state()}; written on the lane only. */
   private volatile ConnectionState state = ConnectionState.idle();
   /** Set by the first {@link #connect()}. */
@@ -54,7 +53,7 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     this.options = options;
     this.lane = ctx.engineLane(this);
     this.app = new AppCalls(ctx, this, listener, options.eventListener());
-    this.stateFlow = StateFlowKt.MutableStateFlow(state);
+    this.observers = new StateObservers(app.stateObservers, app, state);
     this.engine = new ConnectionEngine(ctx, this, lane, app);
   }
 
@@ -130,8 +129,9 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     return state;
   }
 
-  @Override public StateFlow<ConnectionState> stateFlow() {
-    return stateFlow;
+  @Override public Subscription observeState(StateObserver observer) {
+    if (observer == null) throw new NullPointerException("observer == null");
+    return observers.add(observer);
   }
 
   @Override public int queuedMessages() {
@@ -160,13 +160,13 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   /**
    * A latch released once the app calls queued so far ran (or were refused by a stopped
-   * executor) on the hook, message-hook and state-flow lanes, which run on Lifeline's pool, and
+   * executor) on the hook, message-hook and state-observer lanes, which run on Lifeline's pool, and
    * on the callbacks lane when {@code callbacksToo}. The credentials lane is not waited for.
    */
   public CountDownLatch afterQueuedAppCalls(boolean callbacksToo) {
     SerialLane[] lanes = callbacksToo
-        ? new SerialLane[] {app.hooks, app.messageHooks, app.stateFlow, app.callbacks}
-        : new SerialLane[] {app.hooks, app.messageHooks, app.stateFlow};
+        ? new SerialLane[] {app.hooks, app.messageHooks, app.stateObservers, app.callbacks}
+        : new SerialLane[] {app.hooks, app.messageHooks, app.stateObservers};
     CountDownLatch latch = new CountDownLatch(lanes.length);
     for (SerialLane lane : lanes) mark(lane, latch);
     return latch;
@@ -196,9 +196,10 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   /** Lane: the engine decided {@code next}; tells the app. */
   void publish(ConnectionState next) {
+    // Observers first: whoever reads `next` from state() and then registers an observer is
+    // queued behind it on the observers' lane, so is never told an older state first.
+    observers.publish(next);
     state = next;
-    // Not here: a collector on an unconfined dispatcher would run inside setValue, on the lane.
-    app.stateFlow.execute("StateFlow.setValue", () -> stateFlow.setValue(next));
     app.listener("onStateChanged", l -> l.onStateChanged(this, next));
   }
 

@@ -219,17 +219,4 @@ public final class AppCodeIsolationTest {
     assertTrue(dropped, dropped.contains(AppCalls.MAX_QUEUED_DIAGNOSTICS
         + " were already waiting behind a slow EventListener or Logger"));
   }
-
-  @Test public void theStateFlowIsUpdatedOffTheEngineLane() {
-    // A collector on an unconfined dispatcher resumes inside setValue: that must not be the engine.
-    ManualExecutor hookThread = new ManualExecutor();
-    Harness x = new Harness(new Random(1), Runnable::run, Runnable::run, hookThread);
-    RealConnection c = x.connection(x.options().build());
-    c.connect();
-    x.time.runUntilIdle();
-    assertEquals(Kind.CONNECTING, c.state().kind());
-    assertEquals("not set on the engine lane", Kind.IDLE, c.stateFlow().getValue().kind());
-    hookThread.runAll();
-    assertEquals(Kind.CONNECTING, c.stateFlow().getValue().kind());
-  }
 }

@@ -57,7 +57,6 @@ public final class ReconnectTest {
     assertEquals(java.util.Arrays.asList(Kind.CONNECTING, Kind.WAITING_TO_RECONNECT,
         Kind.CONNECTING, Kind.CONNECTED), kinds);
     assertEquals("connect failed: IOException: connection refused", h.states.get(1).reason());
-    assertEquals(c.state(), c.stateFlow().getValue());
   }
 
   @Test public void consecutiveFailuresGrowTheDelayExponentially() {
