@@ -83,6 +83,12 @@ final class DocExamples {
     };
   }
 
+  static void stateObserver(Connection connection, AtomicReference<String> statusLabel) {
+    Subscription watching = connection.observeState(state -> statusLabel.set(state.toString()));
+    // ...
+    watching.close(); // no further call starts
+  }
+
   static void julLogger() {
     Lifeline lifeline = Lifeline.builder()
         .logger(JulLogger.named("dev.lifeline"))
