@@ -52,8 +52,10 @@ public final class Row {
 
   /** A row without an anchor, where the value must stay at or below {@code bar}. */
   public static Row valueAtMost(String name, String unit, double value, double bar, String note) {
-    String v = fmt(value) + (unit.isEmpty() ? "" : " " + unit);
-    return new Row(name, v, "—", v, "≤ " + fmt(bar) + (unit.isEmpty() ? "" : " " + unit),
+    String u = unit.isEmpty() ? "" : " " + unit;
+    String v = (unit.isEmpty() ? String.format(Locale.ROOT, "%.3f", value) : fmt(value)) + u;
+    return new Row(name, v, "—", v, "≤ " + (unit.isEmpty()
+        ? String.format(Locale.ROOT, "%.3f", bar) : fmt(bar)) + u,
         value <= bar, note);
   }
 
@@ -63,8 +65,8 @@ public final class Row {
     if (a >= 1_000_000) return String.format(Locale.ROOT, "%.2fM", v / 1_000_000);
     if (a >= 10_000) return String.format(Locale.ROOT, "%.0fk", v / 1_000);
     if (a >= 100) return String.format(Locale.ROOT, "%.0f", v);
-    if (a == Math.rint(a) && a < 100) return String.format(Locale.ROOT, "%.0f", v);
-    return String.format(Locale.ROOT, "%.3f", v);
+    if (a == Math.rint(a)) return String.format(Locale.ROOT, "%.0f", v);
+    return String.format(Locale.ROOT, "%.1f", v);
   }
 
   static String signed(double v) {
