@@ -44,6 +44,7 @@ final class KeepAliveBenchmarks implements Benchmark {
       Connection idle = WireBenchmarks.open(lifeline,
           ConnectionOptions.builder(ws.url("/echo")).heartbeat(heartbeat).build(), null);
       Thread.sleep(2 * INTERVAL_MILLIS); // Past connecting: its deadline timer is not idle cost.
+      scheduler.byName.clear();
       long before = scheduler.timersRun.get();
       long t0 = System.nanoTime();
       Thread.sleep(intervals * INTERVAL_MILLIS);
@@ -51,8 +52,9 @@ final class KeepAliveBenchmarks implements Benchmark {
       double perInterval = (scheduler.timersRun.get() - before) / elapsedIntervals;
       rows.add(Row.valueAtMost("timer wake-ups per idle connection per heartbeat interval", "",
           Math.round(perInterval * 1000) / 1000.0, 1.0, String.format(Locale.ROOT,
-              "%d timer tasks in %.1f intervals of %d ms (instrumented Scheduler)",
-              scheduler.timersRun.get() - before, elapsedIntervals, INTERVAL_MILLIS)));
+              "%d timer tasks in %.1f intervals of %d ms (instrumented Scheduler): %s",
+              scheduler.timersRun.get() - before, elapsedIntervals, INTERVAL_MILLIS,
+              scheduler.byName)));
       idle.close();
 
       run.progress("heartbeat bytes on a busy connection");
@@ -90,6 +92,8 @@ final class KeepAliveBenchmarks implements Benchmark {
   static final class CountingScheduler implements Scheduler {
     /** Timer tasks ({@link #schedule}) that ran; immediate hops ({@link #execute}) not counted. */
     final AtomicLong timersRun = new AtomicLong();
+    /** Timer tasks that ran, by name (a connection timer's name follows the connection's). */
+    final java.util.Map<String, AtomicLong> byName = new java.util.concurrent.ConcurrentHashMap<>();
     /** The one thread, as Lifeline's own scheduler has. */
     final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "bench counting scheduler");
@@ -108,6 +112,9 @@ final class KeepAliveBenchmarks implements Benchmark {
     @Override public Cancellable schedule(Runnable task, long delayMillis) {
       ScheduledFuture<?> f = executor.schedule(() -> {
         timersRun.incrementAndGet();
+        String name = task.toString();
+        name = name.contains("@") ? task.getClass().getName() : name.replaceAll(".* ", "");
+        byName.computeIfAbsent(name, k -> new AtomicLong()).incrementAndGet();
         task.run();
       }, delayMillis, TimeUnit.MILLISECONDS);
       return () -> f.cancel(false);
