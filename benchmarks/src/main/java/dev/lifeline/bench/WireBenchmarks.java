@@ -30,8 +30,12 @@ final class WireBenchmarks implements Benchmark {
   static final String MESSAGE = "0123456789abcdef0123456789abcdef";
   /** Messages Lifeline may hold in its outbox while a throughput trial sends (limit 1000). */
   static final int LIFELINE_IN_FLIGHT = 500;
-  /** Bytes raw OkHttp may hold in its queue while a throughput trial sends: as many messages. */
-  static final long RAW_QUEUE_BYTES = LIFELINE_IN_FLIGHT * 32L;
+  /**
+   * Bytes raw OkHttp may hold in its queue while a throughput trial sends. Lifeline hands its
+   * outbox to the same OkHttp queue without such a cap, so the anchor gets a deep queue too (1 MiB):
+   * a shallow one would starve it and flatter Lifeline.
+   */
+  static final long RAW_QUEUE_BYTES = 1024L * 1024;
 
   @Override public String name() {
     return "wire";
