@@ -82,6 +82,8 @@ final class KeepAlive {
   private long openedAtMillis;
   /** The transport's pong count when last looked at. */
   private long lastPongCount;
+  /** Set when the transport turned out to have no protocol pings (tcp://): none are tried again. */
+  private boolean noPings;
   /** The pong count when the unanswered protocol ping was sent, or -1 when none is out. */
   private long pongsAtPing = -1;
   /** {@link Owner#inboundHolds()} when that ping was sent. */
@@ -131,7 +133,18 @@ final class KeepAlive {
     heartbeatTimer.arm(interval());
     if (policy.serverTimeoutMillis() > 0) silenceTimer.arm(policy.serverTimeoutMillis());
     pongsAtPing = -1;
-    if (pingInterval() > 0) pingTimer.arm(pingInterval());
+    noPings = false;
+    if (pingInterval() > 0 && !pingsRideHeartbeat()) pingTimer.arm(pingInterval());
+  }
+
+  /**
+   * True when the protocol ping has the heartbeat's cadence (the default): then the heartbeat
+   * timer's wake-up also does the ping's work, so an idle connection wakes once per interval,
+   * not twice.
+   */
+  private boolean pingsRideHeartbeat() {
+    long ping = pingInterval();
+    return ping > 0 && ping == interval();
   }
 
   /** The heartbeat interval in use now. */
@@ -154,6 +167,7 @@ final class KeepAlive {
     long ping = pingInterval();
     long pingDue = (pongsAtPing >= 0 ? pingSentAtMillis : openedAtMillis) + ping;
     if (ping > 0 && policy.protocolPingFollowsInterval() && pingTimer.isArmed()
+        && !pingsRideHeartbeat()
         && pingTimer.dueAtMillis() > pingDue) {
       pingTimer.arm(Math.max(0, pingDue - now));
     }
@@ -260,7 +274,9 @@ final class KeepAlive {
 
   private void onHeartbeatDue() {
     if (!running) return;
+    boolean ride = pingsRideHeartbeat();
     if (owner.sleptPast(heartbeatTimer.dueAtMillis()) || !running) {
+      if (ride) pongsAtPing = -1; // The probe decides about the connection; pinging starts over.
       if (running && !heartbeatTimer.isArmed()) heartbeatTimer.arm(interval());
       return;
     }
@@ -269,10 +285,17 @@ final class KeepAlive {
     if (policy.idleOnly() && since < interval) {
       owner.heartbeatSkipped(since);
       heartbeatTimer.arm(interval - since);
-      return;
+    } else {
+      owner.sendHeartbeat();
+      if (running) heartbeatTimer.arm(interval());
     }
-    owner.sendHeartbeat();
-    if (running) heartbeatTimer.arm(interval());
+    // Riding the heartbeat's wake-ups, the ping's turn comes at most one interval late; a
+    // wake-up that comes too soon after the last ping (a busy connection re-arming for the
+    // remainder) leaves it for the next.
+    long sincePing = timers.now() - (pongsAtPing >= 0 ? pingSentAtMillis : openedAtMillis);
+    if (ride && running && !noPings && sincePing >= interval - Math.max(1, interval / 20)) {
+      pingTick();
+    }
   }
 
   /**
@@ -291,12 +314,21 @@ final class KeepAlive {
       if (running && !pingTimer.isArmed()) pingTimer.arm(interval);
       return;
     }
+    pingTick();
+    if (running && !noPings && !pingTimer.isArmed() && pingInterval() > 0
+        && !pingsRideHeartbeat()) {
+      pingTimer.arm(pingInterval());
+    }
+  }
+
+  /** The ping's work, from its own timer or riding the heartbeat's: judge, then ping again. */
+  private void pingTick() {
+    long interval = pingInterval();
     long now = timers.now();
     if (pongsAtPing >= 0 && owner.receivedPongCount() <= pongsAtPing) {
       long holds = owner.inboundHolds();
       if (holds != holdsAtPing) {
         holdsAtPing = holds;
-        pingTimer.arm(interval);
         return;
       }
       zombieIdleMillis = idleBeforePingMillis;
@@ -307,7 +339,8 @@ final class KeepAlive {
     long pongs = owner.receivedPongCount();
     if (!owner.sendProtocolPing()) {
       pongsAtPing = -1;
-      return; // No pings on this transport: the heartbeat and the silence watch do the work.
+      noPings = true; // No pings on this transport: the heartbeat and the silence watch do the work.
+      return;
     }
     pongsAtPing = pongs;
     holdsAtPing = owner.inboundHolds();
@@ -317,7 +350,6 @@ final class KeepAlive {
     long idle = now - lastTrafficAtMillis;
     idleBeforePingMillis = idle < interval / 10 ? Math.max(idle, lastGapMillis) : idle;
     traffic();
-    if (running) pingTimer.arm(interval);
   }
 
   private void onSilenceCheck() {

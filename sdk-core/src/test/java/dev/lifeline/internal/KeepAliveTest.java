@@ -191,8 +191,8 @@ public final class KeepAliveTest {
   @Test public void stopCancelsEveryKeepAliveTimer() {
     KeepAlive k = started(WATCHED);
     k.probe("screen on");
-    assertEquals(asList("heartbeat", "probe", "protocol ping", "silence check"),
-        sorted(v.pendingTimers()));
+    // The protocol ping rides the heartbeat's timer (same cadence): no timer of its own.
+    assertEquals(asList("heartbeat", "probe", "silence check"), sorted(v.pendingTimers()));
     k.stop();
     assertEquals(Collections.emptyList(), v.pendingTimers());
     assertEquals(Collections.emptyList(), v.timers.armed());
@@ -206,11 +206,10 @@ public final class KeepAliveTest {
     long due = v.time.elapsedMillis() + INTERVAL;
     owner.slept = true;
     v.time.advanceBy(INTERVAL);
-    // The heartbeat and the protocol ping (same interval) both woke late; neither sent.
-    assertEquals(asList("sleptPast " + due, "sleptPast " + due), owner.calls);
+    assertEquals(asList("sleptPast " + due), owner.calls);
     owner.slept = false;
     v.time.advanceBy(INTERVAL - 1);
-    assertEquals(2, owner.calls.size());
+    assertEquals(1, owner.calls.size());
     v.time.advanceBy(1);
     assertEquals("sendHeartbeat", owner.last());
   }
@@ -261,6 +260,23 @@ public final class KeepAliveTest {
     List<String> pings = pingCalls();
     pings.removeIf(c -> c.startsWith("sleptPast"));
     assertEquals(asList("ping", "ping"), pings); // Pinging started over after the sleep.
+  }
+
+  @Test public void atTheHeartbeatsCadenceThePingRidesItsWakeUpOncePerInterval() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(BEATS); // Protocol ping left at "same as heartbeat".
+    assertEquals(asList("heartbeat"), v.pendingTimers());
+    v.time.advanceBy(INTERVAL);
+    assertEquals(asList("sendHeartbeat", "ping"), owner.calls);
+    assertEquals(asList("heartbeat"), v.pendingTimers());
+    owner.pongs++;
+    v.time.advanceBy(INTERVAL);
+    assertEquals(asList("sendHeartbeat", "ping", "sendHeartbeat", "ping"), owner.calls);
+    v.time.advanceBy(INTERVAL - 1); // No pong for the second ping: judged at the next wake-up.
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals("dead: no pong within 30 s of a protocol ping (ping interval 30 s)",
+        owner.last());
   }
 
   @Test public void aPongStillMissingWhenTheNextPingIsDueMeansDead() {

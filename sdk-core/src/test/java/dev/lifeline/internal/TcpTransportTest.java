@@ -7,7 +7,9 @@ import static org.junit.Assert.assertTrue;
 import dev.lifeline.ConnectionOptions;
 import dev.lifeline.Message;
 import dev.lifeline.testing.Await;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.lifeline.testing.UnconnectedSocketFactory;
@@ -256,6 +259,61 @@ public final class TcpTransportTest {
     assertEquals("w\u00f6rld", fromClient.readUtf8LineStrict());
     assertEquals("", fromClient.readUtf8LineStrict());
     Await.until("all lines written", 5_000, () -> transport.unsent().isEmpty());
+  }
+
+  @Test public void queuedLinesGoOutInBatchesOfOneFlushEach() throws Exception {
+    // The socket's connect waits until every line is queued, so the first drain finds them all;
+    // its output stream counts the writes that reach the socket (one per flush).
+    CountDownLatch allQueued = new CountDownLatch(1);
+    AtomicInteger socketWrites = new AtomicInteger();
+    OkHttpClient counting = client.newBuilder()
+        .socketFactory(new UnconnectedSocketFactory() {
+          @Override public Socket createSocket() {
+            return new Socket() {
+              @Override public void connect(SocketAddress endpoint, int timeout)
+                  throws IOException {
+                try {
+                  allQueued.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  throw new InterruptedIOException();
+                }
+                super.connect(endpoint, timeout);
+              }
+
+              @Override public OutputStream getOutputStream() throws IOException {
+                OutputStream real = super.getOutputStream();
+                return new FilterOutputStream(real) {
+                  @Override public void write(byte[] b, int off, int len) throws IOException {
+                    socketWrites.incrementAndGet();
+                    real.write(b, off, len);
+                  }
+                };
+              }
+            };
+          }
+        })
+        .build();
+    transport = new TcpTransport.Factory(counting).open(
+        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+    int count = 1_000;
+    long bytes = 0;
+    for (int i = 0; i < count; i++) {
+      String line = "line " + i;
+      assertTrue(transport.send(Message.text(line)));
+      bytes += line.length() + 1;
+    }
+    assertEquals("queued until connected", count, transport.unsent().size());
+    allQueued.countDown();
+    peer = server.accept();
+    peer.setSoTimeout(5_000);
+    fromClient = Okio.buffer(Okio.source(peer));
+    listener.expect("open");
+    for (int i = 0; i < count; i++) assertEquals("line " + i, fromClient.readUtf8LineStrict());
+    Await.until("all lines flushed", 5_000, () -> transport.unsent().isEmpty());
+    long batches = (bytes + TcpTransport.MAX_BATCH_BYTES - 1) / TcpTransport.MAX_BATCH_BYTES;
+    assertTrue(socketWrites.get() + " socket writes for " + count + " lines (" + bytes
+        + " bytes): expected one per batch of up to " + TcpTransport.MAX_BATCH_BYTES + " bytes",
+        socketWrites.get() <= batches + 1);
   }
 
   @Test public void gracefulCloseFlushesPendingLinesThenClosesSocket() throws Exception {
