@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Recognises acknowledgements for the at-least-once mode, enabled with {@link
  * ConnectionOptions.Builder#atLeastOnce}. A message with a key stays held after it is sent until an
@@ -45,8 +47,11 @@ public interface AckMatcher {
    * before {@code send} returns: a slow implementation slows that call, and it is not watched for
    * {@link Lifeline.Builder#stuckHookThreshold}. If it throws, a WARN is logged and the message is
    * sent at most once, without waiting for an acknowledgement.
+   *
+   * @param outbound a message the app is sending
+   * @return the key to wait for, or null
    */
-  Object key(Message outbound);
+  @Nullable Object key(Message outbound);
 
   /**
    * The key that {@code inbound} acknowledges, or null when it is not an acknowledgement.
@@ -60,6 +65,9 @@ public interface AckMatcher {
    * inbound messages wait for it, so keep it fast; a call
    * running longer than {@link Lifeline.Builder#stuckHookThreshold} is reported as stuck. If it
    * throws, a WARN is logged and the message is handled as not an acknowledgement.
+   *
+   * @param inbound a message from the server
+   * @return the key it acknowledges, or null
    */
-  Object acknowledgedKey(Message inbound);
+  @Nullable Object acknowledgedKey(Message inbound);
 }

@@ -6,6 +6,10 @@ package dev.lifeline;
  * SystemClock.elapsedRealtime()}); the JVM default is {@link System#nanoTime()}.
  */
 public interface Clock {
-  /** Milliseconds since an arbitrary fixed origin; never decreases. */
+  /**
+   * Milliseconds since an arbitrary fixed origin; never decreases.
+   *
+   * @return the current time in ms
+   */
   long elapsedMillis();
 }

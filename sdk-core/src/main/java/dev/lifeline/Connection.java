@@ -37,6 +37,7 @@ public interface Connection extends AutoCloseable {
    * Sends a text message now if connected, else queues it in the outbox to go out in order once
    * connected.
    *
+   * @param text the message
    * @return false (and {@link ConnectionListener#onSendFailed}) when the outbox is full.
    * @throws IllegalStateException after {@link #close()} or a terminal state.
    * @throws IllegalArgumentException on a tcp:// or tcp+tls:// connection, when {@code text}
@@ -47,12 +48,19 @@ public interface Connection extends AutoCloseable {
   /**
    * Sends a binary message; same contract as {@link #send(String)}.
    *
+   * @param bytes the message
+   * @return false (and {@link ConnectionListener#onSendFailed}) when the outbox is full
    * @throws IllegalArgumentException on a tcp:// or tcp+tls:// connection, which carries text
    *     lines only.
    */
   boolean send(ByteString bytes);
 
-  /** Sends {@code message}; same contract as {@link #send(String)}. */
+  /**
+   * Sends {@code message}; same contract as {@link #send(String)}.
+   *
+   * @param message the message, text or binary
+   * @return false (and {@link ConnectionListener#onSendFailed}) when the outbox is full
+   */
   boolean send(Message message);
 
   /**
@@ -70,6 +78,8 @@ public interface Connection extends AutoCloseable {
   /**
    * The state last decided on the connection's lane; a request just made (e.g. {@link #close()})
    * shows here once the lane has handled it.
+   *
+   * @return the state, never null
    */
   ConnectionState state();
 
@@ -81,19 +91,31 @@ public interface Connection extends AutoCloseable {
    * state). Kotlin apps use {@code connection.stateFlow()} from {@code dev.lifeline:lifeline-kotlin},
    * built on this.
    *
+   * @param observer told each state, in order
+   * @return the subscription; closing it stops further calls
    * @throws NullPointerException if {@code observer} is null.
    */
   Subscription observeState(StateObserver observer);
 
-  /** Messages waiting in the outbox. */
+  /**
+   * Messages waiting in the outbox.
+   *
+   * @return the count
+   */
   int queuedMessages();
 
   /**
    * The client heartbeat interval in use now, in ms: {@link HeartbeatPolicy#intervalMillis()}, or
    * the adaptive heartbeat's current choice (docs/behaviour.md, "Adaptive heartbeat").
+   *
+   * @return the interval in ms
    */
   long heartbeatIntervalMillis();
 
-  /** The options this connection was created with. */
+  /**
+   * The options this connection was created with.
+   *
+   * @return the options
+   */
   ConnectionOptions options();
 }

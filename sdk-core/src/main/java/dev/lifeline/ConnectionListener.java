@@ -14,7 +14,7 @@ import okio.ByteString;
  *     .build();
  *
  * // The same as a subclass:
- * ConnectionListener listener = new ConnectionListener() {
+ * ConnectionListener subclass = new ConnectionListener() {
  *   @Override public void onMessage(Connection c, String text) {
  *     inbox.add(text);
  *   }
@@ -29,58 +29,116 @@ import okio.ByteString;
  * EventListener#hookStuck} and a WARN) after {@link Lifeline.Builder#stuckHookThreshold}. On a
  * single-thread executor such as the main thread it also holds up every other connection's calls.
  * An exception thrown here is logged and never breaks the connection.
+
  */
 public abstract class ConnectionListener {
-  /** The connection moved to {@code state}. */
+  /**
+   * The connection moved to {@code state}.
+   *
+   * @param connection the connection
+   * @param state the new state, with its reason
+   */
   public void onStateChanged(Connection connection, ConnectionState state) {}
 
   /**
    * A text message arrived. Server heartbeats answered by the {@link ServerHeartbeatResponder}
    * and acknowledgements recognised by the {@link AckMatcher} are protocol traffic and do not
    * reach this method.
+   *
+   * @param connection the connection
+   * @param text the message
    */
   public void onMessage(Connection connection, String text) {}
 
-  /** A binary message arrived. */
+  /**
+   * A binary message arrived.
+   *
+   * @param connection the connection
+   * @param bytes the message
+   */
   public void onMessage(Connection connection, ByteString bytes) {}
 
-  /** The server acknowledged {@code message} (at-least-once mode only, see {@link AckMatcher}). */
+  /**
+   * The server acknowledged {@code message} (at-least-once mode only, see {@link AckMatcher}).
+   *
+   * @param connection the connection
+   * @param message the message as sent
+   */
   public void onDelivered(Connection connection, Message message) {}
 
   /**
    * A message accepted or offered by {@link Connection#send} will not be sent: the outbox was
    * full, the message expired, or the connection closed for good before it could go out (or, in
    * at-least-once mode, before the server acknowledged it).
+   *
+   * @param connection the connection
+   * @param message the message that will not be sent
+   * @param reason why, for people, e.g. "outbox full: 1000 messages queued …"
    */
   public void onSendFailed(Connection connection, Message message, String reason) {}
 
-  /** A listener built from lambdas, one per method that matters; the others do nothing. */
+  /**
+   * A listener built from lambdas, one per method that matters; the others do nothing.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   /** Handles {@link ConnectionListener#onStateChanged}. */
   public interface StateChangeHandler {
+    /**
+     * The connection moved to {@code state}.
+     *
+     * @param connection the connection
+     * @param state the new state
+     */
     void onStateChanged(Connection connection, ConnectionState state);
   }
 
   /** Handles {@link ConnectionListener#onMessage(Connection, String)}. */
   public interface TextMessageHandler {
+    /**
+     * A text message arrived.
+     *
+     * @param connection the connection
+     * @param text the message
+     */
     void onMessage(Connection connection, String text);
   }
 
   /** Handles {@link ConnectionListener#onMessage(Connection, ByteString)}. */
   public interface BinaryMessageHandler {
+    /**
+     * A binary message arrived.
+     *
+     * @param connection the connection
+     * @param bytes the message
+     */
     void onMessage(Connection connection, ByteString bytes);
   }
 
   /** Handles {@link ConnectionListener#onDelivered}. */
   public interface DeliveredHandler {
+    /**
+     * The server acknowledged {@code message}.
+     *
+     * @param connection the connection
+     * @param message the message acknowledged
+     */
     void onDelivered(Connection connection, Message message);
   }
 
   /** Handles {@link ConnectionListener#onSendFailed}. */
   public interface SendFailedHandler {
+    /**
+     * {@code message} will not be sent.
+     *
+     * @param connection the connection
+     * @param message the message
+     * @param reason why, for people
+     */
     void onSendFailed(Connection connection, Message message, String reason);
   }
 
@@ -98,7 +156,12 @@ public abstract class ConnectionListener {
 
     Builder() {}
 
-    /** Handles {@link ConnectionListener#onStateChanged}. */
+    /**
+     * Handles {@link ConnectionListener#onStateChanged}.
+     *
+     * @param handler called for every state change
+     * @return this builder
+     */
     public Builder onStateChanged(StateChangeHandler handler) {
       stateChanged = Checks.notNull("onStateChanged handler", handler);
       return this;
@@ -108,30 +171,53 @@ public abstract class ConnectionListener {
      * Handles text messages, {@link ConnectionListener#onMessage(Connection, String)}. Binary
      * messages have their own setter, {@link #onBinaryMessage}: one overloaded name would make
      * {@code (c, m) -> …} ambiguous to the compiler.
+     *
+     * @param handler called for every text message
+     * @return this builder
      */
     public Builder onMessage(TextMessageHandler handler) {
       textMessage = Checks.notNull("onMessage handler", handler);
       return this;
     }
 
-    /** Handles binary messages, {@link ConnectionListener#onMessage(Connection, ByteString)}. */
+    /**
+     * Handles binary messages, {@link ConnectionListener#onMessage(Connection, ByteString)}.
+     *
+     * @param handler called for every binary message
+     * @return this builder
+     */
     public Builder onBinaryMessage(BinaryMessageHandler handler) {
       binaryMessage = Checks.notNull("onBinaryMessage handler", handler);
       return this;
     }
 
-    /** Handles {@link ConnectionListener#onDelivered}. */
+    /**
+     * Handles {@link ConnectionListener#onDelivered}.
+     *
+     * @param handler called for every acknowledged message
+     * @return this builder
+     */
     public Builder onDelivered(DeliveredHandler handler) {
       delivered = Checks.notNull("onDelivered handler", handler);
       return this;
     }
 
-    /** Handles {@link ConnectionListener#onSendFailed}. */
+    /**
+     * Handles {@link ConnectionListener#onSendFailed}.
+     *
+     * @param handler called for every message that will not be sent
+     * @return this builder
+     */
     public Builder onSendFailed(SendFailedHandler handler) {
       sendFailed = Checks.notNull("onSendFailed handler", handler);
       return this;
     }
 
+    /**
+     * Builds the listener.
+     *
+     * @return a listener calling the handlers set so far
+     */
     public ConnectionListener build() {
       return new HandlerListener(this);
     }

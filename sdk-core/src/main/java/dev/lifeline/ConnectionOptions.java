@@ -11,6 +11,7 @@ import dev.lifeline.internal.Redact;
 import dev.lifeline.internal.Transports;
 import java.util.concurrent.TimeUnit;
 import okhttp3.HttpUrl;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Everything one connection needs: where to connect, and the policies that keep it alive. Build
@@ -92,11 +93,11 @@ public final class ConnectionOptions {
   /** Diagnostics; {@link EventListener#NONE} by default. */
   private final EventListener eventListener;
   /** Asked before every attempt, or null. */
-  private final CredentialsProvider credentials;
+  private final @Nullable CredentialsProvider credentials;
   /** Fixed handshake headers, unmodifiable; always empty for tcp:// and tcp+tls://. */
   private final Map<String, String> headers;
   /** Recognises acknowledgements in at-least-once mode, or null for at-most-once. */
-  private final AckMatcher ackMatcher;
+  private final @Nullable AckMatcher ackMatcher;
   /** Received bytes that may wait for the listener before reading pauses. */
   private final long maxPendingInboundBytes;
   /** Longest inbound line in bytes, terminator excluded; tcp:// and tcp+tls:// only. */
@@ -133,6 +134,8 @@ public final class ConnectionOptions {
    * user info never appear in Lifeline's logs, events, reasons or exceptions (docs/behaviour.md,
    * "Secrets").
    *
+   * @param url where to connect
+   * @return a new builder
    * @throws IllegalArgumentException for a malformed URL or an unsupported scheme.
    */
   public static Builder builder(String url) {
@@ -142,27 +145,87 @@ public final class ConnectionOptions {
   /**
    * The endpoint, validated, with the scheme in lower case and without user info: that is sent as
    * the {@code Authorization} header in {@link #headers()}.
+   *
+   * @return the URL
    */
   public String url() { return url; }
+  /**
+   * The heartbeat policy.
+   *
+   * @return the policy; {@link HeartbeatPolicy#defaults()} unless set
+   */
   public HeartbeatPolicy heartbeat() { return heartbeat; }
+  /**
+   * The reconnect policy.
+   *
+   * @return the policy; {@link ReconnectPolicy#defaults()} unless set
+   */
   public ReconnectPolicy reconnect() { return reconnect; }
+  /**
+   * The outbox policy.
+   *
+   * @return the policy; {@link OutboxPolicy#defaults()} unless set
+   */
   public OutboxPolicy outbox() { return outbox; }
+  /**
+   * The environment policy.
+   *
+   * @return the policy; {@link EnvironmentPolicy#defaults()} unless set
+   */
   public EnvironmentPolicy environment() { return environment; }
+  /**
+   * The diagnostics listener.
+   *
+   * @return the listener; {@link EventListener#NONE} unless set
+   */
   public EventListener eventListener() { return eventListener; }
-  /** The credentials provider, or null. */
-  public CredentialsProvider credentials() { return credentials; }
+  /**
+   * The credentials provider, or null.
+   *
+   * @return the provider, or null
+   */
+  public @Nullable CredentialsProvider credentials() { return credentials; }
+  /**
+   * The fixed handshake headers, including {@code Authorization} made from the URL's user info.
+   *
+   * @return the headers, unmodifiable; empty for tcp:// and tcp+tls://
+   */
   public Map<String, String> headers() { return headers; }
-  /** The at-least-once acknowledgement matcher, or null. */
-  public AckMatcher ackMatcher() { return ackMatcher; }
-  /** Received bytes that may wait for the listener before Lifeline stops reading the socket. */
+  /**
+   * The at-least-once acknowledgement matcher, or null.
+   *
+   * @return the matcher, or null
+   */
+  public @Nullable AckMatcher ackMatcher() { return ackMatcher; }
+  /**
+   * Received bytes that may wait for the listener before Lifeline stops reading the socket.
+   *
+   * @return the limit in bytes
+   */
   public long maxPendingInboundBytes() { return maxPendingInboundBytes; }
-  /** Longest accepted inbound line in bytes, terminator excluded (tcp:// and tcp+tls:// only). */
+  /**
+   * Longest accepted inbound line in bytes, terminator excluded (tcp:// and tcp+tls:// only).
+   *
+   * @return the limit in bytes
+   */
   public long maxLineLength() { return maxLineLength; }
-  /** Largest accepted inbound WebSocket message in bytes (ws:// and wss:// only). */
+  /**
+   * Largest accepted inbound WebSocket message in bytes (ws:// and wss:// only).
+   *
+   * @return the limit in bytes
+   */
   public long maxInboundMessageBytes() { return maxInboundMessageBytes; }
-  /** The overall deadline of one connection attempt. */
+  /**
+   * The overall deadline of one connection attempt.
+   *
+   * @return the deadline in ms
+   */
   public long attemptTimeoutMillis() { return attemptTimeoutMillis; }
-  /** How long a written message may wait for its acknowledgement (at-least-once mode only). */
+  /**
+   * How long a written message may wait for its acknowledgement (at-least-once mode only).
+   *
+   * @return the timeout in ms
+   */
   public long ackTimeoutMillis() { return ackTimeoutMillis; }
 
   /**
@@ -215,9 +278,9 @@ public final class ConnectionOptions {
     private OutboxPolicy outbox = OutboxPolicy.defaults();
     private EnvironmentPolicy environment = EnvironmentPolicy.defaults();
     private EventListener eventListener = EventListener.NONE;
-    private CredentialsProvider credentials;
+    private @Nullable CredentialsProvider credentials;
     private final Map<String, String> headers = new LinkedHashMap<String, String>();
-    private AckMatcher ackMatcher;
+    private @Nullable AckMatcher ackMatcher;
     private long maxPendingInboundBytes = DEFAULT_MAX_PENDING_INBOUND_BYTES;
     private long maxLineLength = DEFAULT_MAX_LINE_LENGTH;
     private long maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
@@ -228,33 +291,68 @@ public final class ConnectionOptions {
       this.url = validateUrl(url);
     }
 
+    /**
+     * How the connection keeps itself alive [{@link HeartbeatPolicy#defaults()}].
+     *
+     * @param heartbeat the policy
+     * @return this builder
+     */
     public Builder heartbeat(HeartbeatPolicy heartbeat) {
       this.heartbeat = Checks.notNull("heartbeat policy", heartbeat);
       return this;
     }
 
+    /**
+     * How lost connections are retried [{@link ReconnectPolicy#defaults()}].
+     *
+     * @param reconnect the policy
+     * @return this builder
+     */
     public Builder reconnect(ReconnectPolicy reconnect) {
       this.reconnect = Checks.notNull("reconnect policy", reconnect);
       return this;
     }
 
+    /**
+     * What is held while not connected [{@link OutboxPolicy#defaults()}].
+     *
+     * @param outbox the policy
+     * @return this builder
+     */
     public Builder outbox(OutboxPolicy outbox) {
       this.outbox = Checks.notNull("outbox policy", outbox);
       return this;
     }
 
+    /**
+     * How the connection reacts to screen, lifecycle and sleep [{@link EnvironmentPolicy#defaults()}].
+     *
+     * @param environment the policy
+     * @return this builder
+     */
     public Builder environment(EnvironmentPolicy environment) {
       this.environment = Checks.notNull("environment policy", environment);
       return this;
     }
 
+    /**
+     * Receives diagnostics events [{@link EventListener#NONE}].
+     *
+     * @param eventListener the listener
+     * @return this builder
+     */
     public Builder eventListener(EventListener eventListener) {
       this.eventListener = Checks.notNull("event listener", eventListener);
       return this;
     }
 
-    /** Asked for handshake headers before every attempt; null removes it. */
-    public Builder credentials(CredentialsProvider credentials) {
+    /**
+     * Asked for handshake headers before every attempt; null removes it.
+     *
+     * @param credentials the provider, or null
+     * @return this builder
+     */
+    public Builder credentials(@Nullable CredentialsProvider credentials) {
       this.credentials = credentials;
       return this;
     }
@@ -262,6 +360,9 @@ public final class ConnectionOptions {
     /**
      * A fixed handshake header.
      *
+     * @param name the header's name
+     * @param value its value
+     * @return this builder
      * @throws IllegalArgumentException for a name or value the handshake cannot carry (control
      *     characters such as CR or LF, non-ASCII): the message names the header and the offending
      *     character, never the value, which may be a secret.
@@ -283,6 +384,10 @@ public final class ConnectionOptions {
      * trickles its answer a byte at a time; this deadline does. An attempt still unfinished when
      * it passes is abandoned as a failed attempt, with a reason naming the slow step (see
      * docs/behaviour.md, "Attempt deadline"). Must be positive.
+     *
+     * @param timeout the deadline, > 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder attemptTimeout(long timeout, TimeUnit unit) {
       attemptTimeoutMillis = Checks.positiveMillis("attempt timeout", timeout, unit);
@@ -296,8 +401,11 @@ public final class ConnectionOptions {
      * at {@code send()}. Null returns to the default, at-most-once: a message written to a socket
      * that then dies before the server was heard from again is reported through {@link
      * ConnectionListener#onSendFailed} as "may not have been delivered", never sent twice.
+     *
+     * @param matcher recognises the server's acknowledgements
+     * @return this builder
      */
-    public Builder atLeastOnce(AckMatcher matcher) {
+    public Builder atLeastOnce(@Nullable AckMatcher matcher) {
       this.ackMatcher = matcher;
       return this;
     }
@@ -310,6 +418,10 @@ public final class ConnectionOptions {
      * in order, on the next one. Counted from when the message was handed to the socket. Set it
      * above your server's slowest acknowledgement: too short resends messages that were merely
      * slow. Without {@link #atLeastOnce} it has no effect. Must be positive.
+     *
+     * @param timeout the timeout, > 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder ackTimeout(long timeout, TimeUnit unit) {
       ackTimeoutMillis = Checks.positiveMillis("ack timeout", timeout, unit);
@@ -321,6 +433,8 @@ public final class ConnectionOptions {
      * {@code \n} or {@code \r\n} terminator [{@value ConnectionOptions#DEFAULT_MAX_LINE_LENGTH}].
      * A longer line closes the connection instead of growing memory. Ignored for WebSocket URLs.
      *
+     * @param bytes the limit in bytes
+     * @return this builder
      * @throws IllegalArgumentException unless 1 ≤ {@code bytes} ≤ {@value
      *     ConnectionOptions#MAX_LINE_LENGTH_LIMIT}.
      */
@@ -342,6 +456,8 @@ public final class ConnectionOptions {
      * reason that names this setting (docs/behaviour.md, "Inbound limits on the wire"). Ignored
      * for tcp:// and tcp+tls://, where {@link #maxLineLength} bounds a message.
      *
+     * @param bytes the limit in bytes
+     * @return this builder
      * @throws IllegalArgumentException unless 1 ≤ {@code bytes} ≤ {@value
      *     ConnectionOptions#MAX_INBOUND_MESSAGE_BYTES_LIMIT}.
      */
@@ -364,6 +480,9 @@ public final class ConnectionOptions {
      * While reading is paused, WebSocket pongs are not read either: a listener stuck for longer
      * than two protocol ping intervals gets its connection replaced. Messages waiting for the
      * listener count as server activity for the silence watch.
+     *
+     * @param bytes the limit in bytes
+     * @return this builder
      */
     public Builder maxPendingInboundBytes(long bytes) {
       if (bytes <= 0) {

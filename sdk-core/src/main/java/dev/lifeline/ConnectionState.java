@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection's state with its reason. Immutable; every transition produces a new
@@ -44,14 +45,14 @@ public final class ConnectionState {
   /** The reconnect delay for WAITING_TO_RECONNECT; 0 otherwise. */
   private final long delayMillis;
   /** For PAUSED only. */
-  private final PauseReason pauseReason;
+  private final @Nullable PauseReason pauseReason;
   /** Human-readable reason for this state, or null for IDLE and a normal CONNECTED. */
-  private final String reason;
+  private final @Nullable String reason;
   /** The failure behind this state, or null. */
-  private final Throwable cause;
+  private final @Nullable Throwable cause;
 
-  private ConnectionState(Kind kind, int attempt, long delayMillis, PauseReason pauseReason,
-      String reason, Throwable cause) {
+  private ConnectionState(Kind kind, int attempt, long delayMillis,
+      @Nullable PauseReason pauseReason, @Nullable String reason, @Nullable Throwable cause) {
     this.kind = kind;
     this.attempt = attempt;
     this.delayMillis = delayMillis;
@@ -60,31 +61,75 @@ public final class ConnectionState {
     this.cause = cause;
   }
 
+  /**
+   * The state before {@link Connection#connect()}.
+   *
+   * @return the shared IDLE state
+   */
   public static ConnectionState idle() {
     return IDLE;
   }
 
+  /**
+   * A handshake under way.
+   *
+   * @param attempt consecutive failures this attempt follows (see {@link #attempt()})
+   * @return a CONNECTING state
+   */
   public static ConnectionState connecting(int attempt) {
     return new ConnectionState(Kind.CONNECTING, attempt, 0, null, null, null);
   }
 
+  /**
+   * An open connection.
+   *
+   * @return a CONNECTED state without a reason
+   */
   public static ConnectionState connected() {
     return new ConnectionState(Kind.CONNECTED, 0, 0, null, null, null);
   }
 
+  /**
+   * Lost, with the next attempt scheduled.
+   *
+   * @param attempt consecutive failures the next attempt follows (see {@link #attempt()})
+   * @param delayMillis the chosen (jittered) delay before it, in ms
+   * @param reason why the connection was lost, for people; may be null
+   * @param cause the failure behind the reason, or null
+   * @return a WAITING_TO_RECONNECT state
+   */
   public static ConnectionState waitingToReconnect(
-      int attempt, long delayMillis, String reason, Throwable cause) {
+      int attempt, long delayMillis, @Nullable String reason, @Nullable Throwable cause) {
     return new ConnectionState(Kind.WAITING_TO_RECONNECT, attempt, delayMillis, null, reason, cause);
   }
 
-  public static ConnectionState paused(PauseReason why, String reason) {
+  /**
+   * Not connected while an environment condition holds.
+   *
+   * @param why the condition that defers attempts
+   * @param reason the same for people, e.g. "network down"; may be null
+   * @return a PAUSED state
+   */
+  public static ConnectionState paused(PauseReason why, @Nullable String reason) {
     return new ConnectionState(Kind.PAUSED, 0, 0, why, reason, null);
   }
 
-  public static ConnectionState closed(String reason, Throwable cause) {
+  /**
+   * Closed for good.
+   *
+   * @param reason why, for people, e.g. "closed by the app"; may be null
+   * @param cause the failure behind the reason, or null
+   * @return a CLOSED state
+   */
+  public static ConnectionState closed(@Nullable String reason, @Nullable Throwable cause) {
     return new ConnectionState(Kind.CLOSED, 0, 0, null, reason, cause);
   }
 
+  /**
+   * Which state this is.
+   *
+   * @return the kind, never null
+   */
   public Kind kind() { return kind; }
 
   /**
@@ -92,21 +137,44 @@ public final class ConnectionState {
    * follows, so 0 is a first connect (or a reconnect after a stable connection that was not a
    * failure, e.g. after the network returned or the app came back to the foreground) and 1 the
    * first retry after a failure. 0 in every other state.
+   *
+   * @return the attempt number, or 0
    */
   public int attempt() { return attempt; }
 
-  /** The chosen (jittered) delay while WAITING_TO_RECONNECT; else 0. */
+  /**
+   * The chosen (jittered) delay while WAITING_TO_RECONNECT; else 0.
+   *
+   * @return the delay in ms
+   */
   public long delayMillis() { return delayMillis; }
 
-  /** Why attempts are deferred, for PAUSED; null otherwise. */
-  public PauseReason pauseReason() { return pauseReason; }
+  /**
+   * Why attempts are deferred, for PAUSED; null otherwise.
+   *
+   * @return the pause reason, or null
+   */
+  public @Nullable PauseReason pauseReason() { return pauseReason; }
 
-  /** Why the connection is in this state, e.g. "server closed 1001 going away"; may be null. */
-  public String reason() { return reason; }
+  /**
+   * Why the connection is in this state, e.g. "server closed 1001 going away".
+   *
+   * @return the reason for people, or null (IDLE, CONNECTING, a normal CONNECTED)
+   */
+  public @Nullable String reason() { return reason; }
 
-  /** The exception behind the reason, if any. */
-  public Throwable cause() { return cause; }
+  /**
+   * The exception behind the reason, if any.
+   *
+   * @return the cause, or null
+   */
+  public @Nullable Throwable cause() { return cause; }
 
+  /**
+   * Whether this state is final: CLOSED, after which the connection never connects again.
+   *
+   * @return true for CLOSED
+   */
   public boolean isTerminal() {
     return kind == Kind.CLOSED;
   }

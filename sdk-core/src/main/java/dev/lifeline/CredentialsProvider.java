@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Supplies handshake headers (typically {@code Authorization}) before every connection attempt, so
@@ -33,6 +34,12 @@ public interface CredentialsProvider {
    * closes for good with the HTTP status as its reason. Returning null when {@code rejected} is
    * false means "no extra headers". Throwing counts as a failed attempt and is retried after the
    * usual backoff. A header the handshake cannot carry ends the connection for good.
+   *
+   * @param attempt the attempt's number, as {@link ConnectionState#attempt()} reports it (0 for a
+   *     first connect)
+   * @param rejected whether the previous handshake was answered 401 or 403
+   * @return header names and values for the handshake, or null
+   * @throws Exception any failure; the attempt fails and is retried after the backoff
    */
-  Map<String, String> headers(int attempt, boolean rejected) throws Exception;
+  @Nullable Map<String, String> headers(int attempt, boolean rejected) throws Exception;
 }

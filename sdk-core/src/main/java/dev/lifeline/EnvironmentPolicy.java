@@ -18,6 +18,14 @@ import java.util.concurrent.TimeUnit;
  *   <li>Sleep: a timer firing more than {@link #DEFAULT_SLEEP_DETECTION_MILLIS} late means the
  *       device slept; the connection is probed.
  * </ul>
+ *
+ * <pre>{@code
+ * // Keep the connection for 30 s after the app leaves the foreground, then close it until the
+ * // app comes back.
+ * EnvironmentPolicy environment = EnvironmentPolicy.builder()
+ *     .closeInBackgroundAfter(30, SECONDS)
+ *     .build();
+ * }</pre>
  */
 public final class EnvironmentPolicy {
   /** How long a backgrounded app keeps its connection before closing it gracefully. */
@@ -49,19 +57,59 @@ public final class EnvironmentPolicy {
     sleepDetectionMillis = b.sleepDetectionMillis;
   }
 
+  /**
+   * The defaults listed above.
+   *
+   * @return the default policy
+   */
   public static EnvironmentPolicy defaults() {
     return DEFAULTS;
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * Whether reconnect attempts wait while the screen is off.
+   *
+   * @return true to defer
+   */
   public boolean deferWhileScreenOff() { return deferWhileScreenOff; }
+  /**
+   * Whether reconnect attempts wait while the app is in the background.
+   *
+   * @return true to defer
+   */
   public boolean deferInBackground() { return deferInBackground; }
+  /**
+   * Whether the connection closes after {@link #backgroundGraceMillis()} in the background.
+   *
+   * @return true to close
+   */
   public boolean closeInBackground() { return closeInBackground; }
+  /**
+   * How long a backgrounded app keeps its connection before the background close.
+   *
+   * @return the grace period in ms
+   */
   public long backgroundGraceMillis() { return backgroundGraceMillis; }
+  /**
+   * Whether an open connection is probed on screen on, foreground, resume and detected sleep.
+   *
+   * @return true to probe
+   */
   public boolean probeOnWake() { return probeOnWake; }
+  /**
+   * How late a timer must fire to count as a sleep of the device.
+   *
+   * @return the threshold in ms
+   */
   public long sleepDetectionMillis() { return sleepDetectionMillis; }
 
   /**
@@ -87,26 +135,46 @@ public final class EnvironmentPolicy {
 
     Builder() {}
 
-    /** Defer reconnect attempts while the screen is off [true]. */
+    /**
+     * Defer reconnect attempts while the screen is off [true].
+     *
+     * @param defer true to defer
+     * @return this builder
+     */
     public Builder deferWhileScreenOff(boolean defer) {
       deferWhileScreenOff = defer;
       return this;
     }
 
-    /** Defer reconnect attempts while in the background [true]. */
+    /**
+     * Defer reconnect attempts while in the background [true].
+     *
+     * @param defer true to defer
+     * @return this builder
+     */
     public Builder deferInBackground(boolean defer) {
       deferInBackground = defer;
       return this;
     }
 
-    /** Close gracefully after {@code grace} in the background [60 s]. */
+    /**
+     * Close gracefully after {@code grace} in the background [60 s].
+     *
+     * @param grace the grace period, ≥ 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder closeInBackgroundAfter(long grace, TimeUnit unit) {
       backgroundGraceMillis = Checks.nonNegativeMillis("background grace period", grace, unit);
       closeInBackground = true;
       return this;
     }
 
-    /** Keep the connection open in the background (e.g. under a foreground service). */
+    /**
+     * Keep the connection open in the background (e.g. under a foreground service).
+     *
+     * @return this builder
+     */
     public Builder keepConnectionInBackground() {
       closeInBackground = false;
       return this;
@@ -115,18 +183,32 @@ public final class EnvironmentPolicy {
     /**
      * Probe an open connection after screen on, foreground, resume and a detected sleep [true]
      * (docs/behaviour.md, "Wake-up probe").
+     *
+     * @param probe true to probe
+     * @return this builder
      */
     public Builder probeOnWake(boolean probe) {
       probeOnWake = probe;
       return this;
     }
 
-    /** Sleep detection: a timer late by more than this means the device slept [10 s]. */
+    /**
+     * Sleep detection: a timer late by more than this means the device slept [10 s].
+     *
+     * @param threshold the lateness, > 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder sleepDetection(long threshold, TimeUnit unit) {
       sleepDetectionMillis = Checks.positiveMillis("sleep detection threshold", threshold, unit);
       return this;
     }
 
+    /**
+     * Builds the policy.
+     *
+     * @return the policy
+     */
     public EnvironmentPolicy build() {
       return new EnvironmentPolicy(this);
     }

@@ -11,6 +11,14 @@ import dev.lifeline.internal.SignalHub;
  *
  * <p>Initially the network is assumed available, the screen on, the app in the foreground and the
  * host running. Thread-safe; signals take effect on the scheduler, in the order given.
+ *
+ * <pre>{@code
+ * // A desktop app passes on what the OS tells it (Android: LifelineAndroid does this).
+ * EnvironmentSignals signals = lifeline.signals();
+ * signals.suspended(); // the lid is closing
+ * signals.resumed(); // awake again
+ * signals.networkChanged(); // e.g. Wi-Fi to Ethernet: open sockets belong to the old network
+ * }</pre>
  */
 public final class EnvironmentSignals {
   /** The signals a connection reacts to. */
@@ -21,9 +29,13 @@ public final class EnvironmentSignals {
     NETWORK_LOST,
     /** The default network changed (e.g. Wi-Fi to cellular): open sockets are bound to the old one. */
     NETWORK_CHANGED,
+    /** The screen turned on; what follows depends on the {@link EnvironmentPolicy}. */
     SCREEN_ON,
+    /** The screen turned off; what follows depends on the {@link EnvironmentPolicy}. */
     SCREEN_OFF,
+    /** The app came to the foreground; see the {@link EnvironmentPolicy}. */
     FOREGROUND,
+    /** The app went to the background; see the {@link EnvironmentPolicy}. */
     BACKGROUND,
     /** The host is about to sleep or freeze the process. */
     SUSPENDED,
@@ -38,7 +50,11 @@ public final class EnvironmentSignals {
     this.hub = hub;
   }
 
-  /** Delivers {@code signal} to every connection of this client. */
+  /**
+   * Delivers {@code signal} to every connection of this client.
+   *
+   * @param signal what happened
+   */
   public void signal(Signal signal) {
     hub.signal(Checks.notNull("signal", signal));
   }
@@ -58,12 +74,14 @@ public final class EnvironmentSignals {
    * limit learned on one Wi-Fi is not applied to cellular. Use a stable, non-secret name (sdk-android
    * derives one from the network's type and identity); it becomes part of {@link HeartbeatStore} keys.
    *
+   * @param networkKey the network's name, 1 to 100 characters
    * @throws IllegalArgumentException when {@code networkKey} is empty or longer than 100 characters.
    */
   public void networkAvailable(String networkKey) {
     hub.signal(Signal.NETWORK_AVAILABLE, checkNetworkKey(networkKey));
   }
 
+  /** No network: attempts pause and an open connection is dropped until it returns. */
   public void networkLost() { signal(Signal.NETWORK_LOST); }
 
   /** The default network changed; its key is unchanged (see {@link #networkChanged(String)}). */
@@ -73,6 +91,7 @@ public final class EnvironmentSignals {
    * The default network changed to the one named {@code networkKey} (see {@link
    * #networkAvailable(String)}).
    *
+   * @param networkKey the network's name, 1 to 100 characters
    * @throws IllegalArgumentException when {@code networkKey} is empty or longer than 100 characters.
    */
   public void networkChanged(String networkKey) {
@@ -91,10 +110,16 @@ public final class EnvironmentSignals {
   /** Keys end up in store keys and log lines: short, so a runaway key cannot bloat either. */
   private static final int MAX_NETWORK_KEY_LENGTH = 100;
 
+  /** Signals {@link Signal#SCREEN_ON}. */
   public void screenOn() { signal(Signal.SCREEN_ON); }
+  /** Signals {@link Signal#SCREEN_OFF}. */
   public void screenOff() { signal(Signal.SCREEN_OFF); }
+  /** Signals {@link Signal#FOREGROUND}. */
   public void foreground() { signal(Signal.FOREGROUND); }
+  /** Signals {@link Signal#BACKGROUND}. */
   public void background() { signal(Signal.BACKGROUND); }
+  /** Signals {@link Signal#SUSPENDED}: call it before the host sleeps or freezes the process. */
   public void suspended() { signal(Signal.SUSPENDED); }
+  /** Signals {@link Signal#RESUMED}: call it when the host runs again. */
   public void resumed() { signal(Signal.RESUMED); }
 }

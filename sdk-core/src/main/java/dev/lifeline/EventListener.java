@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Diagnostics for one connection, in the style of OkHttp's {@code EventListener}: what the
  * connection did and why, for logs and metrics. Every method does nothing by default.
@@ -40,32 +42,78 @@ public abstract class EventListener {
    * url} is redacted ({@code wss://host/socket?access_token=██}): events often feed analytics and
    * crash reports, which are no place for tokens (docs/behaviour.md, "Secrets"). The app's own
    * URL is {@code connection.options().url()}.
+   *
+   * @param connection the connection it happened to
+   * @param attempt failures this attempt follows; 0 for a first connect
+   * @param url the URL, redacted
    */
   public void connectStart(Connection connection, int attempt, String url) {}
 
-  /** The handshake succeeded after {@code handshakeMillis}. */
+  /**
+   * The handshake succeeded after {@code handshakeMillis}.
+   *
+   * @param connection the connection it happened to
+   * @param attempt as in {@link #connectStart}
+   * @param handshakeMillis how long the handshake took, in ms
+   */
   public void connectEnd(Connection connection, int attempt, long handshakeMillis) {}
 
-  /** The handshake failed. {@code httpCode} is 0 when there was no HTTP response. */
-  public void connectFailed(Connection connection, int attempt, int httpCode, String reason, Throwable error) {}
+  /**
+   * The handshake failed. {@code httpCode} is 0 when there was no HTTP response.
+   *
+   * @param connection the connection it happened to
+   * @param attempt as in {@link #connectStart}
+   * @param httpCode the HTTP status, or 0
+   * @param reason what failed, for people
+   * @param error the exception behind it, or null
+   */
+  public void connectFailed(Connection connection, int attempt, int httpCode, String reason,
+      @Nullable Throwable error) {}
 
-  /** An open connection was lost (server close, network error, silence, failed probe). */
-  public void disconnected(Connection connection, String reason, Throwable error) {}
+  /**
+   * An open connection was lost (server close, network error, silence, failed probe).
+   *
+   * @param connection the connection it happened to
+   * @param reason why, for people, e.g. "no data from server for 70 s (limit 70 s)"
+   * @param error the exception behind it, or null
+   */
+  public void disconnected(Connection connection, String reason, @Nullable Throwable error) {}
 
-  /** A client heartbeat was handed to the transport (docs/behaviour.md, "Heartbeats"). */
+  /**
+   * A client heartbeat was handed to the transport (docs/behaviour.md, "Heartbeats").
+   *
+   * @param connection the connection it happened to
+   * @param heartbeat the message sent
+   */
   public void heartbeatSent(Connection connection, Message heartbeat) {}
 
-  /** An idle-only heartbeat was skipped: other traffic went out {@code sinceLastSendMillis} ago. */
+  /**
+   * An idle-only heartbeat was skipped: other traffic went out {@code sinceLastSendMillis} ago.
+   *
+   * @param connection the connection it happened to
+   * @param sinceLastSendMillis how long ago other traffic went out, in ms
+   */
   public void heartbeatSkipped(Connection connection, long sinceLastSendMillis) {}
 
   /**
    * The adaptive heartbeat (docs/behaviour.md, "Adaptive heartbeat") changed the interval from
    * {@code fromMillis} to {@code toMillis}; {@code why} says what it saw, e.g. "the path closes
    * connections idle for about 4.4 s; heartbeat lowered from 5.0 s to 3.5 s". Also logged at INFO.
+   *
+   * @param connection the connection it happened to
+   * @param fromMillis the interval before, in ms
+   * @param toMillis the interval now, in ms
+   * @param why what the adaptive heartbeat saw, for people
    */
   public void heartbeatIntervalChanged(Connection connection, long fromMillis, long toMillis, String why) {}
 
-  /** A server heartbeat was answered by the {@link ServerHeartbeatResponder}. */
+  /**
+   * A server heartbeat was answered by the {@link ServerHeartbeatResponder}.
+   *
+   * @param connection the connection it happened to
+   * @param inbound the server's heartbeat
+   * @param reply the responder's answer, sent
+   */
   public void serverHeartbeatAnswered(Connection connection, Message inbound, Message reply) {}
 
   /**
@@ -74,28 +122,62 @@ public abstract class EventListener {
    * counted as server activity and did not reach {@link ConnectionListener#onMessage}. Count these
    * calls to see how often the server beats (docs/behaviour.md, "Server heartbeats and echoes").
    * Heartbeats answered by the responder are reported by {@link #serverHeartbeatAnswered} instead.
+   *
+   * @param connection the connection it happened to
+   * @param heartbeat the message consumed
    */
   public void serverHeartbeatReceived(Connection connection, Message heartbeat) {}
 
   /**
    * The server-silence watch fired: nothing arrived for {@code silentMillis}, at or past {@code
    * limitMillis}; the connection is declared dead.
+   *
+   * @param connection the connection it happened to
+   * @param silentMillis how long nothing arrived, in ms
+   * @param limitMillis the silence limit, in ms
    */
   public void serverSilence(Connection connection, long silentMillis, long limitMillis) {}
 
-  /** A wake-up probe (docs/behaviour.md, "Wake-up probe") started because of {@code trigger}. */
+  /**
+   * A wake-up probe (docs/behaviour.md, "Wake-up probe") started because of {@code trigger}.
+   *
+   * @param connection the connection it happened to
+   * @param trigger what caused the probe, for people
+   */
   public void probeStarted(Connection connection, String trigger) {}
 
-  /** Data arrived {@code afterMillis} into the probe: the connection is alive. */
+  /**
+   * Data arrived {@code afterMillis} into the probe: the connection is alive.
+   *
+   * @param connection the connection it happened to
+   * @param afterMillis how long into the probe data arrived, in ms
+   */
   public void probeSucceeded(Connection connection, long afterMillis) {}
 
-  /** A timer fired {@code lateByMillis} late: the device slept or the process was frozen. */
+  /**
+   * A timer fired {@code lateByMillis} late: the device slept or the process was frozen.
+   *
+   * @param connection the connection it happened to
+   * @param lateByMillis how late the timer fired, in ms
+   */
   public void sleepDetected(Connection connection, long lateByMillis) {}
 
-  /** Attempt {@code attempt} will start in {@code delayMillis} because of {@code cause}. */
+  /**
+   * Attempt {@code attempt} will start in {@code delayMillis} because of {@code cause}.
+   *
+   * @param connection the connection it happened to
+   * @param attempt the number of the attempt to come
+   * @param delayMillis the chosen (jittered) delay, in ms
+   * @param cause why the connection was lost, for people
+   */
   public void reconnectScheduled(Connection connection, int attempt, long delayMillis, String cause) {}
 
-  /** An environment signal reached the connection (network, screen, lifecycle, suspend). */
+  /**
+   * An environment signal reached the connection (network, screen, lifecycle, suspend).
+   *
+   * @param connection the connection it happened to
+   * @param signal the signal
+   */
   public void signalReceived(Connection connection, EnvironmentSignals.Signal signal) {}
 
   /**
@@ -107,6 +189,10 @@ public abstract class EventListener {
    * Lifeline.shutdown()} do not. Reported once per stuck call, on a hook thread of its own outside
    * the order of the other methods, so it may run while another method of this listener runs; a
    * stuck event listener is reported to the {@link Logger} only.
+   *
+   * @param connection the connection it happened to
+   * @param hook which app code, e.g. {@code "ConnectionListener.onMessage"}
+   * @param runningMillis how long it has been running, in ms
    */
   public void hookStuck(Connection connection, String hook, long runningMillis) {}
 }

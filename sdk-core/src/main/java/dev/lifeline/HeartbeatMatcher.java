@@ -31,6 +31,11 @@ package dev.lifeline;
  * }</pre>
  */
 public interface HeartbeatMatcher {
-  /** True when {@code inbound} is a server heartbeat (or an echo of ours) and not app data. */
+  /**
+   * True when {@code inbound} is a server heartbeat (or an echo of ours) and not app data.
+   *
+   * @param inbound a message from the server
+   * @return true to consume it as a heartbeat
+   */
   boolean isHeartbeat(Message inbound);
 }

@@ -22,6 +22,10 @@ package dev.lifeline;
  * }</pre>
  */
 public interface HeartbeatPayload {
-  /** The next heartbeat message; must not be null. */
+  /**
+   * The next heartbeat message.
+   *
+   * @return the message to send, not null
+   */
   Message next();
 }

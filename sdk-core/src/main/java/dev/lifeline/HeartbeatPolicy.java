@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a connection proves it is alive, and how it decides that the server is not.
@@ -40,6 +41,16 @@ import java.util.concurrent.TimeUnit;
  * [{@link #adaptiveMinMillis()}, {@link #adaptiveMaxMillis()}]: lowered at once below an idle
  * limit the path is seen to enforce, raised carefully after many beats survived. What was learned
  * is kept per endpoint and network in the client's {@link HeartbeatStore}.
+ *
+ * <pre>{@code
+ * // Send {"op":"hb"} after 25 s without outbound traffic, and replace the connection when the
+ * // server, which sends its own heartbeat every 30 s, falls silent for several of its intervals.
+ * HeartbeatPolicy heartbeat = HeartbeatPolicy.builder()
+ *     .interval(25, SECONDS)
+ *     .textPayload("{\"op\":\"hb\"}")
+ *     .expectServerHeartbeats(30, SECONDS)
+ *     .build();
+ * }</pre>
  */
 public final class HeartbeatPolicy {
   /**
@@ -72,9 +83,9 @@ public final class HeartbeatPolicy {
   /** Inbound silence limit in ms; 0 disables the watch. */
   private final long serverTimeoutMillis;
   /** Answers server heartbeats, or null. */
-  private final ServerHeartbeatResponder responder;
+  private final @Nullable ServerHeartbeatResponder responder;
   /** Recognises server heartbeats to consume, or null. */
-  private final HeartbeatMatcher serverHeartbeat;
+  private final @Nullable HeartbeatMatcher serverHeartbeat;
   /** True when echoes of the fixed payload are consumed. */
   private final boolean consumeEchoes;
   /** Wake-up probe deadline in ms, > 0. */
@@ -105,55 +116,127 @@ public final class HeartbeatPolicy {
         b.protocolPingIntervalMillis == Builder.SAME_AS_HEARTBEAT;
   }
 
-  /** The defaults: 55 s data heartbeat, idle-only, 55 s protocol ping, no silence watch. */
+  /**
+   * The defaults: 55 s data heartbeat, idle-only, 55 s protocol ping, no silence watch.
+   *
+   * @return the default policy
+   */
   public static HeartbeatPolicy defaults() {
     return DEFAULTS;
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * A builder starting from this policy's values.
+   *
+   * @return a new builder
+   */
   public Builder newBuilder() {
     return new Builder(this);
   }
 
+  /**
+   * The client heartbeat interval (the starting one when adaptive).
+   *
+   * @return the interval in ms
+   */
   public long intervalMillis() { return intervalMillis; }
+  /**
+   * Supplies each heartbeat message.
+   *
+   * @return the supplier; a fixed one unless {@link Builder#payload} set another
+   */
   public HeartbeatPayload payload() { return payload; }
 
   /**
    * The heartbeat message when it is the same every beat ({@link Builder#textPayload}, {@link
    * Builder#binaryPayload}, the default), or null when a {@link HeartbeatPayload} supplies one per
    * beat.
+   *
+   * @return the fixed message, or null
    */
-  public Message fixedPayload() {
+  public @Nullable Message fixedPayload() {
     return payload instanceof FixedPayload ? ((FixedPayload) payload).message : null;
   }
+  /**
+   * Whether a heartbeat is skipped when another message went out within the interval.
+   *
+   * @return true for idle-only
+   */
   public boolean idleOnly() { return idleOnly; }
+  /**
+   * The WebSocket protocol ping interval.
+   *
+   * @return the interval in ms, or 0 when protocol pings are off
+   */
   public long protocolPingIntervalMillis() { return protocolPingIntervalMillis; }
+  /**
+   * The server-silence limit: the connection is replaced after this long without inbound data.
+   *
+   * @return the limit in ms, or 0 when the watch is off
+   */
   public long serverTimeoutMillis() { return serverTimeoutMillis; }
-  /** The responder for server heartbeats, or null. */
-  public ServerHeartbeatResponder responder() { return responder; }
+  /**
+   * The responder for server heartbeats, or null.
+   *
+   * @return the responder, or null
+   */
+  public @Nullable ServerHeartbeatResponder responder() { return responder; }
 
-  /** The app's matcher of server heartbeats to consume, or null. */
-  public HeartbeatMatcher serverHeartbeat() { return serverHeartbeat; }
+  /**
+   * The app's matcher of server heartbeats to consume, or null.
+   *
+   * @return the matcher, or null
+   */
+  public @Nullable HeartbeatMatcher serverHeartbeat() { return serverHeartbeat; }
 
-  /** True when an inbound message equal to {@link #fixedPayload()} is consumed as an echo. */
+  /**
+   * True when an inbound message equal to {@link #fixedPayload()} is consumed as an echo.
+   *
+   * @return true when echoes are consumed
+   */
   public boolean consumeEchoes() { return consumeEchoes; }
+  /**
+   * How long a wake-up probe waits for inbound data.
+   *
+   * @return the timeout in ms
+   */
   public long probeTimeoutMillis() { return probeTimeoutMillis; }
 
-  /** True when the interval is tuned within [{@link #adaptiveMinMillis}, {@link #adaptiveMaxMillis}]. */
+  /**
+   * True when the interval is tuned within [{@link #adaptiveMinMillis}, {@link #adaptiveMaxMillis}].
+   *
+   * @return true when adaptive
+   */
   public boolean isAdaptive() { return adaptiveMaxMillis != 0; }
 
-  /** The lowest interval the adaptive heartbeat may choose, in ms; 0 when it is off. */
+  /**
+   * The lowest interval the adaptive heartbeat may choose, in ms; 0 when it is off.
+   *
+   * @return the lowest interval in ms, or 0
+   */
   public long adaptiveMinMillis() { return adaptiveMinMillis; }
 
-  /** The highest interval the adaptive heartbeat may choose, in ms; 0 when it is off. */
+  /**
+   * The highest interval the adaptive heartbeat may choose, in ms; 0 when it is off.
+   *
+   * @return the highest interval in ms, or 0
+   */
   public long adaptiveMaxMillis() { return adaptiveMaxMillis; }
 
   /**
    * True when the protocol ping interval was not set, so that it follows the heartbeat interval
    * (the adaptive one included) rather than staying at {@link #protocolPingIntervalMillis()}.
+   *
+   * @return true when the ping interval follows the heartbeat interval
    */
   public boolean protocolPingFollowsInterval() { return protocolPingFollowsInterval; }
 
@@ -203,8 +286,8 @@ public final class HeartbeatPolicy {
     private boolean idleOnly = true;
     private long protocolPingIntervalMillis = SAME_AS_HEARTBEAT;
     private long serverTimeoutMillis = 0;
-    private ServerHeartbeatResponder responder;
-    private HeartbeatMatcher serverHeartbeat;
+    private @Nullable ServerHeartbeatResponder responder;
+    private @Nullable HeartbeatMatcher serverHeartbeat;
     private boolean consumeEchoes;
     private long probeTimeoutMillis = DEFAULT_PROBE_TIMEOUT_MILLIS;
     private long adaptiveMinMillis = 0;
@@ -227,31 +310,57 @@ public final class HeartbeatPolicy {
       if (p.protocolPingFollowsInterval) protocolPingIntervalMillis = SAME_AS_HEARTBEAT;
     }
 
-    /** Client heartbeat interval [55 s]. Must be positive; keep it below the server's limit. */
+    /**
+     * Client heartbeat interval [55 s]. Must be positive; keep it below the server's limit.
+     *
+     * @param interval the interval, > 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder interval(long interval, TimeUnit unit) {
       intervalMillis = Checks.positiveMillis("heartbeat interval", interval, unit);
       return this;
     }
 
-    /** A fixed text heartbeat payload. */
+    /**
+     * A fixed text heartbeat payload.
+     *
+     * @param text the message sent as each heartbeat
+     * @return this builder
+     */
     public Builder textPayload(String text) {
       payload = fixed(Message.text(Checks.notNull("heartbeat payload", text)));
       return this;
     }
 
-    /** A fixed binary heartbeat payload. */
+    /**
+     * A fixed binary heartbeat payload.
+     *
+     * @param bytes the message sent as each heartbeat
+     * @return this builder
+     */
     public Builder binaryPayload(okio.ByteString bytes) {
       payload = fixed(Message.binary(Checks.notNull("heartbeat payload", bytes)));
       return this;
     }
 
-    /** A payload supplied per beat, on Lifeline's hook threads (see {@link HeartbeatPayload}). */
+    /**
+     * A payload supplied per beat, on Lifeline's hook threads (see {@link HeartbeatPayload}).
+     *
+     * @param supplier asked for each heartbeat
+     * @return this builder
+     */
     public Builder payload(HeartbeatPayload supplier) {
       payload = Checks.notNull("heartbeat payload supplier", supplier);
       return this;
     }
 
-    /** Idle-only: skip the heartbeat when another message was sent within the interval [true]. */
+    /**
+     * Idle-only: skip the heartbeat when another message was sent within the interval [true].
+     *
+     * @param idleOnly true to skip heartbeats while other messages go out
+     * @return this builder
+     */
     public Builder idleOnly(boolean idleOnly) {
       this.idleOnly = idleOnly;
       return this;
@@ -260,13 +369,21 @@ public final class HeartbeatPolicy {
     /**
      * WebSocket protocol ping interval [the heartbeat interval]; a pong still missing when the
      * next ping is due fails the connection. Must be positive.
+     *
+     * @param interval the interval, > 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder protocolPingInterval(long interval, TimeUnit unit) {
       protocolPingIntervalMillis = Checks.positiveMillis("protocol ping interval", interval, unit);
       return this;
     }
 
-    /** No WebSocket protocol pings. The data heartbeat is unaffected. */
+    /**
+     * No WebSocket protocol pings. The data heartbeat is unaffected.
+     *
+     * @return this builder
+     */
     public Builder noProtocolPing() {
       protocolPingIntervalMillis = 0;
       return this;
@@ -279,6 +396,10 @@ public final class HeartbeatPolicy {
      * independent of the client's {@link #interval}: a server beating every 25 s is watched with
      * a 50 s limit whatever the client sends. Must be positive, and the limit at most {@link
      * #MAX_SERVER_TIMEOUT_MILLIS} (24 h).
+     *
+     * @param serverInterval how often the server sends its heartbeat, > 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder expectServerHeartbeats(long serverInterval, TimeUnit unit) {
       long millis = Checks.positiveMillis("server heartbeat interval", serverInterval, unit);
@@ -298,6 +419,10 @@ public final class HeartbeatPolicy {
      * #MAX_SERVER_TIMEOUT_MILLIS} (24 h). It is not compared with the client's interval; a server
      * that only answers our heartbeats is silent for up to an interval, so set the limit above it
      * for such a server (docs/behaviour.md, "Server-silence watch").
+     *
+     * @param timeout the silence limit, > 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder serverTimeout(long timeout, TimeUnit unit) {
       long millis = Checks.positiveMillis("server timeout", timeout, unit);
@@ -309,14 +434,23 @@ public final class HeartbeatPolicy {
       return this;
     }
 
-    /** Turns the server-silence watch off [default]. */
+    /**
+     * Turns the server-silence watch off [default].
+     *
+     * @return this builder
+     */
     public Builder noServerTimeout() {
       serverTimeoutMillis = 0;
       return this;
     }
 
-    /** Answers the server's own heartbeats; null removes the responder. */
-    public Builder responder(ServerHeartbeatResponder responder) {
+    /**
+     * Answers the server's own heartbeats; null removes the responder.
+     *
+     * @param responder the responder, or null
+     * @return this builder
+     */
+    public Builder responder(@Nullable ServerHeartbeatResponder responder) {
       this.responder = responder;
       return this;
     }
@@ -327,8 +461,11 @@ public final class HeartbeatPolicy {
      * probe), are reported through {@link EventListener#serverHeartbeatReceived}, and do not reach
      * {@link ConnectionListener#onMessage}. Asked on the message-hook lane after the {@link
      * AckMatcher} and the {@link #responder}; see {@link HeartbeatMatcher}. Null removes it.
+     *
+     * @param matcher the matcher, or null
+     * @return this builder
      */
-    public Builder serverHeartbeat(HeartbeatMatcher matcher) {
+    public Builder serverHeartbeat(@Nullable HeartbeatMatcher matcher) {
       this.serverHeartbeat = matcher;
       return this;
     }
@@ -340,13 +477,22 @@ public final class HeartbeatPolicy {
      * should not reach {@link ConnectionListener#onMessage}. Compared by Lifeline itself on the
      * connection's lane, no app code runs. {@link #build()} refuses it with a {@link #payload}
      * supplier, whose beats differ: recognise their echoes with {@link #serverHeartbeat}.
+     *
+     * @param consume true to consume echoes
+     * @return this builder
      */
     public Builder consumeEchoes(boolean consume) {
       this.consumeEchoes = consume;
       return this;
     }
 
-    /** How long a wake-up probe waits for inbound data [10 s]. Must be positive. */
+    /**
+     * How long a wake-up probe waits for inbound data [10 s]. Must be positive.
+     *
+     * @param timeout the timeout, > 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder probeTimeout(long timeout, TimeUnit unit) {
       probeTimeoutMillis = Checks.positiveMillis("probe timeout", timeout, unit);
       return this;
@@ -361,6 +507,11 @@ public final class HeartbeatPolicy {
      * server's own idle limit, when known, as {@code max}: Lifeline never goes above it. {@link
      * #build()} checks that {@code min <= interval <= max}. A protocol ping interval left at its
      * default follows the tuned interval.
+     *
+     * @param min the lowest interval, > 0
+     * @param max the highest interval, ≥ {@code min}
+     * @param unit their unit
+     * @return this builder
      */
     public Builder adaptive(long min, long max, TimeUnit unit) {
       long minMillis = Checks.positiveMillis("adaptive heartbeat min", min, unit);
@@ -375,6 +526,9 @@ public final class HeartbeatPolicy {
     }
 
     /**
+     * Checks the settings together and builds the policy.
+     *
+     * @return the policy
      * @throws IllegalArgumentException when the interval lies outside the adaptive range, or
      *     echoes are to be consumed while a {@link HeartbeatPayload} supplies each beat.
      */

@@ -1,6 +1,7 @@
 package dev.lifeline;
 
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where an adaptive heartbeat ({@link HeartbeatPolicy.Builder#adaptive}) keeps what it learned
@@ -28,20 +29,34 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public interface HeartbeatStore {
-  /** The value last saved under {@code key}, or null when nothing is stored. */
-  String load(String key);
+  /**
+   * The value last saved under {@code key}.
+   *
+   * @param key an endpoint and network, as described above
+   * @return the stored value, or null when nothing is stored
+   */
+  @Nullable String load(String key);
 
-  /** Keeps {@code value} under {@code key}, replacing any earlier value. */
+  /**
+   * Keeps {@code value} under {@code key}, replacing any earlier value.
+   *
+   * @param key an endpoint and network, as described above
+   * @param value Lifeline's opaque value, to be stored as it is
+   */
   void save(String key, String value);
 
-  /** A new, empty store in memory, thread-safe; what a client uses unless told otherwise. */
+  /**
+   * A new, empty store in memory, thread-safe; what a client uses unless told otherwise.
+   *
+   * @return the store
+   */
   static HeartbeatStore inMemory() {
     return new HeartbeatStore() {
       /** Saved values by key. */
       private final ConcurrentHashMap<String, String> values =
           new ConcurrentHashMap<String, String>();
 
-      @Override public String load(String key) {
+      @Override public @Nullable String load(String key) {
         return values.get(key);
       }
 

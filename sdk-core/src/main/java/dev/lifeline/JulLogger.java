@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Writes Lifeline's log lines to {@code java.util.logging}, which every JVM and Android has, so
  * it adds no dependency. Levels map as DEBUG → {@code FINE}, INFO → {@code INFO}, WARN → {@code
@@ -24,12 +26,22 @@ public final class JulLogger implements Logger {
     this.jul = jul;
   }
 
-  /** Logs to {@code java.util.logging.Logger.getLogger(name)}. */
+  /**
+   * Logs to {@code java.util.logging.Logger.getLogger(name)}.
+   *
+   * @param name the java.util.logging logger's name
+   * @return the adapter
+   */
   public static JulLogger named(String name) {
     return new JulLogger(java.util.logging.Logger.getLogger(Checks.notNull("logger name", name)));
   }
 
-  /** Logs to {@code logger}. */
+  /**
+   * Logs to {@code logger}.
+   *
+   * @param logger the java.util.logging logger
+   * @return the adapter
+   */
   public static JulLogger of(java.util.logging.Logger logger) {
     return new JulLogger(Checks.notNull("logger", logger));
   }
@@ -48,7 +60,7 @@ public final class JulLogger implements Logger {
     }
   }
 
-  @Override public void log(Level level, String message, Throwable error) {
+  @Override public void log(Level level, String message, @Nullable Throwable error) {
     java.util.logging.Level to = julLevel(level);
     if (!jul.isLoggable(to)) return;
     // The logger's name as the source: JUL would otherwise name this class and method.

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The client: creates {@link Connection}s that share one OkHttpClient, one scheduler thread for
@@ -88,17 +89,17 @@ public final class Lifeline implements AutoCloseable {
   /** Shared by every connection of this client. */
   private final ClientContext context;
   /** Set when the scheduler is ours to stop; null for an injected one. */
-  private final ExecutorScheduler ownedScheduler;
+  private final @Nullable ExecutorScheduler ownedScheduler;
   /** Set when the callback pool is ours to stop; null for the app's executor. */
-  private final ExecutorService ownedCallbackExecutor;
+  private final @Nullable ExecutorService ownedCallbackExecutor;
   /** Set when the credentials pool is ours to stop; null for the app's executor. */
-  private final ExecutorService ownedBlockingExecutor;
+  private final @Nullable ExecutorService ownedBlockingExecutor;
   /** Runs event listener, logger and hook calls; always ours. */
   private final ExecutorService hookExecutor;
   /** The facade over {@link ClientContext#signals}. */
   private final EnvironmentSignals signals;
   /** Set when the OkHttpClient is ours to shut down; null for the app's own. */
-  private final OkHttpClient ownedOkHttp;
+  private final @Nullable OkHttpClient ownedOkHttp;
   /** Set by {@link #shutdown}: no new connections. */
   private volatile boolean shutDown;
   /** Set once {@link #stopThreads} ran. */
@@ -132,6 +133,11 @@ public final class Lifeline implements AutoCloseable {
     closeTimeoutMillis = b.closeTimeoutMillis;
   }
 
+  /**
+   * A builder with the JVM defaults (sdk-android's {@code LifelineAndroid.lifelineBuilder()} has Android's).
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -139,6 +145,9 @@ public final class Lifeline implements AutoCloseable {
   /**
    * A new connection, in state IDLE until {@link Connection#connect()}.
    *
+   * @param options where to connect and how to keep the connection alive
+   * @param listener receives its states, messages and failures
+   * @return the connection
    * @throws NullPointerException if an argument is null.
    * @throws IllegalStateException after {@link #shutdown}.
    */
@@ -151,12 +160,22 @@ public final class Lifeline implements AutoCloseable {
     return c;
   }
 
-  /** Shorthand for {@code newConnection(ConnectionOptions.builder(url).build(), listener)}. */
+  /**
+   * Shorthand for {@code newConnection(ConnectionOptions.builder(url).build(), listener)}.
+   *
+   * @param url where to connect, with the default options
+   * @param listener receives its states, messages and failures
+   * @return the connection
+   */
   public Connection newConnection(String url, ConnectionListener listener) {
     return newConnection(ConnectionOptions.builder(url).build(), listener);
   }
 
-  /** Where the app (or sdk-android) reports network, screen, lifecycle and suspension. */
+  /**
+   * Where the app (or sdk-android) reports network, screen, lifecycle and suspension.
+   *
+   * @return this client's signals, shared by all of its connections
+   */
   public EnvironmentSignals signals() {
     return signals;
   }
@@ -175,8 +194,12 @@ public final class Lifeline implements AutoCloseable {
    * (a WARN to the {@link Logger}) and left to finish on its own thread, which is a daemon. A call
    * from inside a listener or hook does not wait for itself.
    *
+   * @param timeout how long to wait, ≥ 0
+   * @param unit its unit
    * @return true when everything waited for finished within {@code timeout}; when false, a WARN
    *     to the {@link Logger} says what did not.
+   * @throws InterruptedException when interrupted while waiting; every connection's close was
+   *     already requested
    */
   public boolean shutdown(long timeout, TimeUnit unit) throws InterruptedException {
     return shutdown(timeout, unit, "Lifeline.shutdown(" + unit.toMillis(timeout) + " ms)");
@@ -315,18 +338,18 @@ public final class Lifeline implements AutoCloseable {
 
   /** Builds a {@link Lifeline}; everything is optional. */
   public static final class Builder {
-    private OkHttpClient okHttpClient;
+    private @Nullable OkHttpClient okHttpClient;
     private Clock clock = MonotonicClock.INSTANCE;
-    private Scheduler scheduler;
-    private Executor callbackExecutor;
-    private Executor blockingExecutor;
+    private @Nullable Scheduler scheduler;
+    private @Nullable Executor callbackExecutor;
+    private @Nullable Executor blockingExecutor;
     private Logger logger = Logger.NONE;
     private long stuckHookThresholdMillis = DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS;
     private long closeTimeoutMillis = DEFAULT_CLOSE_TIMEOUT_MILLIS;
     /** Null: a new in-memory store for this client. */
-    private HeartbeatStore heartbeatStore;
+    private @Nullable HeartbeatStore heartbeatStore;
     /** For tests: the executor of the scheduler this client owns. */
-    private ScheduledThreadPoolExecutor schedulerExecutor;
+    private @Nullable ScheduledThreadPoolExecutor schedulerExecutor;
 
     Builder() {}
 
@@ -336,13 +359,21 @@ public final class Lifeline implements AutoCloseable {
      * {@code maxRequests} slots for its whole life, together with the app's own calls: with
      * OkHttp's default of 64, a 65th connection waits until its attempt deadline, whose reason
      * then names the limit. Raise it for many connections.
+     *
+     * @param client the client
+     * @return this builder
      */
     public Builder okHttpClient(OkHttpClient client) {
       okHttpClient = Checks.notNull("okHttpClient", client);
       return this;
     }
 
-    /** The deadline clock [System.nanoTime; Android: elapsedRealtime, set by sdk-android]. */
+    /**
+     * The deadline clock [System.nanoTime; Android: elapsedRealtime, set by sdk-android].
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Checks.notNull("clock", clock);
       return this;
@@ -352,6 +383,9 @@ public final class Lifeline implements AutoCloseable {
      * Where connections' state changes and timers run [one daemon thread, owned and stopped by
      * this client]. Lifeline runs only short, non-blocking work there, never app code; {@link
      * Scheduler} says what an implementation must guarantee.
+     *
+     * @param scheduler the scheduler
+     * @return this builder
      */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Checks.notNull("scheduler", scheduler);
@@ -364,6 +398,9 @@ public final class Lifeline implements AutoCloseable {
      * executor; with a pool, a listener stuck on one connection does not hold up the others. The
      * executor must hand tasks to another thread: a direct one ({@code Runnable::run}) would run
      * listener calls on the scheduler.
+     *
+     * @param executor the executor
+     * @return this builder
      */
     public Builder callbackExecutor(Executor executor) {
       callbackExecutor = Checks.notNull("callback executor", executor);
@@ -374,13 +411,21 @@ public final class Lifeline implements AutoCloseable {
      * Where the {@link CredentialsProvider} runs, which may block, e.g. to refresh a token [daemon
      * threads made on demand, owned and stopped by this client]. Like the callback executor, it
      * must hand tasks to another thread.
+     *
+     * @param executor the executor
+     * @return this builder
      */
     public Builder blockingExecutor(Executor executor) {
       blockingExecutor = Checks.notNull("blocking executor", executor);
       return this;
     }
 
-    /** Where Lifeline logs [nowhere]. Called on Lifeline's hook threads, never on the scheduler. */
+    /**
+     * Where Lifeline logs [nowhere]. Called on Lifeline's hook threads, never on the scheduler.
+     *
+     * @param logger the logger
+     * @return this builder
+     */
     public Builder logger(Logger logger) {
       this.logger = Checks.notNull("logger", logger);
       return this;
@@ -390,6 +435,10 @@ public final class Lifeline implements AutoCloseable {
      * How long app code may run before it is reported as stuck [{@value
      * Lifeline#DEFAULT_STUCK_HOOK_THRESHOLD_MILLIS} ms]: {@link EventListener#hookStuck} and a
      * WARN to the {@link Logger}, once per stuck call. Must be positive.
+     *
+     * @param threshold the threshold, > 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder stuckHookThreshold(long threshold, TimeUnit unit) {
       stuckHookThresholdMillis = Checks.positiveMillis("stuck hook threshold", threshold, unit);
@@ -400,6 +449,10 @@ public final class Lifeline implements AutoCloseable {
      * How long {@link Lifeline#close()} waits, as {@link Lifeline#shutdown}'s timeout [{@value
      * Lifeline#DEFAULT_CLOSE_TIMEOUT_MILLIS} ms]. 0 closes everything without waiting. Must not
      * be negative.
+     *
+     * @param timeout the timeout, ≥ 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder closeTimeout(long timeout, TimeUnit unit) {
       closeTimeoutMillis = Checks.nonNegativeMillis("close timeout", timeout, unit);
@@ -411,6 +464,9 @@ public final class Lifeline implements AutoCloseable {
      * per endpoint and network [{@link HeartbeatStore#inMemory()}, one per client: forgotten when
      * the process ends]. sdk-android supplies one over SharedPreferences. Called on Lifeline's
      * hook threads, never on the scheduler.
+     *
+     * @param store the store
+     * @return this builder
      */
     public Builder heartbeatStore(HeartbeatStore store) {
       heartbeatStore = Checks.notNull("heartbeat store", store);
@@ -423,6 +479,11 @@ public final class Lifeline implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the client.
+     *
+     * @return the client
+     */
     public Lifeline build() {
       return new Lifeline(this);
     }

@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where the SDK writes its own log lines; Lifeline never prints to stdout or stderr. The default
  * discards everything.
@@ -17,14 +19,29 @@ package dev.lifeline;
  * Level.WARN) slf4j.warn(message, error); else ... }}. Levels: docs/behaviour.md, "Log levels".
  */
 public interface Logger {
-  /** Severity of a log line. */
-  enum Level { DEBUG, INFO, WARN, ERROR }
+  /** Severity of a log line (docs/behaviour.md, "Log levels"). */
+  enum Level {
+    /** Detail for debugging Lifeline itself, e.g. each connection attempt starting. */
+    DEBUG,
+    /** What an app logging at INFO wants to see: connected, lost, reconnecting, paused. */
+    INFO,
+    /** What may need a person: a connection that ended for good, repeated failures, stuck code. */
+    WARN,
+    /** A failure of Lifeline itself, e.g. a scheduler task that threw. */
+    ERROR
+  }
 
-  /** Logs one line; {@code error} may be null. */
-  void log(Level level, String message, Throwable error);
+  /**
+   * Logs one line.
+   *
+   * @param level its severity
+   * @param message the line, with secrets already redacted
+   * @param error the exception behind it, or null
+   */
+  void log(Level level, String message, @Nullable Throwable error);
 
   /** Discards everything. */
   Logger NONE = new Logger() {
-    @Override public void log(Level level, String message, Throwable error) {}
+    @Override public void log(Level level, String message, @Nullable Throwable error) {}
   };
 }

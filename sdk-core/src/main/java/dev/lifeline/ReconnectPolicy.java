@@ -15,13 +15,28 @@ import java.util.concurrent.TimeUnit;
  * instant. Jitter applies at the cap too. The attempt counter resets only after a connection stayed
  * up for the {@link #stablePeriodMillis() stable period}: a server that accepts and then drops is
  * not hammered at the base delay.
+ *
+ * <pre>{@code
+ * // Retry after about 1 s, 2 s, 4 s … at most 60 s apart; give up after 10 minutes, or at once
+ * // when the server closes with 4001 or 4003 (its "banned" and "bad token" codes).
+ * ReconnectPolicy reconnect = ReconnectPolicy.builder()
+ *     .baseDelay(1, SECONDS)
+ *     .maxDelay(60, SECONDS)
+ *     .maxRetryDuration(10, MINUTES)
+ *     .fatalCloseCodes(4001, 4003)
+ *     .build();
+ * }</pre>
  */
 public final class ReconnectPolicy {
+  /** First retry delay: 1 s. */
   public static final long DEFAULT_BASE_DELAY_MILLIS = 1_000L;
+  /** Each delay doubles the previous one. */
   public static final double DEFAULT_FACTOR = 2.0;
+  /** Delays grow to at most 60 s. */
   public static final long DEFAULT_MAX_DELAY_MILLIS = 60_000L;
   /** Equal jitter: never an immediate retry after a failure (floor = half the delay). */
   public static final Jitter DEFAULT_JITTER = Jitter.EQUAL;
+  /** A connection up for 30 s resets the attempt counter. */
   public static final long DEFAULT_STABLE_PERIOD_MILLIS = 30_000L;
   /** After the network returns (or a deferral ends), reconnect within [0, this]. */
   public static final long DEFAULT_RESUME_JITTER_MILLIS = 1_000L;
@@ -76,30 +91,92 @@ public final class ReconnectPolicy {
     maxRetryAfterMillis = b.maxRetryAfterMillis;
   }
 
-  /** Base 1 s, factor 2, cap 60 s, equal jitter, stable after 30 s, no limits. */
+  /**
+   * Base 1 s, factor 2, cap 60 s, equal jitter, stable after 30 s, no limits.
+   *
+   * @return the default policy
+   */
   public static ReconnectPolicy defaults() {
     return DEFAULTS;
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * A builder starting from this policy's values.
+   *
+   * @return a new builder
+   */
   public Builder newBuilder() {
     return new Builder(this);
   }
 
+  /**
+   * The first retry delay, before jitter.
+   *
+   * @return the delay in ms
+   */
   public long baseDelayMillis() { return baseDelayMillis; }
+  /**
+   * How much each delay grows over the previous one.
+   *
+   * @return the factor, ≥ 1
+   */
   public double factor() { return factor; }
+  /**
+   * The cap of the exponential delay, before jitter.
+   *
+   * @return the cap in ms
+   */
   public long maxDelayMillis() { return maxDelayMillis; }
+  /**
+   * How each delay is randomised.
+   *
+   * @return the jitter strategy
+   */
   public Jitter jitter() { return jitter; }
+  /**
+   * How long a connection must stay up before the attempt counter resets.
+   *
+   * @return the period in ms
+   */
   public long stablePeriodMillis() { return stablePeriodMillis; }
-  /** 0 means unlimited. */
+  /**
+   * Consecutive failed attempts before the connection closes for good.
+   *
+   * @return the limit, or 0 for unlimited
+   */
   public int maxAttempts() { return maxAttempts; }
-  /** 0 means unlimited. */
+  /**
+   * How long a connection may keep failing before it closes for good.
+   *
+   * @return the limit in ms, or 0 for unlimited
+   */
   public long maxRetryDurationMillis() { return maxRetryDurationMillis; }
+  /**
+   * The reconnect window after the network returns or a pause ends.
+   *
+   * @return the window in ms: the attempt comes within [0, this]
+   */
   public long resumeJitterMillis() { return resumeJitterMillis; }
+  /**
+   * Server close codes that end the connection for good instead of a reconnect.
+   *
+   * @return the codes, unmodifiable; empty by default
+   */
   public Set<Integer> fatalCloseCodes() { return fatalCloseCodes; }
+  /**
+   * The longest server Retry-After honoured; longer values are clamped to it.
+   *
+   * @return the limit in ms
+   */
   public long maxRetryAfterMillis() { return maxRetryAfterMillis; }
 
   /**
@@ -148,12 +225,24 @@ public final class ReconnectPolicy {
       maxRetryAfterMillis = p.maxRetryAfterMillis;
     }
 
+    /**
+     * The first retry delay, before jitter [1 s].
+     *
+     * @param delay the delay, > 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder baseDelay(long delay, TimeUnit unit) {
       baseDelayMillis = Checks.positiveMillis("base delay", delay, unit);
       return this;
     }
 
-    /** Growth per attempt; must be ≥ 1 and finite. */
+    /**
+     * Growth per attempt [2].
+     *
+     * @param factor the factor; must be ≥ 1 and finite
+     * @return this builder
+     */
     public Builder factor(double factor) {
       if (!(factor >= 1.0) || Double.isInfinite(factor)) {
         throw new IllegalArgumentException("backoff factor must be ≥ 1 and finite, was " + factor);
@@ -162,23 +251,47 @@ public final class ReconnectPolicy {
       return this;
     }
 
+    /**
+     * The cap of the exponential delay, before jitter [60 s]; must not be below the base delay.
+     *
+     * @param delay the cap, > 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder maxDelay(long delay, TimeUnit unit) {
       maxDelayMillis = Checks.positiveMillis("max delay", delay, unit);
       return this;
     }
 
+    /**
+     * How each delay is randomised [{@link Jitter#EQUAL}].
+     *
+     * @param jitter the strategy
+     * @return this builder
+     */
     public Builder jitter(Jitter jitter) {
       this.jitter = Checks.notNull("jitter", jitter);
       return this;
     }
 
-    /** How long a connection must stay up before the attempt counter resets [30 s]. */
+    /**
+     * How long a connection must stay up before the attempt counter resets [30 s].
+     *
+     * @param period the period, ≥ 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder stablePeriod(long period, TimeUnit unit) {
       stablePeriodMillis = Checks.nonNegativeMillis("stable period", period, unit);
       return this;
     }
 
-    /** Give up after this many consecutive failed attempts; 0 = unlimited [0]. */
+    /**
+     * Give up after this many consecutive failed attempts; 0 = unlimited [0].
+     *
+     * @param maxAttempts the limit, ≥ 0
+     * @return this builder
+     */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 0) {
         throw new IllegalArgumentException("max attempts must not be negative, was " + maxAttempts);
@@ -187,7 +300,13 @@ public final class ReconnectPolicy {
       return this;
     }
 
-    /** Give up when failing for longer than this; 0 = unlimited [0]. */
+    /**
+     * Give up when failing for longer than this; 0 = unlimited [0].
+     *
+     * @param duration the limit, ≥ 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder maxRetryDuration(long duration, TimeUnit unit) {
       maxRetryDurationMillis = Checks.nonNegativeMillis("max retry duration", duration, unit);
       return this;
@@ -196,13 +315,22 @@ public final class ReconnectPolicy {
     /**
      * Reconnect within [0, this] after the network returns or a pause ends, instead of waiting out
      * the backoff [1 s].
+     *
+     * @param jitter the window, ≥ 0
+     * @param unit its unit
+     * @return this builder
      */
     public Builder resumeJitter(long jitter, TimeUnit unit) {
       resumeJitterMillis = Checks.nonNegativeMillis("resume jitter", jitter, unit);
       return this;
     }
 
-    /** Server close codes (e.g. an app's 4001 "banned") that end the connection for good. */
+    /**
+     * Server close codes (e.g. an app's 4001 "banned") that end the connection for good.
+     *
+     * @param codes WebSocket close codes, 1000 to 4999; replaces any earlier set
+     * @return this builder
+     */
     public Builder fatalCloseCodes(Integer... codes) {
       Set<Integer> set = new HashSet<Integer>();
       for (Integer code : Arrays.asList(codes)) {
@@ -215,13 +343,24 @@ public final class ReconnectPolicy {
       return this;
     }
 
-    /** A server's Retry-After above this is clamped [1 h]. */
+    /**
+     * A server's Retry-After above this is clamped [1 h].
+     *
+     * @param max the limit, ≥ 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder maxRetryAfter(long max, TimeUnit unit) {
       maxRetryAfterMillis = Checks.nonNegativeMillis("max retry-after", max, unit);
       return this;
     }
 
-    /** @throws IllegalArgumentException when the cap is below the base delay. */
+    /**
+     * Checks the settings together and builds the policy.
+     *
+     * @return the policy
+     * @throws IllegalArgumentException when the cap is below the base delay
+     */
     public ReconnectPolicy build() {
       if (maxDelayMillis < baseDelayMillis) {
         throw new IllegalArgumentException("max delay (" + maxDelayMillis

@@ -13,9 +13,19 @@ package dev.lifeline;
  * all of its connections; tests inject a virtual-time implementation with the same order.
  */
 public interface Scheduler {
-  /** Runs {@code task} as soon as possible, after tasks already due. */
+  /**
+   * Runs {@code task} as soon as possible, after tasks already due.
+   *
+   * @param task the work to run
+   */
   void execute(Runnable task);
 
-  /** Runs {@code task} once, {@code delayMillis} (≥ 0) from now. */
+  /**
+   * Runs {@code task} once, {@code delayMillis} from now.
+   *
+   * @param task the work to run
+   * @param delayMillis the delay in ms, ≥ 0
+   * @return a handle that cancels the task if it has not started
+   */
   Cancellable schedule(Runnable task, long delayMillis);
 }

@@ -1,5 +1,7 @@
 package dev.lifeline;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Answers heartbeats that the server sends, e.g. a server "ping" message answered with a "pong"
  * message (docs/behaviour.md, "Server heartbeat responder").
@@ -23,6 +25,9 @@ public interface ServerHeartbeatResponder {
    * heartbeat. A reply is sent at once if the connection is still open, ahead of the outbox, and
    * counts as client activity; {@code inbound} then does not reach the listener. A reply the
    * transport cannot carry (binary, or text containing {@code \n}, on tcp://) ends the connection.
+   *
+   * @param inbound a message from the server
+   * @return the reply, or null when {@code inbound} is not a server heartbeat
    */
-  Message replyTo(Message inbound);
+  @Nullable Message replyTo(Message inbound);
 }

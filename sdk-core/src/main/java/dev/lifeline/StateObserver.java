@@ -19,6 +19,10 @@ package dev.lifeline;
  * }</pre>
  */
 public interface StateObserver {
-  /** The connection is in {@code state} now: the current one first, then each change. */
+  /**
+   * The connection is in {@code state} now: the current one first, then each change.
+   *
+   * @param state the connection's state
+   */
   void onState(ConnectionState state);
 }

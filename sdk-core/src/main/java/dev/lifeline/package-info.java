@@ -8,6 +8,11 @@
  * dev.lifeline.HeartbeatPolicy}, {@link dev.lifeline.ReconnectPolicy}, {@link
  * dev.lifeline.OutboxPolicy} and {@link dev.lifeline.EnvironmentPolicy}.
  *
- * <p>Nullness: parameters and return values are non-null unless documented otherwise.
+ * <p>Nullness is declared with JSpecify, which Kotlin and nullness checkers read: the package
+ * is {@code @NullMarked}, so a type is non-null unless marked {@code @Nullable} (the parameters and
+ * return values that may be null, each documented).
  */
+@NullMarked
 package dev.lifeline;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,6 +9,7 @@ import dev.lifeline.Message
 import java.util.IdentityHashMap
 import java.util.concurrent.atomic.AtomicLong
 import kotlinx.coroutines.CompletableDeferred
+import kotlinx.coroutines.DelicateCoroutinesApi
 import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.StateFlow
@@ -203,6 +204,9 @@ internal class FlowFeed(
     next?.onSendFailed(connection, message, reason)
   }
 
+  // isClosedForSend is "delicate" because another thread may close the channel right after the
+  // read; here only receive() closes it, and listener calls come one at a time.
+  @OptIn(DelicateCoroutinesApi::class)
   private fun receive(message: Message) {
     // Once closed (overflowed), trySend fails quietly: the collector was already told.
     if (messages.trySend(message).isFailure && !messages.isClosedForSend) {

@@ -17,7 +17,8 @@ final class CommandLine {
       "  --quick                  a shortened demo on a faster clock (about %d s)",
       "  --transport ws|tcp       the demo server's protocol [ws]; tcp needs Lifeline's tcp://",
       "                           transport",
-      "  --report FILE.html       also write an HTML timeline of the run",
+      "  --report [FILE.html]     also write an HTML timeline of the run; a relative FILE goes",
+      "                           under target/ [target/%s]",
       "",
       "Your own server:",
       "  --url URL                connect to ws://, wss:// or tcp:// URL instead of the demo",
@@ -26,19 +27,26 @@ final class CommandLine {
       "  --server-timeout TIME    replace the connection after this long without any data from",
       "                           the server [off]; independent of --heartbeat, at most 24 h",
       "  --duration TIME          stop after this long [until Ctrl-C]",
-      "  --report FILE.html       also write an HTML timeline of the run",
+      "  --report [FILE.html]     as for the demo",
       "  Lines typed on standard input are sent as messages. Ctrl-C closes gracefully.",
       "",
       "  --help                   this text",
       "",
       "TIME is seconds (2, 2.5) or has a unit: 500ms, 2s, 1m.",
-      "Exit code: 0 on success, 1 when a message was lost or the connection failed for good,",
+      "Exit code: 0 on success, 1 when a message was lost, the connection failed for good or",
+      "(--url) it never connected,",
       "2 for bad flags.",
       ""),
       Main.DEFAULT_DEMO_MILLIS / 1000,
       (Demo.minimumDurationMillis(Demo.Clock.NORMAL) + 999) / 1000,
       (Demo.minimumDurationMillis(Demo.Clock.QUICK) + 999) / 1000,
-      (Demo.minimumDurationMillis(Demo.Clock.QUICK) + 999) / 1000);
+      (Demo.minimumDurationMillis(Demo.Clock.QUICK) + 999) / 1000,
+      CommandLine.DEFAULT_REPORT);
+
+  /** The file {@code --report} writes when given no name (under the report directory). */
+  static final String DEFAULT_REPORT = "lifeline-report.html";
+  /** System property naming the directory for a relative {@code --report} path. */
+  static final String REPORT_DIR_PROPERTY = "lifeline.sample.reportDir";
 
   /** A flag problem: printed with {@link #USAGE}, exit code 2. */
   static final class UsageException extends Exception {
@@ -102,10 +110,12 @@ final class CommandLine {
           break;
         }
         case "--report": {
-          String p = value != null ? value : next(args, ++i, flag);
+          String p = value != null ? value
+              : i + 1 < args.length && !args[i + 1].startsWith("-") ? args[++i]
+              : DEFAULT_REPORT;
           if (p.isEmpty()) throw new UsageException("--report needs a file name");
           try {
-            c.report = Paths.get(p);
+            c.report = reportPath(p);
           } catch (RuntimeException e) {
             throw new UsageException("--report: not a valid path: '" + p + "'");
           }
@@ -141,6 +151,18 @@ final class CommandLine {
       }
     }
     return c;
+  }
+
+  /**
+   * A relative {@code --report} path goes under the sample's {@code target/}: Maven runs the
+   * demo in the repository's root, which is no place for a generated file. The demo profile
+   * names the directory ({@value #REPORT_DIR_PROPERTY}); otherwise it is {@code target} in the
+   * working directory.
+   */
+  static Path reportPath(String p) {
+    Path path = Paths.get(p);
+    if (path.isAbsolute()) return path;
+    return Paths.get(System.getProperty(REPORT_DIR_PROPERTY, "target")).resolve(path);
   }
 
   private static String next(String[] args, int i, String flag) throws UsageException {

@@ -69,7 +69,8 @@ final class ExternalClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    boolean failedForGood = connection.state().isTerminal();
+    ConnectionState last = connection.state();
+    boolean failedForGood = last.isTerminal();
     timeline.log(Timeline.Type.SCENARIO, "app", failedForGood
         ? "the connection ended: " + connection.state().reason()
         : "closing gracefully");
@@ -101,6 +102,13 @@ final class ExternalClient {
       HtmlReport.write(cmd.report, timeline, HtmlReport.externalSummary(timeline, log, ledger),
           "Lifeline: " + cmd.url);
       out.println("  report          " + cmd.report.toAbsolutePath());
+    }
+    if (log.connects.get() == 0) {
+      // Retrying an absent server forever is Lifeline's job, but for this command it means the
+      // run showed nothing: say so and fail, instead of "uptime 0.0 %" and exit code 0.
+      out.println("  result          FAILED: never connected in " + Timeline.seconds(observed)
+          + (last.reason() != null ? " (last: " + last.reason() + ")" : ""));
+      return Main.EXIT_FAILED;
     }
     return failedForGood ? Main.EXIT_FAILED : Main.EXIT_OK;
   }

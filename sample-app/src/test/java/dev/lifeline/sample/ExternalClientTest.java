@@ -65,6 +65,22 @@ public final class ExternalClientTest {
   }
 
   @Test(timeout = 20_000)
+  public void absentServerEndsWithExitOneAndSaysItNeverConnected() throws Exception {
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort(); // Closed again: connecting there is refused.
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"--url", "ws://127.0.0.1:" + port + "/", "--duration", "1s"},
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertEquals(text, Main.EXIT_FAILED, code);
+    assertTrue(text, text.contains("result          FAILED: never connected in 1"));
+    assertTrue(text, text.contains("(last: connect failed: connection refused by 127.0.0.1:" + port));
+  }
+
+  @Test(timeout = 20_000)
   public void handshakeRefusedForGoodEndsWithExitOne() throws Exception {
     // A server that answers every request with 403: Lifeline stops at once (no credentials).
     try (ServerSocket forbidding = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {

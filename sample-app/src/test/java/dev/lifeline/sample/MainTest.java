@@ -7,6 +7,8 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import org.junit.Test;
 
 /** Flags: bad ones give the usage text and exit code 2, never a stack trace. */
@@ -48,7 +50,21 @@ public final class MainTest {
   }
 
   @Test public void missingValue() {
-    assertUsage("--report needs a value", "--report");
+    assertUsage("--duration needs a value", "--duration");
+    assertUsage("--report needs a file name", "--report=");
+  }
+
+  @Test public void reportGoesUnderTargetByDefault() throws Exception {
+    // Maven runs the demo in the repository's root: a bare name must not land there.
+    assertEquals(Paths.get("target", CommandLine.DEFAULT_REPORT),
+        CommandLine.parse(new String[] {"--report"}).report);
+    assertEquals(Paths.get("target", CommandLine.DEFAULT_REPORT),
+        CommandLine.parse(new String[] {"--report", "--quick"}).report);
+    assertEquals(Paths.get("target", "run.html"),
+        CommandLine.parse(new String[] {"--report", "run.html"}).report);
+    Path absolute = Paths.get("/tmp/run.html").toAbsolutePath();
+    assertEquals(absolute,
+        CommandLine.parse(new String[] {"--report", absolute.toString()}).report);
   }
 
   @Test public void badTimes() {
@@ -92,7 +108,7 @@ public final class MainTest {
     Outcome o = run("--help");
     assertEquals(Main.EXIT_OK, o.code);
     assertTrue(o.out, o.out.startsWith("Usage: lifeline-sample"));
-    assertTrue(o.out, o.out.contains("--report FILE.html"));
+    assertTrue(o.out, o.out.contains("--report [FILE.html]"));
     assertEquals("", o.err);
   }
 
@@ -107,6 +123,6 @@ public final class MainTest {
   @Test public void equalsFormAccepted() throws Exception {
     CommandLine c = CommandLine.parse(new String[] {"--duration=45s", "--report=out.html"});
     assertEquals(45_000, c.durationMillis);
-    assertEquals("out.html", c.report.toString());
+    assertEquals(Paths.get("target", "out.html"), c.report);
   }
 }

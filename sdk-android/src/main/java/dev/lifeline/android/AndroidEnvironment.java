@@ -52,7 +52,11 @@ public final class AndroidEnvironment {
     }
   }
 
-  /** False once {@link #detach()} ran. */
+  /**
+   * False once {@link #detach()} ran.
+   *
+   * @return true until detached
+   */
   public boolean isAttached() {
     return !detached;
   }

@@ -46,20 +46,59 @@ public final class AttachOptions {
     logger = b.logger;
   }
 
-  /** Everything watched, 700 ms debounce, no logging. */
+  /**
+   * Everything watched, 700 ms debounce, no logging.
+   *
+   * @return the default options
+   */
   public static AttachOptions defaults() {
     return DEFAULTS;
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * Whether default-network changes are followed.
+   *
+   * @return true to watch
+   */
   public boolean watchNetwork() { return watchNetwork; }
+  /**
+   * Whether screen on/off is followed.
+   *
+   * @return true to watch
+   */
   public boolean watchScreen() { return watchScreen; }
+  /**
+   * Whether Doze is reported as suspended/resumed (API 23+).
+   *
+   * @return true to watch
+   */
   public boolean watchDeviceIdle() { return watchDeviceIdle; }
+  /**
+   * Whether foreground/background is followed from started activities.
+   *
+   * @return true to watch
+   */
   public boolean watchLifecycle() { return watchLifecycle; }
+  /**
+   * How long no activity may be started before the app counts as in the background.
+   *
+   * @return the debounce in ms
+   */
   public long lifecycleDebounceMillis() { return lifecycleDebounceMillis; }
+  /**
+   * Where each translated signal is logged.
+   *
+   * @return the logger; {@link Logger#NONE} unless set
+   */
   public Logger logger() { return logger; }
 
   @Override public String toString() {
@@ -79,31 +118,57 @@ public final class AttachOptions {
 
     Builder() {}
 
-    /** Default-network callbacks [true]. Needs ACCESS_NETWORK_STATE (in the AAR manifest). */
+    /**
+     * Default-network callbacks [true]. Needs ACCESS_NETWORK_STATE (in the AAR manifest).
+     *
+     * @param watch true to watch
+     * @return this builder
+     */
     public Builder watchNetwork(boolean watch) {
       watchNetwork = watch;
       return this;
     }
 
-    /** Screen on/off broadcasts and the initial {@code isInteractive()} [true]. */
+    /**
+     * Screen on/off broadcasts and the initial {@code isInteractive()} [true].
+     *
+     * @param watch true to watch
+     * @return this builder
+     */
     public Builder watchScreen(boolean watch) {
       watchScreen = watch;
       return this;
     }
 
-    /** Doze as suspended/resumed, API 23+ [true]. */
+    /**
+     * Doze as suspended/resumed, API 23+ [true].
+     *
+     * @param watch true to watch
+     * @return this builder
+     */
     public Builder watchDeviceIdle(boolean watch) {
       watchDeviceIdle = watch;
       return this;
     }
 
-    /** Foreground/background from started activities [true]. */
+    /**
+     * Foreground/background from started activities [true].
+     *
+     * @param watch true to watch
+     * @return this builder
+     */
     public Builder watchLifecycle(boolean watch) {
       watchLifecycle = watch;
       return this;
     }
 
-    /** How long no activity may be started before it counts as background [700 ms]. */
+    /**
+     * How long no activity may be started before it counts as background [700 ms].
+     *
+     * @param debounce the debounce, ≥ 0
+     * @param unit its unit
+     * @return this builder
+     */
     public Builder lifecycleDebounce(long debounce, TimeUnit unit) {
       if (unit == null) throw new NullPointerException("unit == null");
       if (debounce < 0) {
@@ -114,13 +179,23 @@ public final class AttachOptions {
       return this;
     }
 
-    /** Where each translated signal is logged, e.g. {@link LifelineAndroid#logcat} [nowhere]. */
+    /**
+     * Where each translated signal is logged, e.g. {@link LifelineAndroid#logcat} [nowhere].
+     *
+     * @param logger the logger
+     * @return this builder
+     */
     public Builder logger(Logger logger) {
       if (logger == null) throw new NullPointerException("logger == null");
       this.logger = logger;
       return this;
     }
 
+    /**
+     * Builds the options.
+     *
+     * @return the options
+     */
     public AttachOptions build() {
       return new AttachOptions(this);
     }

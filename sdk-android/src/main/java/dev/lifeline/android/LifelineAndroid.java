@@ -61,6 +61,8 @@ public final class LifelineAndroid {
    * A {@link Lifeline.Builder} with Android defaults: {@link #elapsedRealtimeClock()} and
    * listener callbacks on the main thread ({@link #mainThreadExecutor()}). Everything can still
    * be overridden on the returned builder.
+   *
+   * @return a new builder
    */
   public static Lifeline.Builder lifelineBuilder() {
     return Lifeline.builder()
@@ -72,6 +74,9 @@ public final class LifelineAndroid {
    * {@link #lifelineBuilder()} plus {@link #heartbeatStore(Context)}: what an adaptive heartbeat
    * learns survives app restarts. The store is set on the client, not by {@link #attach}, because
    * a client's store is fixed when it is built; this is the builder to start from.
+   *
+   * @param context any context; its application context is kept
+   * @return a new builder
    */
   public static Lifeline.Builder lifelineBuilder(Context context) {
     return lifelineBuilder().heartbeatStore(heartbeatStore(context));
@@ -86,6 +91,7 @@ public final class LifelineAndroid {
    * is opened on first use, off the main thread.
    *
    * @param context any context; its application context is kept.
+   * @return the store
    */
   public static HeartbeatStore heartbeatStore(Context context) {
     if (context == null) throw new NullPointerException("context == null");
@@ -97,29 +103,52 @@ public final class LifelineAndroid {
    * own timers do not (Java's and Handler's delays pause with the CPU), so a timer that was due
    * during a sleep fires late against this clock, which is how the core detects the sleep and
    * probes the connection (docs/behaviour.md, "Wake-up probe").
+   *
+   * @return the clock
    */
   public static Clock elapsedRealtimeClock() {
     return ElapsedRealtimeClock.INSTANCE;
   }
 
-  /** Runs tasks on the main thread, in order; always posts, never runs inline. */
+  /**
+   * Runs tasks on the main thread, in order; always posts, never runs inline.
+   *
+   * @return the executor
+   */
   public static Executor mainThreadExecutor() {
     return MainThreadExecutor.INSTANCE;
   }
 
-  /** A {@link Logger} that writes to logcat under {@code tag}, at INFO and above. */
+  /**
+   * A {@link Logger} that writes to logcat under {@code tag}, at INFO and above.
+   *
+   * @param tag the logcat tag
+   * @return the logger
+   */
   public static Logger logcat(String tag) {
     if (tag == null) throw new NullPointerException("tag == null");
     return new LogcatLogger(tag, Logger.Level.INFO);
   }
 
-  /** Shorthand for {@code attach(context, lifeline.signals(), AttachOptions.defaults())}. */
+  /**
+   * Shorthand for {@code attach(context, lifeline.signals(), AttachOptions.defaults())}.
+   *
+   * @param context any context; its application context is used
+   * @param lifeline the client whose signals to feed
+   * @return the attachment, to {@link AndroidEnvironment#detach()} later
+   */
   public static AndroidEnvironment attach(Context context, Lifeline lifeline) {
     if (lifeline == null) throw new NullPointerException("lifeline == null");
     return attach(context, lifeline.signals(), AttachOptions.defaults());
   }
 
-  /** Shorthand for {@code attach(context, signals, AttachOptions.defaults())}. */
+  /**
+   * Shorthand for {@code attach(context, signals, AttachOptions.defaults())}.
+   *
+   * @param context any context; its application context is used
+   * @param signals where to report
+   * @return the attachment, to {@link AndroidEnvironment#detach()} later
+   */
   public static AndroidEnvironment attach(Context context, EnvironmentSignals signals) {
     return attach(context, signals, AttachOptions.defaults());
   }
@@ -132,6 +161,9 @@ public final class LifelineAndroid {
    * resume again.
    *
    * @param context any context; its application context is used, so nothing is leaked.
+   * @param signals where to report
+   * @param options which signals to watch, and where to log them
+   * @return the attachment, to {@link AndroidEnvironment#detach()} later
    * @throws IllegalStateException if not called on the main thread.
    */
   public static AndroidEnvironment attach(Context context, EnvironmentSignals signals,

@@ -39,7 +39,10 @@ import org.robolectric.shadows.ShadowNetworkInfo;
  */
 final class AndroidFixture {
   /** Network ids as Robolectric maps them: netId == legacy network type. */
+  // Robolectric numbers its networks by the legacy (deprecated) types: the ids are those.
+  @SuppressWarnings("deprecation")
   static final int MOBILE = ConnectivityManager.TYPE_MOBILE;
+  @SuppressWarnings("deprecation")
   static final int WIFI = ConnectivityManager.TYPE_WIFI;
 
   final Harness h = new Harness();
@@ -126,12 +129,18 @@ final class AndroidFixture {
 
   // ---- Screen and Doze. ----
 
+  // Robolectric's only way to set isInteractive; turnScreenOn would also send the broadcast
+  // that these tests send themselves, in a chosen order.
+  @SuppressWarnings("deprecation")
   void screenOff() {
     shadowOf(pm).setIsInteractive(false);
     app.sendBroadcast(new Intent(Intent.ACTION_SCREEN_OFF));
     settle();
   }
 
+  // Robolectric's only way to set isInteractive; turnScreenOn would also send the broadcast
+  // that these tests send themselves, in a chosen order.
+  @SuppressWarnings("deprecation")
   void screenOn() {
     shadowOf(pm).setIsInteractive(true);
     app.sendBroadcast(new Intent(Intent.ACTION_SCREEN_ON));

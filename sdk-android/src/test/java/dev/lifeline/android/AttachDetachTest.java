@@ -32,6 +32,9 @@ import org.robolectric.shadows.ShadowLog;
 public final class AttachDetachTest {
   private final AndroidFixture f = new AndroidFixture();
 
+  // Robolectric 4.17 deprecates hasReceiverForIntent (and getReceiversForIntent), still the
+  // direct way to ask whether a registered receiver matches an intent.
+  @SuppressWarnings("deprecation")
   @Test public void detachUnregistersEveryCallbackAndReceiver() {
     ShadowApplication app = shadowOf(f.app);
     int receiversBefore = app.getRegisteredReceivers().size();
@@ -81,6 +84,9 @@ public final class AttachDetachTest {
     f.reconnectsWithinJitter();
   }
 
+  // Robolectric 4.17 deprecates hasReceiverForIntent (and getReceiversForIntent), still the
+  // direct way to ask whether a registered receiver matches an intent.
+  @SuppressWarnings("deprecation")
   @Test public void attachOptionsSelectTheWatchers() {
     ShadowApplication app = shadowOf(f.app);
     AndroidEnvironment env = LifelineAndroid.attach(f.app, f.h.signals, AttachOptions.builder()

@@ -59,6 +59,9 @@ public final class EndToEndTest {
     server.shutdown();
   }
 
+  // Robolectric's only way to set isInteractive; turnScreenOn would also send the broadcast
+  // that these tests send themselves, in a chosen order.
+  @SuppressWarnings("deprecation")
   @Test public void mainThreadCallbacksAndScreenOnProbeOverARealSocket() throws Exception {
     server.enqueue(new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
       @Override public void onOpen(WebSocket webSocket, Response response) {

@@ -57,6 +57,9 @@ public final class ScreenSignalsTest {
     assertTrue(t.sent.isEmpty());
   }
 
+  // Robolectric's only way to set isInteractive; turnScreenOn would also send the broadcast
+  // that these tests send themselves, in a chosen order.
+  @SuppressWarnings("deprecation")
   @Test public void screenOffAtAttachIsReadFromIsInteractive() {
     shadowOf(f.pm).setIsInteractive(false);
     f.attach();

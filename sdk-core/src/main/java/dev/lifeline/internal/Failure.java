@@ -91,6 +91,8 @@ final class Failure {
 
   /** An IOException whose message is already a reason for people: shown without its class. */
   static final class ExplainedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     ExplainedException(String reason, Throwable cause) {
       super(reason, cause);
     }

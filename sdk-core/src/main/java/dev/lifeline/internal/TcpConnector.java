@@ -117,7 +117,7 @@ final class TcpConnector {
   Socket connect() throws IOException {
     // The lookup cannot be interrupted; an abort meanwhile is honoured as soon as it returns.
     List<InetAddress> addresses = client.dns().lookup(endpoint.host);
-    int timeout = (int) Math.min(Integer.MAX_VALUE, client.connectTimeoutMillis());
+    int timeout = client.connectTimeoutMillis();
     IOException last = null;
     for (InetAddress address : addresses) {
       Socket raw = client.socketFactory().createSocket();
