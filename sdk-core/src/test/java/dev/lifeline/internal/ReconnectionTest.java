@@ -31,7 +31,9 @@ import org.junit.runners.Parameterized.Parameters;
 @RunWith(Parameterized.class)
 public final class ReconnectionTest {
   private static final ReconnectPolicy NONE = ReconnectPolicy.builder().jitter(Jitter.NONE).build();
-  private static final ReconnectPolicy EQUAL = ReconnectPolicy.defaults();
+  private static final ReconnectPolicy EQUAL =
+      ReconnectPolicy.builder().jitter(Jitter.EQUAL).build();
+  private static final ReconnectPolicy PACED = ReconnectPolicy.defaults();
   private static final ReconnectPolicy DECORRELATED =
       ReconnectPolicy.builder().jitter(Jitter.DECORRELATED).build();
   /** Draws the lowest value of every range. */
@@ -73,6 +75,32 @@ public final class ReconnectionTest {
             .loss(REFUSED).waits(60_000, 10),
         row("EQUAL third failure, seeded draws: within 2 to 4 s").policy(EQUAL).after(2)
             .loss(REFUSED).waitsBetween(2_000, 4_000, 3),
+
+        // Paced jitter (the default): a first wait drawn log-uniformly in [base/√2, base×√2] once
+        // per streak, then each attempt waits until the time failing has doubled.
+        row("PACED first failure, lowest draw: base/√2, never 0").policy(PACED).random(LOWEST)
+            .loss(REFUSED).waits(707, 1),
+        row("PACED first failure, highest draw: base×√2").policy(PACED).random(HIGHEST)
+            .loss(REFUSED).waits(1_414, 1),
+        row("PACED second failure right after the first wait: the first wait again")
+            .policy(PACED).random(LOWEST).failedAt(0).at(707).loss(REFUSED).waits(707, 2),
+        row("PACED third failure: waits the time failing so far, due at 4× the first wait")
+            .policy(PACED).random(LOWEST).failedAt(0, 707).at(1_414).loss(REFUSED)
+            .waits(1_414, 3),
+        row("PACED: time spent in a slow attempt counts, 10 s failing waits 10 s")
+            .policy(PACED).random(HIGHEST).failedAt(0).at(10_000).loss(REFUSED).waits(10_000, 2),
+        row("PACED factor 1.5: waits half the time failing so far")
+            .policy(PACED.newBuilder().factor(1.5).build()).random(LOWEST).failedAt(0)
+            .at(4_000).loss(REFUSED).waits(2_000, 2),
+        row("PACED factor 1: the streak's first wait, every time")
+            .policy(PACED.newBuilder().factor(1).build()).random(HIGHEST).failedAt(0)
+            .at(50_000).loss(REFUSED).waits(1_414, 2),
+        row("PACED at the cap, lowest draw: half the cap").policy(PACED).random(LOWEST)
+            .failedAt(0).at(100_000).loss(REFUSED).waits(30_000, 2),
+        row("PACED at the cap, highest draw: the cap").policy(PACED).random(HIGHEST)
+            .failedAt(0).at(100_000).loss(REFUSED).waits(60_000, 2),
+        row("PACED second failure 1 s in, seeded draws: the longer of the first wait and 1 s")
+            .policy(PACED).failedAt(0).at(1_000).loss(REFUSED).waitsBetween(1_000, 1_414, 2),
 
         // HTTP answers to the handshake.
         row("401 without a credentials provider is fatal").loss(http(401)).terminates(
@@ -195,6 +223,9 @@ public final class ReconnectionTest {
             .thenStable().loss(REFUSED).waits(1_000, 1),
         row("after a stable period EQUAL still waits at least half the base, never 0")
             .policy(EQUAL).random(LOWEST).after(5).thenStable().loss(REFUSED).waits(500, 1),
+        row("after a stable period PACED draws a new first wait, never 0")
+            .policy(PACED).random(LOWEST).failedAt(0, 5_000).thenStable().at(100_000)
+            .loss(REFUSED).waits(707, 1),
         row("DECORRELATED, highest draws: third failure waits 27 s").policy(DECORRELATED)
             .random(HIGHEST).after(2).loss(REFUSED).waits(27_000, 3),
         row("DECORRELATED, highest draws: after a stable period it grows from the base again")
