@@ -18,7 +18,8 @@ import java.util.List;
 public final class BenchMain {
   /** Every benchmark, in table order. Add new groups here. */
   static final List<Benchmark> BENCHMARKS = Arrays.<Benchmark>asList(
-      new Placeholder());
+      new Placeholder(),
+      new StormBenchmark());
 
   private BenchMain() {}
 
