@@ -15,8 +15,11 @@ public final class Backoff {
   private final Random random;
   /** The previous decorrelated delay; base after a reset. */
   private long previousMillis;
-  /** PACED: this streak's first wait, drawn at its first failure; -1 after a reset. */
-  private long pacedFirstMillis = -1;
+  /**
+   * PACED: this streak's first wait, drawn at its first failure; -1 after a reset. Kept unrounded:
+   * whole milliseconds multiplied by factor^n would put a fleet's attempts on a grid.
+   */
+  private double pacedFirstMillis = -1;
 
   public Backoff(ReconnectPolicy policy, Random random) {
     this.policy = policy;
@@ -30,12 +33,9 @@ public final class Backoff {
     return d >= policy.maxDelayMillis() ? policy.maxDelayMillis() : (long) d;
   }
 
-  /**
-   * The jittered delay before retry {@code attempt} (1-based), {@code failingForMillis} after the
-   * streak's first failure (only {@link ReconnectPolicy.Jitter#PACED} reads it).
-   */
-  public long delayMillis(int attempt, long failingForMillis) {
-    if (policy.jitter() == ReconnectPolicy.Jitter.PACED) return pacedMillis(attempt, failingForMillis);
+  /** The jittered delay before retry {@code attempt} (1-based). */
+  public long delayMillis(int attempt) {
+    if (policy.jitter() == ReconnectPolicy.Jitter.PACED) return pacedMillis(attempt);
     long d = exponentialMillis(attempt);
     switch (policy.jitter()) {
       case NONE:
@@ -58,27 +58,27 @@ public final class Backoff {
 
   /**
    * PACED (docs/behaviour.md, "Reconnection"): the first wait is the base times a factor drawn
-   * log-uniformly from [1/√g, √g] with g = max(factor, 2); every later attempt waits until the
-   * time failing has grown by the factor ((factor − 1) × time failing so far, at least the first
-   * wait). A client's attempts then fall at first × factor^k after the loss, and the fleet's
+   * log-uniformly from [1/√g, √g] with g = max(factor, 2); attempt n ≥ 2 waits first × (factor −
+   * 1) × factor^(n-2), at least the first wait. A client's attempts then fall at about first ×
+   * factor^(n-1) after the loss (attempt durations aside), and the fleet's
    * attempts are log-uniform over every factor-wide stretch of time: whenever the server returns,
    * the attempts that find it up are spread over the following stretch instead of bunched, as
    * per-attempt jitter bunches them (each attempt's spread adds to the last, so a fleet dropped
    * at once moves in waves). At the cap the wait is uniform in [cap/2, cap], as with EQUAL.
    */
-  private long pacedMillis(int attempt, long failingForMillis) {
+  private long pacedMillis(int attempt) {
     if (attempt <= 1 || pacedFirstMillis < 0) {
       double g = Math.max(policy.factor(), 2.0);
       double spread = Math.pow(g, random.nextDouble() - 0.5);
-      pacedFirstMillis = Math.max(1, Math.round(policy.baseDelayMillis() * spread));
+      pacedFirstMillis = Math.max(1.0, policy.baseDelayMillis() * spread);
     }
-    long wait = pacedFirstMillis;
+    double wait = pacedFirstMillis;
     if (attempt > 1) {
-      double grown = (policy.factor() - 1) * Math.max(0, failingForMillis);
-      if (grown > wait) wait = grown >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) grown;
+      wait = Math.max(wait,
+          pacedFirstMillis * (policy.factor() - 1) * Math.pow(policy.factor(), attempt - 2));
     }
     long cap = policy.maxDelayMillis();
-    return wait >= cap ? cap / 2 + uniform(0, cap - cap / 2) : wait;
+    return wait >= cap ? cap / 2 + uniform(0, cap - cap / 2) : Math.round(wait);
   }
 
   /** Forgets the decorrelated history and the paced first wait (after a stable connection). */

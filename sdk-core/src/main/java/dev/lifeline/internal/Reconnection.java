@@ -95,7 +95,7 @@ final class Reconnection {
           + (max == 1 ? "" : "s") + "; last: " + reason);
     }
     if (paused != null) return Decision.pause(paused, reason);
-    long delay = backoff.delayMillis(failures, nowMillis - failingSinceMillis);
+    long delay = backoff.delayMillis(failures);
     if (failure.retryAfterMillis >= 0) {
       // Honour the server's Retry-After, with jitter on top so a fleet does not return at once.
       long retryAfter = Math.min(failure.retryAfterMillis, policy.maxRetryAfterMillis());

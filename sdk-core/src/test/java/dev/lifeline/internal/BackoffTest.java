@@ -26,7 +26,7 @@ public final class BackoffTest {
     long[] expected = {1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000};
     for (int i = 0; i < expected.length; i++) {
       assertEquals(expected[i], b.exponentialMillis(i + 1));
-      assertEquals(expected[i], b.delayMillis(i + 1, 0));
+      assertEquals(expected[i], b.delayMillis(i + 1));
     }
     assertEquals(60_000, b.exponentialMillis(10_000)); // No overflow far past the cap.
   }
@@ -38,7 +38,7 @@ public final class BackoffTest {
       long min = Long.MAX_VALUE;
       long max = Long.MIN_VALUE;
       for (int i = 0; i < DRAWS; i++) {
-        long x = b.delayMillis(attempt, 0);
+        long x = b.delayMillis(attempt);
         min = Math.min(min, x);
         max = Math.max(max, x);
       }
@@ -55,7 +55,7 @@ public final class BackoffTest {
     long min = Long.MAX_VALUE;
     long max = 0;
     for (int i = 0; i < DRAWS; i++) {
-      long x = b.delayMillis(3, 0);
+      long x = b.delayMillis(3);
       min = Math.min(min, x);
       max = Math.max(max, x);
     }
@@ -68,7 +68,7 @@ public final class BackoffTest {
       Backoff b = backoff(j);
       Set<Long> distinct = new HashSet<>();
       for (int i = 0; i < 1000; i++) {
-        long x = b.delayMillis(50, 0);
+        long x = b.delayMillis(50);
         assertTrue(j + " " + x, x <= 60_000);
         distinct.add(x);
       }
@@ -82,12 +82,12 @@ public final class BackoffTest {
     long max = 0;
     int belowOneSecond = 0;
     for (int i = 0; i < DRAWS; i++) {
-      long first = b.delayMillis(1, 0);
+      long first = b.delayMillis(1);
       min = Math.min(min, first);
       max = Math.max(max, first);
       if (first < 1_000) belowOneSecond++;
-      // Early in the streak the wait is the streak's own first wait, not a new draw.
-      assertEquals(first, b.delayMillis(2, first / 2));
+      // With factor 2 the second wait is the streak's own first wait again, not a new draw.
+      assertEquals(first, b.delayMillis(2));
     }
     assertTrue("min " + min, min >= 707 && min < 720);
     assertTrue("max " + max, max <= 1_414 && max > 1_400);
@@ -99,7 +99,7 @@ public final class BackoffTest {
     Backoff b = backoff(Jitter.PACED);
     Set<Long> distinct = new HashSet<>();
     for (int i = 0; i < 1000; i++) {
-      long x = b.delayMillis(20, 600_000);
+      long x = b.delayMillis(20);
       assertTrue(String.valueOf(x), x >= 30_000 && x <= 60_000);
       distinct.add(x);
     }
@@ -110,13 +110,13 @@ public final class BackoffTest {
     Backoff b = backoff(Jitter.DECORRELATED);
     long previous = 1_000;
     for (int i = 0; i < DRAWS; i++) {
-      long x = b.delayMillis(i + 1, 0);
+      long x = b.delayMillis(i + 1);
       assertTrue(x >= 1_000);
       assertTrue(x <= Math.min(60_000, previous * 3));
       previous = x;
     }
     b.reset();
-    assertTrue(b.delayMillis(1, 0) <= 3_000);
+    assertTrue(b.delayMillis(1) <= 3_000);
   }
 
   @Test public void uniformIsInclusiveAndHandlesEmptyRanges() {

@@ -77,30 +77,27 @@ public final class ReconnectionTest {
             .loss(REFUSED).waitsBetween(2_000, 4_000, 3),
 
         // Paced jitter (the default): a first wait drawn log-uniformly in [base/√2, base×√2] once
-        // per streak, then each attempt waits until the time failing has doubled.
+        // per streak, then attempt n waits first × (factor − 1) × factor^(n-2), at least first.
         row("PACED first failure, lowest draw: base/√2, never 0").policy(PACED).random(LOWEST)
             .loss(REFUSED).waits(707, 1),
         row("PACED first failure, highest draw: base×√2").policy(PACED).random(HIGHEST)
             .loss(REFUSED).waits(1_414, 1),
-        row("PACED second failure right after the first wait: the first wait again")
-            .policy(PACED).random(LOWEST).failedAt(0).at(707).loss(REFUSED).waits(707, 2),
-        row("PACED third failure: waits the time failing so far, due at 4× the first wait")
-            .policy(PACED).random(LOWEST).failedAt(0, 707).at(1_414).loss(REFUSED)
-            .waits(1_414, 3),
-        row("PACED: time spent in a slow attempt counts, 10 s failing waits 10 s")
-            .policy(PACED).random(HIGHEST).failedAt(0).at(10_000).loss(REFUSED).waits(10_000, 2),
-        row("PACED factor 1.5: waits half the time failing so far")
-            .policy(PACED.newBuilder().factor(1.5).build()).random(LOWEST).failedAt(0)
-            .at(4_000).loss(REFUSED).waits(2_000, 2),
+        row("PACED second failure: the streak's first wait again, due at 2× it")
+            .policy(PACED).random(HIGHEST).after(1).loss(REFUSED).waits(1_414, 2),
+        row("PACED third failure: twice the first wait, due at 4× it")
+            .policy(PACED).random(LOWEST).after(2).loss(REFUSED).waits(1_414, 3),
+        row("PACED factor 1.5, fourth failure: first × 0.5 × 1.5²")
+            .policy(PACED.newBuilder().factor(1.5).build()).random(LOWEST).after(3)
+            .loss(REFUSED).waits(795, 4),
         row("PACED factor 1: the streak's first wait, every time")
-            .policy(PACED.newBuilder().factor(1).build()).random(HIGHEST).failedAt(0)
-            .at(50_000).loss(REFUSED).waits(1_414, 2),
+            .policy(PACED.newBuilder().factor(1).build()).random(HIGHEST).after(30)
+            .loss(REFUSED).waits(1_414, 31),
         row("PACED at the cap, lowest draw: half the cap").policy(PACED).random(LOWEST)
-            .failedAt(0).at(100_000).loss(REFUSED).waits(30_000, 2),
+            .after(9).loss(REFUSED).waits(30_000, 10),
         row("PACED at the cap, highest draw: the cap").policy(PACED).random(HIGHEST)
-            .failedAt(0).at(100_000).loss(REFUSED).waits(60_000, 2),
-        row("PACED second failure 1 s in, seeded draws: the longer of the first wait and 1 s")
-            .policy(PACED).failedAt(0).at(1_000).loss(REFUSED).waitsBetween(1_000, 1_414, 2),
+            .after(9).loss(REFUSED).waits(60_000, 10),
+        row("PACED fifth failure, seeded draws: 8× the first wait, within 5.7 to 11.3 s")
+            .policy(PACED).after(4).loss(REFUSED).waitsBetween(5_656, 11_312, 5),
 
         // HTTP answers to the handshake.
         row("401 without a credentials provider is fatal").loss(http(401)).terminates(
