@@ -34,8 +34,11 @@ public final class ReconnectPolicy {
   public static final double DEFAULT_FACTOR = 2.0;
   /** Delays grow to at most 60 s. */
   public static final long DEFAULT_MAX_DELAY_MILLIS = 60_000L;
-  /** Equal jitter: never an immediate retry after a failure (floor = half the delay). */
-  public static final Jitter DEFAULT_JITTER = Jitter.EQUAL;
+  /**
+   * Paced jitter: a fleet dropped at once comes back evenly, and a lone drop retries after
+   * 0.71–1.41 s, never at once (docs/behaviour.md, "Reconnection", has the measurements).
+   */
+  public static final Jitter DEFAULT_JITTER = Jitter.PACED;
   /** A connection up for 30 s resets the attempt counter. */
   public static final long DEFAULT_STABLE_PERIOD_MILLIS = 30_000L;
   /** After the network returns (or a deferral ends), reconnect within [0, this]. */
@@ -51,10 +54,19 @@ public final class ReconnectPolicy {
     NONE,
     /** Uniform in [0, delay]. Spreads best, but may retry immediately. */
     FULL,
-    /** Uniform in [delay/2, delay]: spread, with a non-zero floor. The default. */
+    /** Uniform in [delay/2, delay]: spread, with a non-zero floor. */
     EQUAL,
     /** Uniform in [base, previous × 3], capped: AWS's "decorrelated jitter". */
-    DECORRELATED
+    DECORRELATED,
+    /**
+     * The default. The first wait is the base times a factor drawn once per streak of failures,
+     * log-uniformly from [1/√g, √g] (g = max(factor, 2)): 0.71–1.41 s with the defaults. Each
+     * later attempt waits until the time failing so far has grown by the factor ((factor − 1) ×
+     * that time, at least the first wait); at the cap, uniform in [cap/2, cap]. Each client keeps
+     * its own pace, so whenever the server returns, the attempts that find it up are spread
+     * evenly instead of arriving in waves.
+     */
+    PACED
   }
 
   /** First retry delay in ms, > 0. */
@@ -92,7 +104,7 @@ public final class ReconnectPolicy {
   }
 
   /**
-   * Base 1 s, factor 2, cap 60 s, equal jitter, stable after 30 s, no limits.
+   * Base 1 s, factor 2, cap 60 s, paced jitter, stable after 30 s, no limits.
    *
    * @return the default policy
    */
@@ -181,7 +193,7 @@ public final class ReconnectPolicy {
 
   /**
    * The settings, with units, e.g. {@code ReconnectPolicy{baseDelay=1000 ms, factor=2.0,
-   * maxDelay=60000 ms, jitter=EQUAL, stablePeriod=30000 ms, maxAttempts=unlimited,
+   * maxDelay=60000 ms, jitter=PACED, stablePeriod=30000 ms, maxAttempts=unlimited,
    * maxRetryDuration=unlimited, resumeJitter=1000 ms, maxRetryAfter=3600000 ms,
    * fatalCloseCodes=[]}}.
    */
@@ -264,7 +276,7 @@ public final class ReconnectPolicy {
     }
 
     /**
-     * How each delay is randomised [{@link Jitter#EQUAL}].
+     * How each delay is randomised [{@link Jitter#PACED}].
      *
      * @param jitter the strategy
      * @return this builder

@@ -23,7 +23,7 @@ public final class OptionsToStringTest {
         + " protocolPing=55000 ms (follows the interval), serverTimeout=off,"
         + " probeTimeout=10000 ms}", HeartbeatPolicy.defaults().toString());
     assertEquals("ReconnectPolicy{baseDelay=1000 ms, factor=2.0, maxDelay=60000 ms,"
-        + " jitter=EQUAL, stablePeriod=30000 ms, maxAttempts=unlimited, maxRetryDuration=unlimited,"
+        + " jitter=PACED, stablePeriod=30000 ms, maxAttempts=unlimited, maxRetryDuration=unlimited,"
         + " resumeJitter=1000 ms, maxRetryAfter=3600000 ms, fatalCloseCodes=[]}",
         ReconnectPolicy.defaults().toString());
     assertEquals("OutboxPolicy{maxMessages=1000, maxBytes=1048576 bytes, ttl=none}",

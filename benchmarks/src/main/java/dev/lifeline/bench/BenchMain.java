@@ -19,7 +19,8 @@ public final class BenchMain {
   /** Every benchmark, in table order. Add new groups here. */
   static final List<Benchmark> BENCHMARKS = Arrays.<Benchmark>asList(
       new WireBenchmarks(),
-      new KeepAliveBenchmarks());
+      new KeepAliveBenchmarks(),
+      new StormBenchmark());
 
   private BenchMain() {}
 

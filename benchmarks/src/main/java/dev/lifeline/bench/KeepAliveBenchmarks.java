@@ -21,7 +21,7 @@ import okhttp3.OkHttpClient;
  * What keeping a connection alive costs when nothing else happens, and when the app is busy:
  * timer wake-ups per idle connection per heartbeat interval, counted by an instrumented {@link
  * Scheduler}; heartbeat bytes on a busy connection, counted from {@link
- * EventListener#heartbeatSent} (issue 10).
+ * EventListener#heartbeatSent}.
  */
 final class KeepAliveBenchmarks implements Benchmark {
   /** Short, so a quick run sees many intervals; the logic does not depend on the length. */

@@ -23,7 +23,7 @@ import okio.Okio;
 
 /**
  * Throughput and round trip of Lifeline's WebSocket and tcp:// connections against raw OkHttp /
- * raw Okio clients talking to the same local servers, in interleaved rounds (issue 10).
+ * raw Okio clients talking to the same local servers, in interleaved rounds.
  */
 final class WireBenchmarks implements Benchmark {
   /** 32 bytes, the message size of the issue's table. */

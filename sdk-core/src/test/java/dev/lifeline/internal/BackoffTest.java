@@ -76,6 +76,36 @@ public final class BackoffTest {
     }
   }
 
+  @Test public void pacedFirstWaitSpansBaseOverRootTwoToBaseTimesRootTwoAndIsKeptForTheStreak() {
+    Backoff b = backoff(Jitter.PACED);
+    long min = Long.MAX_VALUE;
+    long max = 0;
+    int belowOneSecond = 0;
+    for (int i = 0; i < DRAWS; i++) {
+      long first = b.delayMillis(1);
+      min = Math.min(min, first);
+      max = Math.max(max, first);
+      if (first < 1_000) belowOneSecond++;
+      // With factor 2 the second wait is the streak's own first wait again, not a new draw.
+      assertEquals(first, b.delayMillis(2));
+    }
+    assertTrue("min " + min, min >= 707 && min < 720);
+    assertTrue("max " + max, max <= 1_414 && max > 1_400);
+    // Log-uniform: half the draws below the geometric middle, 1 s.
+    assertEquals(0.5, belowOneSecond / (double) DRAWS, 0.02);
+  }
+
+  @Test public void pacedJitterAppliesAtTheCap() {
+    Backoff b = backoff(Jitter.PACED);
+    Set<Long> distinct = new HashSet<>();
+    for (int i = 0; i < 1000; i++) {
+      long x = b.delayMillis(20);
+      assertTrue(String.valueOf(x), x >= 30_000 && x <= 60_000);
+      distinct.add(x);
+    }
+    assertTrue(distinct.size() > 500);
+  }
+
   @Test public void decorrelatedStaysBetweenBaseAndThreeTimesPreviousCapped() {
     Backoff b = backoff(Jitter.DECORRELATED);
     long previous = 1_000;

@@ -32,7 +32,8 @@ public final class ReconnectTest {
     ConnectionState s = c.state();
     assertEquals(Kind.WAITING_TO_RECONNECT, s.kind());
     assertEquals(1, s.attempt());
-    assertTrue(s.delayMillis() >= 500 && s.delayMillis() <= 1000);
+    // The default paced jitter: base 1 s × a factor in [1/√2, √2], never 0.
+    assertTrue(s.delayMillis() >= 707 && s.delayMillis() <= 1_414);
     assertEquals("server closed the connection: 1001 going away", s.reason());
 
     h.time.advanceBy(s.delayMillis() - 1);

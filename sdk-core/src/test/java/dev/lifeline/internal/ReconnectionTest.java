@@ -31,7 +31,9 @@ import org.junit.runners.Parameterized.Parameters;
 @RunWith(Parameterized.class)
 public final class ReconnectionTest {
   private static final ReconnectPolicy NONE = ReconnectPolicy.builder().jitter(Jitter.NONE).build();
-  private static final ReconnectPolicy EQUAL = ReconnectPolicy.defaults();
+  private static final ReconnectPolicy EQUAL =
+      ReconnectPolicy.builder().jitter(Jitter.EQUAL).build();
+  private static final ReconnectPolicy PACED = ReconnectPolicy.defaults();
   private static final ReconnectPolicy DECORRELATED =
       ReconnectPolicy.builder().jitter(Jitter.DECORRELATED).build();
   /** Draws the lowest value of every range. */
@@ -73,6 +75,29 @@ public final class ReconnectionTest {
             .loss(REFUSED).waits(60_000, 10),
         row("EQUAL third failure, seeded draws: within 2 to 4 s").policy(EQUAL).after(2)
             .loss(REFUSED).waitsBetween(2_000, 4_000, 3),
+
+        // Paced jitter (the default): a first wait drawn log-uniformly in [base/√2, base×√2] once
+        // per streak, then attempt n waits first × (factor − 1) × factor^(n-2), at least first.
+        row("PACED first failure, lowest draw: base/√2, never 0").policy(PACED).random(LOWEST)
+            .loss(REFUSED).waits(707, 1),
+        row("PACED first failure, highest draw: base×√2").policy(PACED).random(HIGHEST)
+            .loss(REFUSED).waits(1_414, 1),
+        row("PACED second failure: the streak's first wait again, due at 2× it")
+            .policy(PACED).random(HIGHEST).after(1).loss(REFUSED).waits(1_414, 2),
+        row("PACED third failure: twice the first wait, due at 4× it")
+            .policy(PACED).random(LOWEST).after(2).loss(REFUSED).waits(1_414, 3),
+        row("PACED factor 1.5, fourth failure: first × 0.5 × 1.5²")
+            .policy(PACED.newBuilder().factor(1.5).build()).random(LOWEST).after(3)
+            .loss(REFUSED).waits(795, 4),
+        row("PACED factor 1: the streak's first wait, every time")
+            .policy(PACED.newBuilder().factor(1).build()).random(HIGHEST).after(30)
+            .loss(REFUSED).waits(1_414, 31),
+        row("PACED at the cap, lowest draw: half the cap").policy(PACED).random(LOWEST)
+            .after(9).loss(REFUSED).waits(30_000, 10),
+        row("PACED at the cap, highest draw: the cap").policy(PACED).random(HIGHEST)
+            .after(9).loss(REFUSED).waits(60_000, 10),
+        row("PACED fifth failure, seeded draws: 8× the first wait, within 5.7 to 11.3 s")
+            .policy(PACED).after(4).loss(REFUSED).waitsBetween(5_656, 11_312, 5),
 
         // HTTP answers to the handshake.
         row("401 without a credentials provider is fatal").loss(http(401)).terminates(
@@ -195,6 +220,9 @@ public final class ReconnectionTest {
             .thenStable().loss(REFUSED).waits(1_000, 1),
         row("after a stable period EQUAL still waits at least half the base, never 0")
             .policy(EQUAL).random(LOWEST).after(5).thenStable().loss(REFUSED).waits(500, 1),
+        row("after a stable period PACED draws a new first wait, never 0")
+            .policy(PACED).random(LOWEST).failedAt(0, 5_000).thenStable().at(100_000)
+            .loss(REFUSED).waits(707, 1),
         row("DECORRELATED, highest draws: third failure waits 27 s").policy(DECORRELATED)
             .random(HIGHEST).after(2).loss(REFUSED).waits(27_000, 3),
         row("DECORRELATED, highest draws: after a stable period it grows from the base again")

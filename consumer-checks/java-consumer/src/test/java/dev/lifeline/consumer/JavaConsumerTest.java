@@ -5,7 +5,7 @@ import static org.junit.Assert.fail;
 
 import org.junit.Test;
 
-/** Runs the Java app against the built lifeline-core (issue 11). */
+/** Runs the Java app against the built lifeline-core. */
 public final class JavaConsumerTest {
   @Test public void theAppConnectsSendsAndReceivesOnARealSocket() throws Exception {
     try (EchoLineServer server = new EchoLineServer()) {

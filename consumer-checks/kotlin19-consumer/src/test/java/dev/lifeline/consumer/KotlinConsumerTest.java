@@ -5,7 +5,7 @@ import static org.junit.Assert.assertEquals;
 import java.util.Arrays;
 import org.junit.Test;
 
-/** Runs the Kotlin 1.9 app against the built lifeline-kotlin and lifeline-core (issue 11). */
+/** Runs the Kotlin 1.9 app against the built lifeline-kotlin and lifeline-core. */
 public final class KotlinConsumerTest {
   @Test public void theAppConnectsSendsAndReceivesWithStateFlowAndTheFlows() throws Exception {
     try (EchoLineServer server = new EchoLineServer()) {
