@@ -20,35 +20,21 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Runs the shortened demo end to end on 127.0.0.1 (server restart, network loss, zombie, then the
  * idle-cut stage where an adaptive heartbeat learns the path's idle limit) and checks what its
- * summary claims.
+ * summary claims. The same story over tcp:// is {@link DemoOverTcpTest}: a class of its own, so
+ * the two runs take place side by side in the build's two test JVMs.
  */
 public final class DemoTest {
   @Rule public final TemporaryFolder tmp = new TemporaryFolder();
 
   @Test(timeout = 60_000)
   public void quickDemoSurvivesEveryFaultAndLosesNothing() throws Exception {
-    String text = runQuickDemo("--quick");
+    String text = runQuickDemo(tmp.getRoot().toPath(), "--quick");
     assertTrue(text, text.contains("1001 server restarting"));
   }
 
-  /** The same story over newline-framed TCP text, once lifeline-core has the tcp:// transport. */
-  @Test(timeout = 60_000)
-  public void quickDemoOverTcpText() throws Exception {
-    boolean tcpSupported;
-    try {
-      dev.lifeline.ConnectionOptions.builder("tcp://127.0.0.1:1");
-      tcpSupported = true;
-    } catch (IllegalArgumentException e) {
-      tcpSupported = false;
-    }
-    Assume.assumeTrue("this lifeline-core has no tcp:// transport", tcpSupported);
-    String text = runQuickDemo("--quick", "--transport", "tcp");
-    assertTrue(text, text.contains("listening on tcp://127.0.0.1:"));
-  }
-
   /** Runs the demo, checks its exit code, summary and report; returns what it printed. */
-  private String runQuickDemo(String... flags) throws Exception {
-    Path report = tmp.getRoot().toPath().resolve("report.html");
+  static String runQuickDemo(Path dir, String... flags) throws Exception {
+    Path report = dir.resolve("report.html");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     long started = System.nanoTime();
