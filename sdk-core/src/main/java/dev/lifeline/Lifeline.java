@@ -65,7 +65,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * try (Lifeline lifeline = Lifeline.builder().build()) {
  *   Connection connection = lifeline.newConnection(url, ConnectionListener.builder()
- *       .onMessage((c, text) -> System.out.println(text))
+ *       .onMessage((c, text) -> inbox.add(text))
  *       .build());
  *   connection.connect();
  *   stop.await();

@@ -52,10 +52,11 @@ final class DocExamples {
     } // close(): queued messages flushed, then a close 1000
   }
 
-  static void lifelineClosed(String url, CountDownLatch stop) throws Exception {
+  static void lifelineClosed(String url, CountDownLatch stop, List<String> inbox)
+      throws Exception {
     try (Lifeline lifeline = Lifeline.builder().build()) {
       Connection connection = lifeline.newConnection(url, ConnectionListener.builder()
-          .onMessage((c, text) -> System.out.println(text))
+          .onMessage((c, text) -> inbox.add(text))
           .build());
       connection.connect();
       stop.await();

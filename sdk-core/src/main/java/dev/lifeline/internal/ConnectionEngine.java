@@ -105,11 +105,11 @@ final class ConnectionEngine {
         timers, new KeepAliveOwner(this, options.heartbeat(), app));
     if (tuning != null) tuning.onChange(keepAlive::intervalChanged);
     this.delivery = new Delivery(options.outbox(), options.ackTimeoutMillis(), timers,
-        new DeliveryOwner());
+        new DeliveryOwner(this));
     this.sleep = new SleepDetector(connection, environmentPolicy.sleepDetectionMillis(), app,
         keepAlive, timers);
     this.environment =
-        new EnvironmentReactions(environmentPolicy, ctx.signals, timers, new EnvironmentOwner());
+        new EnvironmentReactions(environmentPolicy, ctx.signals, timers, new EnvironmentOwner(this));
     this.reconnectTimer = timers.timer("reconnect", this::onReconnectDue);
     this.deadlineTimer = timers.timer("attempt deadline", this::attemptTimedOut);
     this.stableTimer = timers.timer("stable period", reconnection::stable);
@@ -165,7 +165,7 @@ final class ConnectionEngine {
   // ---- Attempts. ----
 
   /** Starts an attempt, unless the environment says to wait. */
-  private void attemptOrPause() {
+  void attemptOrPause() {
     PauseReason why = pauseReason();
     if (why != null) {
       pause(why);
@@ -282,7 +282,7 @@ final class ConnectionEngine {
   void lose(Failure failure, Release how) {
     Attempt a = attempt;
     boolean wasOpen = a != null && a.isOpen();
-    if (wasOpen && tuning != null && keepAlive.isRunning()) learnFrom(failure);
+    if (wasOpen && tuning != null && keepAlive.isRunning()) tuning.learnFrom(failure, keepAlive, now(), networkChangedSinceOpen);
     release(how, failure.reason);
     if (connection.state().isTerminal()) return;
     int number = a != null ? a.number : reconnection.attempt();
@@ -332,34 +332,10 @@ final class ConnectionEngine {
   }
 
   /**
-   * Lane: tells the adaptive heartbeat (docs/behaviour.md, "Adaptive heartbeat") whether the open
-   * connection was cut for being idle: an EOF or reset while nothing flowed either way for at
-   * least half the adaptive min, or a protocol ping left unanswered; not a server's close frame,
-   * a cut after a network change, nor a cut right after traffic.
-   */
-  private void learnFrom(Failure failure) {
-    long zombieIdle = keepAlive.zombieIdleMillis();
-    long idle = keepAlive.idleMillis(now());
-    long threshold = options.heartbeat().adaptiveMinMillis() / 2;
-    if (failure.kind != Failure.Kind.TRANSIENT) {
-      tuning.notAboutIdleness(failure.reason);
-    } else if (networkChangedSinceOpen) {
-      tuning.notAboutIdleness("the network changed");
-    } else if (zombieIdle >= threshold) {
-      tuning.cutAfterIdle(zombieIdle);
-    } else if (Failure.isCut(failure.cause) && idle >= threshold) {
-      tuning.cutAfterIdle(idle);
-    } else {
-      tuning.notAboutIdleness(failure.reason + "; last traffic " + Durations.seconds1(idle)
-          + " before");
-    }
-  }
-
-  /**
    * Lane: the one place a transport is let go. {@code why}: the close reason for {@link
    * Release#GRACEFUL}, else why it was lost (the messages it may not have delivered say so).
    */
-  private void release(Release how, String why) {
+  void release(Release how, String why) {
     Attempt a = attempt;
     if (a == null) return;
     attempt = null; // From now on the attempt's late callbacks are ignored.
@@ -383,7 +359,7 @@ final class ConnectionEngine {
    * Lane: ends the current transport on purpose. An open one sends what is queued, then a close
    * 1000 with {@code reason}; one still connecting is cancelled. Returns whether one was open.
    */
-  private boolean closeGracefully(String reason) {
+  boolean closeGracefully(String reason) {
     Attempt a = attempt;
     if (a == null || !a.isOpen()) {
       release(Release.CANCEL, reason);
@@ -395,7 +371,7 @@ final class ConnectionEngine {
   }
 
   /** Lane: WAITING_TO_RECONNECT for {@code delay}, then an attempt. */
-  private void waitThenAttempt(long delay, int number, String reason, Throwable cause) {
+  void waitThenAttempt(long delay, int number, String reason, Throwable cause) {
     reconnectTimer.cancel();
     setState(ConnectionState.waitingToReconnect(number, delay, reason, cause));
     app.event("reconnectScheduled", e -> e.reconnectScheduled(connection, number, delay, reason));
@@ -428,80 +404,27 @@ final class ConnectionEngine {
     return environment.pauseReason();
   }
 
-  private void pause(PauseReason why) {
+  void pause(PauseReason why) {
     ConnectionState s = connection.state();
     if (s.kind() == Kind.PAUSED && s.pauseReason() == why) return;
     setState(ConnectionState.paused(why, SignalHub.describe(why)));
   }
 
-  /** The state machine operations {@link EnvironmentReactions} uses. */
-  private final class EnvironmentOwner implements EnvironmentReactions.Owner {
-    @Override public Kind kind() {
-      return connection.state().kind();
-    }
+  // ---- Plumbing for the parts. ----
 
-    @Override public boolean hasTransport() {
-      return attempt != null;
-    }
-
-    @Override public boolean isOpen() {
-      return attempt != null && attempt.isOpen();
-    }
-
-    @Override public void drop(String why) {
-      boolean wasOpen = isOpen();
-      release(Release.CANCEL, why);
-      if (wasOpen) {
-        app.log(Logger.Level.INFO, Redact.url(options.url()) + ": connection dropped: " + why);
-        app.event("disconnected", e -> e.disconnected(connection, why, null));
-      }
-    }
-
-    @Override public boolean closeGracefully(String reason, String disconnectedBecause) {
-      boolean wasOpen = ConnectionEngine.this.closeGracefully(reason);
-      if (wasOpen) {
-        app.log(Logger.Level.INFO, Redact.url(options.url()) + ": connection closed: "
-            + disconnectedBecause);
-        app.event("disconnected",
-            e -> e.disconnected(connection, disconnectedBecause, null));
-      }
-      return wasOpen;
-    }
-
-    @Override public void attemptOrPause() {
-      ConnectionEngine.this.attemptOrPause();
-    }
-
-    @Override public void stopWaiting() {
-      reconnectTimer.cancel();
-    }
-
-    @Override public long waitRemainingMillis() {
-      return reconnectTimer.dueAtMillis() - now();
-    }
-
-    @Override public long resumeDelayMillis() {
-      return reconnection.resumeDelayMillis();
-    }
-
-    @Override public void waitThenRetry(long delayMillis, String trigger) {
-      waitThenAttempt(delayMillis, reconnection.attempt(), trigger, null);
-    }
-
-    @Override public void pause(PauseReason why) {
-      ConnectionEngine.this.pause(why);
-    }
-
-    @Override public void probe(String trigger) {
-      keepAlive.probe(trigger);
-    }
-
-    @Override public void signalReceived(Signal signal) {
-      app.event("signalReceived", e -> e.signalReceived(connection, signal));
-    }
+  /** Lane: stops waiting to reconnect. */
+  void stopWaiting() {
+    reconnectTimer.cancel();
   }
 
-  // ---- Plumbing for the parts. ----
+  /** Lane: how long the wait to reconnect still has to run. */
+  long waitRemainingMillis() {
+    return reconnectTimer.dueAtMillis() - now();
+  }
+
+  Reconnection reconnection() {
+    return reconnection;
+  }
 
   /** Lane: the current attempt, or null. */
   Attempt attempt() {
@@ -570,29 +493,5 @@ final class ConnectionEngine {
 
   long now() {
     return ctx.clock.elapsedMillis();
-  }
-
-  /** What {@link Delivery} needs. */
-  private final class DeliveryOwner implements Delivery.Owner {
-    @Override public Transport openTransport() {
-      return openTransportOf(attempt);
-    }
-
-    @Override public String terminalReason() {
-      ConnectionState s = connection.state();
-      return s.isTerminal() ? s.reason() : null;
-    }
-
-    @Override public void sent() {
-      keepAlive.sent();
-    }
-
-    @Override public void sendFailed(Message message, String reason) {
-      connection.sendFailed(message, reason);
-    }
-
-    @Override public void noAcknowledgement(String reason) {
-      lose(Failure.transientFailure(reason, new SocketTimeoutException(reason)), Release.CANCEL);
-    }
   }
 }

@@ -85,6 +85,31 @@ final class HeartbeatTuning {
     if (c != null) changed(c);
   }
 
+  /**
+   * Lane: tells the adaptive heartbeat (docs/behaviour.md, "Adaptive heartbeat") whether the open
+   * connection ({@code networkChangedSinceOpen}: a network signal came since it opened) was
+   * cut for being idle: an EOF or reset while nothing flowed either way for at
+   * least half the adaptive min, or a protocol ping left unanswered; not a server's close frame,
+   * a cut after a network change, nor a cut right after traffic.
+   */
+  void learnFrom(Failure failure, KeepAlive keepAlive, long now, boolean networkChangedSinceOpen) {
+    long zombieIdle = keepAlive.zombieIdleMillis();
+    long idle = keepAlive.idleMillis(now);
+    long threshold = policy.adaptiveMinMillis() / 2;
+    if (failure.kind != Failure.Kind.TRANSIENT) {
+      notAboutIdleness(failure.reason);
+    } else if (networkChangedSinceOpen) {
+      notAboutIdleness("the network changed");
+    } else if (zombieIdle >= threshold) {
+      cutAfterIdle(zombieIdle);
+    } else if (Failure.isCut(failure.cause) && idle >= threshold) {
+      cutAfterIdle(idle);
+    } else {
+      notAboutIdleness(failure.reason + "; last traffic " + Durations.seconds1(idle)
+          + " before");
+    }
+  }
+
   /** Lane: an idle connection was cut after {@code idleMillis} of silence both ways. */
   void cutAfterIdle(long idleMillis) {
     if (path == null) return;
