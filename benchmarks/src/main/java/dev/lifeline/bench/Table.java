@@ -11,8 +11,10 @@ final class Table {
     out.println("| metric | Lifeline | raw anchor | measured | bar | result | note |");
     out.println("| --- | --- | --- | --- | --- | --- | --- |");
     for (Row r : rows) {
+      // A row shown only for comparison (another strategy than the default) has no verdict.
+      String result = "comparison".equals(r.bar) ? "—" : r.pass ? "PASS" : "FAIL";
       out.println("| " + r.name + " | " + r.lifeline + " | " + r.anchor + " | " + r.measured
-          + " | " + r.bar + " | " + (r.pass ? "PASS" : "FAIL") + " | " + r.note + " |");
+          + " | " + r.bar + " | " + result + " | " + r.note + " |");
     }
   }
 }
