@@ -194,8 +194,7 @@ final class ConnectionEngine {
   void openTransport(Attempt a, Map<String, String> headers) {
     a.phase = Attempt.Phase.HANDSHAKE;
     Transport.Request request = new Transport.Request(options.url(), headers,
-        options.heartbeat().protocolPingIntervalMillis(), options.maxLineLength(),
-        options.maxInboundMessageBytes());
+        options.maxLineLength(), options.maxInboundMessageBytes());
     try {
       a.transport = ctx.transports.open(request, a);
     } catch (RuntimeException e) {

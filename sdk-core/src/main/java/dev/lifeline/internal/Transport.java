@@ -70,28 +70,23 @@ public interface Transport {
     public final String url;
     /** Handshake headers for this attempt (credentials included). */
     public final Map<String, String> headers;
-    /** Protocol ping interval, 0 = none; transports without pings ignore it. */
-    public final long protocolPingIntervalMillis;
     /** Longest inbound line in bytes for line transports (tcp://); others ignore it. */
     public final long maxLineLength;
     /** Largest inbound message in bytes for message transports (WebSocket); others ignore it. */
     public final long maxInboundMessageBytes;
 
-    public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis) {
-      this(url, headers, protocolPingIntervalMillis, ConnectionOptions.DEFAULT_MAX_LINE_LENGTH);
+    public Request(String url, Map<String, String> headers) {
+      this(url, headers, ConnectionOptions.DEFAULT_MAX_LINE_LENGTH);
     }
 
-    public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis,
-        long maxLineLength) {
-      this(url, headers, protocolPingIntervalMillis, maxLineLength,
-          ConnectionOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
+    public Request(String url, Map<String, String> headers, long maxLineLength) {
+      this(url, headers, maxLineLength, ConnectionOptions.DEFAULT_MAX_INBOUND_MESSAGE_BYTES);
     }
 
-    public Request(String url, Map<String, String> headers, long protocolPingIntervalMillis,
-        long maxLineLength, long maxInboundMessageBytes) {
+    public Request(String url, Map<String, String> headers, long maxLineLength,
+        long maxInboundMessageBytes) {
       this.url = url;
       this.headers = headers;
-      this.protocolPingIntervalMillis = protocolPingIntervalMillis;
       this.maxLineLength = maxLineLength;
       this.maxInboundMessageBytes = maxInboundMessageBytes;
     }

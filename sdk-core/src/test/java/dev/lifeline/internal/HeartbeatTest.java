@@ -114,7 +114,11 @@ public final class HeartbeatTest {
     HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(25, SECONDS).build();
     assertEquals(25_000, hb.protocolPingIntervalMillis());
     FakeTransport t = h.connectAndOpen(h.connection(h.options().heartbeat(hb).build()));
-    assertEquals(25_000, t.request.protocolPingIntervalMillis);
+    t.pingsSupported = true;
+    h.time.advanceBy(25_000 - 1);
+    assertEquals(0, t.pings);
+    h.time.advanceBy(1); // Lifeline pings the transport itself, at the heartbeat's cadence.
+    assertEquals(1, t.pings);
     assertEquals(0, HeartbeatPolicy.builder().noProtocolPing().build().protocolPingIntervalMillis());
   }
 

@@ -64,7 +64,7 @@ public final class TcpHandshakeStepTest {
     clients.add(c);
     this.url = url;
     return new TcpTransport.Factory(c).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, 1024), listener);
+        new Transport.Request(url, Collections.<String, String>emptyMap(), 1024), listener);
   }
 
   private void awaitStep(String step) throws Exception {

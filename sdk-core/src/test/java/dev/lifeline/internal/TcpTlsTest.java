@@ -89,7 +89,7 @@ public final class TcpTlsTest {
     client = c;
     String url = "tcp+tls://" + host + ":" + server.getLocalPort();
     return new TcpTransport.Factory(c).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, 1024), listener);
+        new Transport.Request(url, Collections.<String, String>emptyMap(), 1024), listener);
   }
 
   private OkHttpClient trustingClient() {

@@ -79,7 +79,7 @@ public final class TcpTransportTest {
   /** Opens the transport with line limit {@code maxLineLength} and accepts it. */
   private void connect(long maxLineLength) throws Exception {
     transport = new TcpTransport.Factory(client).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, maxLineLength),
+        new Transport.Request(url, Collections.<String, String>emptyMap(), maxLineLength),
         listener);
     peer = server.accept();
     peer.setSoTimeout(5_000);
@@ -294,7 +294,7 @@ public final class TcpTransportTest {
         })
         .build();
     transport = new TcpTransport.Factory(counting).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+        new Transport.Request(url, Collections.<String, String>emptyMap(), LIMIT), listener);
     int count = 1_000;
     long bytes = 0;
     for (int i = 0; i < count; i++) {
@@ -348,7 +348,7 @@ public final class TcpTransportTest {
         })
         .build();
     transport = new TcpTransport.Factory(smallBuffers).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+        new Transport.Request(url, Collections.<String, String>emptyMap(), LIMIT), listener);
     peer = server.accept();
     fromClient = Okio.buffer(Okio.source(peer));
     listener.expect("open");
@@ -417,7 +417,7 @@ public final class TcpTransportTest {
   @Test public void connectRefusedIsAFailure() throws Exception {
     server.close();
     transport = new TcpTransport.Factory(client).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0,
+        new Transport.Request(url, Collections.<String, String>emptyMap(),
             ConnectionOptions.DEFAULT_MAX_LINE_LENGTH), listener);
     String failure = listener.next();
     assertTrue(failure, failure.startsWith("failure ConnectException"));
@@ -428,7 +428,7 @@ public final class TcpTransportTest {
     // The server never accepts: the connect completes in the backlog, or not at all; either way
     // close() must report onClosed once and release the socket and thread.
     transport = new TcpTransport.Factory(client).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+        new Transport.Request(url, Collections.<String, String>emptyMap(), LIMIT), listener);
     transport.close(1000, "changed my mind");
     String first = listener.next();
     if (first.equals("open")) first = listener.next(); // Raced: opened before close() ran.
@@ -455,7 +455,7 @@ public final class TcpTransportTest {
         })
         .build();
     transport = new TcpTransport.Factory(custom).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+        new Transport.Request(url, Collections.<String, String>emptyMap(), LIMIT), listener);
     peer = server.accept();
     listener.expect("open");
     assertEquals(1234, timeoutUsed.get());
@@ -467,7 +467,7 @@ public final class TcpTransportTest {
     OkHttpClient impatient = client.newBuilder().connectTimeout(300, TimeUnit.MILLISECONDS).build();
     long start = System.nanoTime();
     transport = new TcpTransport.Factory(impatient).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0, LIMIT), listener);
+        new Transport.Request(url, Collections.<String, String>emptyMap(), LIMIT), listener);
     peer = server.accept();
     String failure = listener.next();
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

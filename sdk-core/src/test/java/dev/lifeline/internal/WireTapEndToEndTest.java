@@ -56,7 +56,7 @@ public final class WireTapEndToEndTest {
 
   private WebSocketTransport open(String url, long maxMessageBytes) {
     transport = (WebSocketTransport) new WebSocketTransport.Factory(client).open(
-        new Transport.Request(url, Collections.<String, String>emptyMap(), 0,
+        new Transport.Request(url, Collections.<String, String>emptyMap(),
             1024, maxMessageBytes), listener);
     return transport;
   }
