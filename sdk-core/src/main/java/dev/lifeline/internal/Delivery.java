@@ -88,8 +88,11 @@ final class Delivery {
   private final ArrayDeque<InFlight> inFlight = new ArrayDeque<InFlight>();
   /** Payload bytes of {@link #inFlight}. */
   private long inFlightBytes;
-  /** The transport {@link #inFlight} was handed to, or null. */
-  private Transport inFlightTransport;
+  /**
+   * The transport {@link #inFlight} was handed to, or null. Volatile for {@link
+   * #transportIdle()} only; everything else reads it on the lane.
+   */
+  private volatile Transport inFlightTransport;
   /** The oldest entry, refused by {@link #refusedBy} with nothing else to write, or null. */
   private Outbox.Entry refusedHead;
   private Transport refusedBy;
@@ -119,6 +122,16 @@ final class Delivery {
    * Hands queued messages to the open transport, oldest first, and reports expired ones; after the
    * connection ended, reports whatever is still queued.
    */
+  /**
+   * Any thread: whether the transport last flushed to has nothing waiting to be written, so a
+   * flush now would send at once rather than queue behind earlier messages. A hint for where to
+   * flush (docs/architecture.md, "Threads"); a stale answer costs time, never correctness.
+   */
+  boolean transportIdle() {
+    Transport t = inFlightTransport;
+    return t != null && !t.hasUnwritten();
+  }
+
   void flush() {
     long now = timers.now();
     for (Message m : outbox.expire(now)) {

@@ -10,8 +10,8 @@ import dev.lifeline.ServerHeartbeatResponder;
 /**
  * The path of one received message: from the transport's reader thread, through the app's
  * per-message hooks (ack matcher, server-heartbeat responder, server-heartbeat matcher) on the
- * connection's message-hook lane when the app configured any, to the connection's lane, which
- * decides what it is — an acknowledgement, a server heartbeat to answer, a server heartbeat (or
+ * connection's message-hook lane when the app configured any, to the connection's lane (on the
+ * same thread when the lane is idle: docs/architecture.md, "Threads"), which decides what it is — an acknowledgement, a server heartbeat to answer, a server heartbeat (or
  * an echo of ours) to consume, or an app message for the listener — and only then to the
  * listener's lane. Every message of a transport takes the same path, so order holds. One per
  * connection.
@@ -56,7 +56,7 @@ final class Inbound {
     ServerHeartbeatResponder responder = c.options().heartbeat().responder();
     HeartbeatMatcher matcher = c.options().heartbeat().serverHeartbeat();
     if (acks == null && responder == null && matcher == null) {
-      c.lane().execute(() -> handle(a, message, APP_MESSAGE, handled));
+      c.lane().runOrExecute("received", () -> handle(a, message, APP_MESSAGE, handled));
       return;
     }
     AppCalls app = c.app();
@@ -89,7 +89,7 @@ final class Inbound {
         heartbeat = isHeartbeat(matcher, message, app);
       }
       Verdict verdict = new Verdict(key, reply, heartbeat);
-      c.lane().execute(() -> handle(a, message, verdict, handled));
+      c.lane().runOrExecute("received", () -> handle(a, message, verdict, handled));
     });
   }
 

@@ -21,8 +21,9 @@ import okio.ByteString;
  * connection's serial lane, where its {@link ConnectionEngine} decides; the states it decides are
  * published here ({@link #state()}, the {@link StateObserver}s, the listener). Only {@link #send} does
  * work on the caller's thread: it validates the message, asks the app's ack matcher for its key
- * (the app's code, on the app's thread) and queues it in the thread-safe outbox. See
- * docs/architecture.md.
+ * (the app's code, on the app's thread), queues it in the thread-safe outbox and, when the lane
+ * is idle and the transport has nothing waiting, runs the lane's flush right there. See
+ * docs/architecture.md, "Threads".
  */
 public final class RealConnection implements Connection, SignalHub.Receiver {
   private final ClientContext ctx;
@@ -90,11 +91,19 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       return false;
     }
     // A close racing with this send finds the message in the outbox and reports it.
+    // The flush runs here, on the caller's thread, when that sends the message at once (the
+    // transport has nothing waiting); in a burst it goes to the lane, where one flush carries
+    // every message sent meanwhile and the caller's thread only queues (docs/architecture.md).
     if (flushPosted.compareAndSet(false, true)) {
-      lane.execute(() -> {
+      Runnable flush = () -> {
         flushPosted.set(false);
         engine.delivery().flush();
-      });
+      };
+      if (engine.delivery().transportIdle()) {
+        lane.runOrExecute("flush", flush);
+      } else {
+        lane.execute(flush);
+      }
     }
     return true;
   }

@@ -202,6 +202,10 @@ final class TcpTransport implements Transport {
     return new ArrayList<Message>(queue);
   }
 
+  @Override public synchronized boolean hasUnwritten() {
+    return !queue.isEmpty();
+  }
+
   @Override public synchronized long acceptedCount() {
     return accepted;
   }

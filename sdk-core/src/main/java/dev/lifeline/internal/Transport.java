@@ -64,6 +64,13 @@ public interface Transport {
    */
   long settledCount();
 
+  /**
+   * True while messages it accepted wait to be written to the socket. A send's flush runs on the
+   * app's thread only when this is false (docs/architecture.md, "Threads"). Called from any
+   * thread; never blocks.
+   */
+  boolean hasUnwritten();
+
   /** What the manager asks a factory to open. */
   final class Request {
     /** The endpoint URL, already validated. */

@@ -213,6 +213,11 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
     if (t != null) t.seal();
   }
 
+  @Override public synchronized boolean hasUnwritten() {
+    trimWritten();
+    return !inFlight.isEmpty();
+  }
+
   /** Drops the messages OkHttp has written from {@link #inFlight}. */
   private void trimWritten() {
     long written = messagesWritten();

@@ -100,6 +100,10 @@ public final class FakeTransport implements Transport {
     return new ArrayList<>(unwritten);
   }
 
+  @Override public boolean hasUnwritten() {
+    return !unwritten.isEmpty();
+  }
+
   @Override public long acceptedCount() {
     return sent.size();
   }

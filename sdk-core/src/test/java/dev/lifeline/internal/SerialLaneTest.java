@@ -151,4 +151,116 @@ public final class SerialLaneTest {
     assertEquals(asList("AckMatcher.acknowledgedKey", "ServerHeartbeatResponder.replyTo"), ran);
     assertNull(lane.runningCall());
   }
+
+  // ---- runOrExecute: inline when idle, queued otherwise. ----
+
+  private final SerialLane engineLane = new SerialLane("test connection", "engine", executor,
+      new VirtualTime(), null, (l, lost, e) -> rejections.add(l.name + " lost " + lost));
+
+  @Test public void runOrExecuteOnAnIdleLaneRunsAtOnceOnTheCallersThread() {
+    Thread caller = Thread.currentThread();
+    engineLane.runOrExecute("flush", () -> {
+      ran.add(Thread.currentThread() == caller ? "inline" : "elsewhere");
+      ran.add(engineLane.isRunningOnThisThread() ? "lane's own" : "not the lane");
+      ran.add(engineLane.isBusy() ? "busy" : "idle");
+    });
+    assertEquals(asList("inline", "lane's own", "busy"), ran);
+    assertEquals(0, executor.waiting()); // No hand-off.
+    assertFalse(engineLane.isBusy());
+    assertFalse(engineLane.isRunningOnThisThread());
+  }
+
+  @Test public void runOrExecuteBehindQueuedTasksWaitsItsTurn() {
+    engineLane.execute("a", () -> ran.add("a"));
+    engineLane.runOrExecute("b", () -> ran.add("b"));
+    assertEquals(Collections.emptyList(), ran); // Order beats speed: "a" was first.
+    executor.runAll();
+    assertEquals(asList("a", "b"), ran);
+  }
+
+  @Test public void tasksQueuedWhileAnInlineTaskRunsGoToTheExecutorAfterIt() {
+    engineLane.runOrExecute("outer", () -> {
+      engineLane.execute("queued by the task", () -> ran.add("queued by the task"));
+      engineLane.runOrExecute("nested", () -> ran.add("nested"));
+      ran.add("outer");
+    });
+    assertEquals(asList("outer"), ran); // Nothing overtook it or ran inside it.
+    assertTrue(engineLane.isBusy());
+    assertEquals(1, executor.waiting());
+    executor.runAll();
+    assertEquals(asList("outer", "queued by the task", "nested"), ran);
+    assertFalse(engineLane.isBusy());
+  }
+
+  @Test public void aThrowingInlineTaskLeavesTheLaneUsable() {
+    engineLane.runOrExecute("boom", () -> {
+      throw new IllegalStateException("boom");
+    });
+    assertFalse(engineLane.isBusy());
+    engineLane.runOrExecute("next", () -> ran.add("next"));
+    assertEquals(asList("next"), ran);
+  }
+
+  @Test public void runOrExecuteFromAnotherLanesTurnRestoresThatLane() {
+    lane.execute("hook", () -> {
+      engineLane.runOrExecute("flush", () -> ran.add("flush"));
+      ran.add(lane.isRunningOnThisThread() ? "hooks lane again" : "lost the outer lane");
+    });
+    executor.runAll();
+    assertEquals(asList("flush", "hooks lane again"), ran);
+  }
+
+  @Test(expected = IllegalStateException.class)
+  public void aLaneThatRunsAppCodeNeverRunsOnTheCallersThread() {
+    SerialLane watched = new SerialLane("test connection", "callbacks", executor,
+        new VirtualTime(), new HookWatchdog(new VirtualTime(), new VirtualTime(), 1_000,
+            new HookWatchdog.Reporter() {
+              @Override public void stuck(SerialLane lane, String call, long runningMillis) { }
+
+              @Override public void returned(SerialLane lane, String call, long ranMillis) { }
+            }), (l, lost, e) -> { });
+    watched.runOrExecute("onMessage", () -> ran.add("onMessage"));
+  }
+
+  @Test public void manyThreadsMixingBothWaysNeverOverlapAndKeepEachThreadsOrder()
+      throws Exception {
+    pool = Executors.newFixedThreadPool(2);
+    SerialLane shared = new SerialLane("test connection", "engine", pool, new VirtualTime(), null,
+        (l, lost, e) -> { });
+    int submitters = 4;
+    int perSubmitter = 2_000;
+    AtomicInteger active = new AtomicInteger();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger inline = new AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    List<List<Integer>> seen = new ArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int s = 0; s < submitters; s++) {
+      List<Integer> order = new ArrayList<>(); // Written by lane tasks only, read after `done`.
+      seen.add(order);
+      threads.add(new Thread(() -> {
+        Thread me = Thread.currentThread();
+        for (int i = 0; i < perSubmitter; i++) {
+          int n = i;
+          Runnable task = () -> {
+            if (active.incrementAndGet() != 1) overlaps.incrementAndGet();
+            if (Thread.currentThread() == me) inline.incrementAndGet();
+            order.add(n);
+            active.decrementAndGet();
+            done.incrementAndGet();
+          };
+          if (n % 2 == 0) shared.runOrExecute("task", task);
+          else shared.execute("task", task);
+        }
+      }, "submitter " + s));
+    }
+    for (Thread t : threads) t.start();
+    Await.until("every task ran", 10_000, () -> done.get() == submitters * perSubmitter);
+    for (Thread t : threads) t.join(5_000);
+    assertEquals(0, overlaps.get());
+    for (List<Integer> order : seen) {
+      for (int i = 0; i < perSubmitter; i++) assertEquals(i, (int) order.get(i));
+    }
+    assertTrue("some tasks ran inline", inline.get() > 0);
+  }
 }
