@@ -61,19 +61,19 @@ final class WireBenchmarks implements Benchmark {
       rawSink.close(1000, null);
 
       run.progress("WebSocket echo round trip");
-      BlockingQueue<String> llReplies = new ArrayBlockingQueue<>(16);
-      BlockingQueue<String> rawReplies = new ArrayBlockingQueue<>(16);
+      PingPong.Replies llReplies = new PingPong.Replies();
+      PingPong.Replies rawReplies = new PingPong.Replies();
       Connection llEcho = open(lifeline, ConnectionOptions.builder(ws.url("/echo")).build(),
           llReplies);
       WebSocket rawEcho = rawWebSocket(okHttp, ws.url("/echo"), rawReplies);
       int n = run.roundTrips();
       r = Rounds.interleave(warm, run.rounds(),
-          () -> roundTripP50(n, m -> llEcho.send(m), llReplies),
-          () -> roundTripP50(n, m -> rawEcho.send(m), rawReplies));
+          () -> PingPong.p50Micros(n, m -> llEcho.send(m), llReplies),
+          () -> PingPong.p50Micros(n, m -> rawEcho.send(m), rawReplies));
       rows.add(Row.deltaAtMost("WebSocket echo round trip p50", "µs", r, 20));
 
       run.progress("at-least-once round trip");
-      BlockingQueue<String> delivered = new ArrayBlockingQueue<>(16);
+      PingPong.Replies delivered = new PingPong.Replies();
       AckMatcher echoIsAck = new AckMatcher() {
         @Override public Object key(Message out) { return out.text(); }
         @Override public Object acknowledgedKey(Message in) { return in.isText() ? in.text() : null; }
@@ -81,8 +81,8 @@ final class WireBenchmarks implements Benchmark {
       Connection llAck = open(lifeline, ConnectionOptions.builder(ws.url("/echo"))
           .atLeastOnce(echoIsAck).build(), null, delivered);
       r = Rounds.interleave(warm, run.rounds(),
-          () -> roundTripP50(n, m -> llAck.send(m), delivered),
-          () -> roundTripP50(n, m -> rawEcho.send(m), rawReplies));
+          () -> PingPong.p50Micros(n, m -> llAck.send(m), delivered),
+          () -> PingPong.p50Micros(n, m -> rawEcho.send(m), rawReplies));
       rows.add(Row.deltaAtMost("at-least-once round trip p50 overhead (WS; send to onDelivered,"
           + " vs raw OkHttp echo)", "µs", r, 30));
       llEcho.close();
@@ -101,12 +101,12 @@ final class WireBenchmarks implements Benchmark {
       rawLines.close();
 
       run.progress("TCP echo round trip");
-      BlockingQueue<String> llLineReplies = new ArrayBlockingQueue<>(16);
+      PingPong.Replies llLineReplies = new PingPong.Replies();
       Connection llLineEcho = open(lifeline, ConnectionOptions.builder(lineEcho.url()).build(),
           llLineReplies);
       RawLineClient rawLineEcho = new RawLineClient(lineEcho.port());
       r = Rounds.interleave(warm, run.rounds(),
-          () -> roundTripP50(n, m -> llLineEcho.send(m), llLineReplies),
+          () -> PingPong.p50Micros(n, m -> llLineEcho.send(m), llLineReplies),
           () -> rawLineEcho.roundTripP50(n));
       rows.add(Row.deltaAtMost("TCP echo round trip p50", "µs", r, 20));
       llLineEcho.close();
@@ -120,23 +120,23 @@ final class WireBenchmarks implements Benchmark {
   }
 
   static Connection open(Lifeline lifeline, ConnectionOptions options,
-      BlockingQueue<String> replies) throws InterruptedException {
+      PingPong.Replies replies) throws InterruptedException {
     return open(lifeline, options, replies, null);
   }
 
   /** A connected Lifeline connection whose messages go to {@code replies}, deliveries to {@code delivered}. */
   static Connection open(Lifeline lifeline, ConnectionOptions options,
-      BlockingQueue<String> replies, BlockingQueue<String> delivered) throws InterruptedException {
+      PingPong.Replies replies, PingPong.Replies delivered) throws InterruptedException {
     ConnectionListener.Builder b = ConnectionListener.builder();
-    if (replies != null) b.onMessage((c, text) -> replies.offer(text));
-    if (delivered != null) b.onDelivered((c, m) -> delivered.offer(m.text()));
+    if (replies != null) b.onMessage((c, text) -> replies.arrived(text));
+    if (delivered != null) b.onDelivered((c, m) -> delivered.arrived(m.text()));
     Connection c = lifeline.newConnection(options, b.build());
     c.connect();
     Clients.awaitConnected(c);
     return c;
   }
 
-  static WebSocket rawWebSocket(OkHttpClient client, String url, BlockingQueue<String> replies)
+  static WebSocket rawWebSocket(OkHttpClient client, String url, PingPong.Replies replies)
       throws InterruptedException {
     BlockingQueue<Boolean> opened = new ArrayBlockingQueue<>(1);
     WebSocket ws = client.newWebSocket(new Request.Builder().url(url.replace("ws:", "http:"))
@@ -146,7 +146,7 @@ final class WireBenchmarks implements Benchmark {
           }
 
           @Override public void onMessage(WebSocket webSocket, String text) {
-            if (replies != null) replies.offer(text);
+            if (replies != null) replies.arrived(text);
           }
         });
     if (opened.poll(10, TimeUnit.SECONDS) == null) {
@@ -192,27 +192,6 @@ final class WireBenchmarks implements Benchmark {
     }
     long done = Clients.awaitCount(received, base + sent, "raw OkHttp messages received");
     return sent / ((done - start) / 1e9);
-  }
-
-  interface Sender {
-    void send(String message);
-  }
-
-  /** p50 in µs of {@code n} sequential round trips: send, then wait for the matching reply. */
-  static double roundTripP50(int n, Sender sender, BlockingQueue<String> replies)
-      throws InterruptedException {
-    long[] nanos = new long[n];
-    for (int i = 0; i < n; i++) {
-      String unique = unique32();
-      long t0 = System.nanoTime();
-      sender.send(unique);
-      String reply = replies.poll(5, TimeUnit.SECONDS);
-      nanos[i] = System.nanoTime() - t0;
-      if (!unique.equals(reply)) {
-        throw new IllegalStateException("expected the echo of " + unique + ", got " + reply);
-      }
-    }
-    return Rounds.percentileMicros(nanos, 50);
   }
 
   /** Numbers round-trip messages, so a reply is matched to its request (and ack keys differ). */
