@@ -132,7 +132,11 @@ final class WireTap {
       synchronized (this) {
         if (sealed || released || closeWritten || !upgraded) return false;
       }
-      if (!output.scanner.inFrames()) return false;
+      // Upgraded and no frame written yet: OkHttp wrote its whole request before it read the 101,
+      // so the output stands right where the first frame begins. A connection that has sent
+      // nothing yet gets its ping too (returning false here once let a ping count as sent that
+      // never left, and the missing pong replaced a healthy connection).
+      output.scanner.startFrames();
       if (output.scanner.betweenFrames()) {
         output.writePingFrame();
       } else {
@@ -352,6 +356,7 @@ final class WireTap {
         return false;
       }
       headLength = 0;
+      head = null; // Only an answer that did not upgrade is read for Retry-After: 8 KiB freed.
       synchronized (WireTap.this) {
         upgraded = true;
       }

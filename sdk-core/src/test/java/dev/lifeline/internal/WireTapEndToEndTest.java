@@ -142,6 +142,18 @@ public final class WireTapEndToEndTest {
     assertTrue(failure, failure.startsWith("failure "));
   }
 
+  @Test public void aPingGoesOutBeforeTheClientWroteAnyFrame() throws Exception {
+    List<Long> frames = new CopyOnWriteArrayList<>();
+    raw = new RawWebSocketServer(0, (socket, in, out) -> {
+      while (true) frames.add(RawWebSocketServer.readClientFrame(in) >>> 32);
+    });
+    open(raw.url(), 64 * KIB);
+    listener.expect("open");
+    assertTrue(transport.ping()); // Nothing else was sent: no frame of OkHttp's came first.
+    Await.until("the server to read a ping frame", 5_000, () -> frames.contains(9L));
+    assertEquals(1, transport.wireTap().pingsWritten());
+  }
+
   @Test public void writtenMessagesAreCountedExactly() throws Exception {
     List<Long> frames = new CopyOnWriteArrayList<>();
     Object go = new Object();
