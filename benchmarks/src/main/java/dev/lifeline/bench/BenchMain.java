@@ -20,7 +20,9 @@ public final class BenchMain {
   static final List<Benchmark> BENCHMARKS = Arrays.<Benchmark>asList(
       new WireBenchmarks(),
       new KeepAliveBenchmarks(),
-      new StormBenchmark());
+      new StormBenchmark(),
+      new DeadServerBenchmark(),
+      new NetworkReturnBenchmark());
 
   private BenchMain() {}
 

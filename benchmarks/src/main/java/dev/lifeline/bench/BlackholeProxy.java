@@ -1,0 +1,201 @@
+package dev.lifeline.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of one local server, whose links can each be turned into a
+ * blackhole: from then on it reads and drops everything both ways and closes neither socket, as
+ * a phone's NAT does when it forgets a mapping (the half-open "zombie" of docs/behaviour.md,
+ * "Protocol pings"). It may also start listening late, on a port reserved earlier, so that a
+ * client's attempts are refused until then (a server or network that comes back).
+ *
+ * <p>Bounded: at most {@link #MAX_LINKS} links (more are closed at accept), two threads each and
+ * one acceptor; {@link #close()} closes every socket and waits for every thread. It prints
+ * nothing.
+ */
+final class BlackholeProxy implements AutoCloseable {
+  /** Live links at most; one more is closed at accept. */
+  static final int MAX_LINKS = 64;
+  /** How long {@link #close()} waits for each thread. */
+  private static final long JOIN_MILLIS = 2_000;
+
+  /** One proxied connection: the client's socket and the one to the server. */
+  static final class Link {
+    final Socket client;
+    final Socket upstream;
+    /** Set once by {@link #blackhole()}: from then on both directions drop what they read. */
+    private volatile boolean blackholed;
+    /** System.nanoTime() of the last bytes forwarded from the server to the client. */
+    private volatile long lastToClientNanos;
+
+    Link(Socket client, Socket upstream) {
+      this.client = client;
+      this.upstream = upstream;
+      lastToClientNanos = System.nanoTime();
+    }
+
+    /** Stops forwarding both ways, for good, without closing a socket; returns the time. */
+    long blackhole() {
+      blackholed = true;
+      return System.nanoTime();
+    }
+
+    long lastToClientNanos() {
+      return lastToClientNanos;
+    }
+
+    private void pump(Socket from, Socket to, boolean toClient) {
+      byte[] buffer = new byte[8192];
+      try {
+        InputStream in = from.getInputStream();
+        OutputStream out = to.getOutputStream();
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+          if (blackholed) continue;
+          out.write(buffer, 0, n);
+          out.flush();
+          if (toClient) lastToClientNanos = System.nanoTime();
+        }
+      } catch (IOException gone) {
+        // One side reset or the proxy closed: the link is over.
+      }
+      // An end seen through a blackhole is not passed on either: only the side that ended (the
+      // client giving up on its zombie, or close()) loses its socket.
+      if (blackholed) closeQuietly(from);
+      else end();
+    }
+
+    void end() {
+      closeQuietly(client);
+      closeQuietly(upstream);
+    }
+  }
+
+  /** Where traffic goes: the real server. */
+  private final InetSocketAddress upstream;
+  /** The port to listen on; 0 for one the system picks. */
+  private final int requestedPort;
+  /** Listens on 127.0.0.1 once {@link #listen()} ran; null before. */
+  private volatile ServerSocket listening;
+  /** Every link accepted so far, in order. */
+  private final List<Link> links = new CopyOnWriteArrayList<>();
+  /** Every thread started, joined by {@link #close()}. */
+  private final List<Thread> threads = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  /** A proxy to {@code upstreamPort} on 127.0.0.1 that will listen on {@code port} (0: any). */
+  BlackholeProxy(int port, int upstreamPort) throws IOException {
+    this.requestedPort = port;
+    this.upstream = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), upstreamPort);
+  }
+
+  /** A proxy to {@code upstreamPort} listening at once on a port the system picked. */
+  static BlackholeProxy listening(int upstreamPort) throws IOException {
+    BlackholeProxy proxy = new BlackholeProxy(0, upstreamPort);
+    proxy.listen();
+    return proxy;
+  }
+
+  /**
+   * A port nothing listens on now, for a proxy to bind later: connecting there is refused until
+   * then. Bound again with SO_REUSEADDR; another program taking it meanwhile is unlikely and would
+   * show as a failed trial.
+   */
+  static int reservePort() throws IOException {
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      return probe.getLocalPort();
+    }
+  }
+
+  /** Starts accepting: from now on connecting to {@link #port()} reaches the server. */
+  synchronized void listen() throws IOException {
+    if (listening != null || closed) return;
+    ServerSocket s = new ServerSocket();
+    s.setReuseAddress(true);
+    s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), requestedPort), 50);
+    listening = s;
+    start("blackhole proxy acceptor", this::accept);
+  }
+
+  int port() {
+    ServerSocket s = listening;
+    return s != null ? s.getLocalPort() : requestedPort;
+  }
+
+  /** The {@code index}-th link accepted, waiting up to 5 s for it. */
+  Link awaitLink(int index) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (links.size() <= index) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("proxy link " + index + " not accepted after 5 s ("
+            + links.size() + " accepted)");
+      }
+      Thread.sleep(1);
+    }
+    return links.get(index);
+  }
+
+  private void accept() {
+    ServerSocket s = listening;
+    while (!closed) {
+      Socket client;
+      try {
+        client = s.accept();
+      } catch (IOException stopped) {
+        return;
+      }
+      if (links.size() >= MAX_LINKS) {
+        closeQuietly(client);
+        continue;
+      }
+      Socket up = new Socket();
+      try {
+        up.connect(upstream, 5_000);
+        client.setTcpNoDelay(true);
+        up.setTcpNoDelay(true);
+      } catch (IOException refused) {
+        closeQuietly(client);
+        closeQuietly(up);
+        continue;
+      }
+      Link link = new Link(client, up);
+      links.add(link);
+      start("blackhole proxy up", () -> link.pump(client, up, false));
+      start("blackhole proxy down", () -> link.pump(up, client, true));
+      if (closed) link.end(); // close() ran meanwhile and did not see this link.
+    }
+  }
+
+  private void start(String name, Runnable task) {
+    Thread t = new Thread(task, name);
+    t.setDaemon(true);
+    threads.add(t);
+    t.start();
+  }
+
+  @Override public void close() throws InterruptedException {
+    closed = true;
+    synchronized (this) {
+      if (listening != null) closeQuietly(listening);
+    }
+    for (Link link : links) link.end();
+    for (Thread t : threads) t.join(JOIN_MILLIS);
+  }
+
+  static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception alreadyGone) {
+      // Closing is all that was left to do.
+    }
+  }
+}

@@ -1,0 +1,215 @@
+package dev.lifeline.bench;
+
+import dev.lifeline.Connection;
+import dev.lifeline.ConnectionListener;
+import dev.lifeline.ConnectionOptions;
+import dev.lifeline.ConnectionState;
+import dev.lifeline.HeartbeatPolicy;
+import dev.lifeline.Lifeline;
+import dev.lifeline.ReconnectPolicy;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How soon a dead server is found: connections through a {@link BlackholeProxy} whose link then
+ * drops everything both ways without closing a socket (a NAT that forgot the mapping), against
+ * the limit the options configure (docs/behaviour.md, "Protocol pings" and "Server-silence
+ * watch"). On WebSocket the protocol ping is the detector: a ping whose pong is still missing when
+ * the next one is due fails the connection, so a zombie is caught between one and two ping
+ * intervals after it died. On tcp:// (no pings) the silence watch is: dead once nothing arrived
+ * for the limit, counted from the last data, so at most the limit after the blackhole.
+ *
+ * <p>The trials run in parallel, one connection each, each blackholed at a random moment of its
+ * ping (or heartbeat) cycle, so the verdicts sample the whole documented range.
+ */
+final class DeadServerBenchmark implements Benchmark {
+  /** Trials per transport, in quick and full mode alike: they run in parallel, ~2 s in all. */
+  static final int TRIALS = 20;
+  /** WebSocket heartbeat and protocol ping interval (the ping rides the heartbeat's wake-up). */
+  static final long PING_MILLIS = 300;
+  /** tcp:// heartbeat interval; the line server echoes each beat, so the server talks. */
+  static final long TCP_HEARTBEAT_MILLIS = 100;
+  /** tcp:// server-silence limit. */
+  static final long SILENCE_MILLIS = 500;
+  /**
+   * Lateness allowed on top of the documented worst case: two scheduler wake-ups (the last
+   * ping's, the verdict's) and the listener hop that reports the state, on 2 shared cores.
+   */
+  static final long SLACK_MILLIS = 30;
+  /**
+   * Earliness allowed below the documented earliest verdict: a pong on its way (127.0.0.1 round
+   * trip, well under 1 ms) when the hole opened, and millisecond rounding of Lifeline's clock.
+   */
+  static final long EARLY_MILLIS = 5;
+
+  @Override public String name() {
+    return "deadserver";
+  }
+
+  @Override public List<Row> run(BenchRun run) throws Exception {
+    List<Row> rows = new ArrayList<>();
+    try (Servers.WebSocketServer ws = new Servers.WebSocketServer()) {
+      run.progress("dead server: WebSocket, " + TRIALS + " blackholed connections");
+      HeartbeatPolicy pings = HeartbeatPolicy.builder()
+          .interval(PING_MILLIS, TimeUnit.MILLISECONDS).build();
+      rows.add(detect("WebSocket", "ws://127.0.0.1:%d/sink", URI.create(ws.url("/")).getPort(),
+          pings, PING_MILLIS, 2 * PING_MILLIS, "no pong within"));
+    }
+    try (Servers.LineServer line = new Servers.LineServer(true)) {
+      run.progress("dead server: tcp://, " + TRIALS + " blackholed connections");
+      HeartbeatPolicy silence = HeartbeatPolicy.builder()
+          .interval(TCP_HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS).consumeEchoes(true)
+          .serverTimeout(SILENCE_MILLIS, TimeUnit.MILLISECONDS).build();
+      rows.add(detect("tcp://", "tcp://127.0.0.1:%d", line.port(), silence, SILENCE_MILLIS,
+          SILENCE_MILLIS, "no data from server for"));
+    }
+    return rows;
+  }
+
+  /** One connection's trial: when its link was blackholed and when Lifeline gave it up. */
+  private static final class Trial {
+    BlackholeProxy.Link link;
+    /** System.nanoTime() of the blackhole; 0 before. */
+    volatile long holeAt;
+    /** System.nanoTime() when the connection first left CONNECTED; 0 before. */
+    volatile long verdictAt;
+    /** The state it left CONNECTED for. */
+    volatile ConnectionState verdict;
+    /** The last server bytes forwarded before the verdict, as the proxy saw them. */
+    volatile long lastServerByteAt;
+
+    void stateChanged(ConnectionState s) {
+      if (s.kind() == ConnectionState.Kind.CONNECTED || s.kind() == ConnectionState.Kind.CONNECTING
+          || verdictAt != 0) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (link != null) lastServerByteAt = link.lastToClientNanos();
+      verdict = s;
+      verdictAt = now;
+    }
+  }
+
+  /**
+   * Opens {@link #TRIALS} connections through one proxy, blackholes each 2–3 cycles after it
+   * connected, at a random phase, and checks each verdict against [{@code earliestMillis},
+   * {@code worstMillis}] after the blackhole (WebSocket), or against the silence limit since
+   * the last server byte (tcp://).
+   */
+  private static Row detect(String transport, String urlFormat, int serverPort,
+      HeartbeatPolicy heartbeat, long earliestMillis, long worstMillis, String expectedReason)
+      throws Exception {
+    boolean ws = transport.equals("WebSocket");
+    long cycle = ws ? PING_MILLIS : TCP_HEARTBEAT_MILLIS;
+    String name = String.format(Locale.ROOT, "dead server (blackhole) found, %s, %s, %d trials",
+        transport, ws ? "protocol ping every 0.3 s" : "silence limit 0.5 s, heartbeat echoed"
+            + " every 0.1 s", TRIALS);
+    String bar = ws
+        ? String.format(Locale.ROOT, "%d–%d ms after the hole", earliestMillis, worstMillis)
+        : String.format(Locale.ROOT, "≤ %d ms after the hole, ≥ %d ms after the last server byte",
+            worstMillis, earliestMillis);
+    // A reconnect after the verdict would only add load: the first retry waits 7–14 s.
+    ReconnectPolicy noRetrySoon = ReconnectPolicy.builder().baseDelay(10, TimeUnit.SECONDS)
+        .maxDelay(60, TimeUnit.SECONDS).build();
+    Lifeline lifeline = Lifeline.builder().build();
+    ScheduledExecutorService holes = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bench blackhole timer");
+      t.setDaemon(true);
+      return t;
+    });
+    Trial[] trials = new Trial[TRIALS];
+    try (BlackholeProxy proxy = BlackholeProxy.listening(serverPort)) {
+      ConnectionOptions options = ConnectionOptions.builder(
+          String.format(Locale.ROOT, urlFormat, proxy.port())).heartbeat(heartbeat)
+          .reconnect(noRetrySoon).build();
+      for (int i = 0; i < TRIALS; i++) {
+        Trial t = new Trial();
+        trials[i] = t;
+        Connection c = lifeline.newConnection(options, ConnectionListener.builder()
+            .onStateChanged((conn, s) -> t.stateChanged(s)).build());
+        c.connect();
+        Clients.awaitConnected(c);
+        t.link = proxy.awaitLink(i);
+        long delay = 2 * cycle + ThreadLocalRandom.current().nextLong(cycle);
+        holes.schedule(() -> { t.holeAt = t.link.blackhole(); }, delay, TimeUnit.MILLISECONDS);
+      }
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * cycle + worstMillis
+          + 3_000);
+      while (!allJudged(trials) && System.nanoTime() < deadline) Thread.sleep(10);
+    } finally {
+      holes.shutdownNow();
+      lifeline.shutdown(5, TimeUnit.SECONDS);
+    }
+    return verdicts(name, bar, trials, ws, earliestMillis, worstMillis, expectedReason);
+  }
+
+  private static boolean allJudged(Trial[] trials) {
+    for (Trial t : trials) if (t.verdictAt == 0) return false;
+    return true;
+  }
+
+  private static Row verdicts(String name, String bar, Trial[] trials, boolean ws,
+      long earliestMillis, long worstMillis, String expectedReason) {
+    List<String> problems = new ArrayList<>();
+    double[] afterHole = new double[trials.length];
+    double[] afterLastByte = new double[trials.length];
+    int judged = 0;
+    for (int i = 0; i < trials.length; i++) {
+      Trial t = trials[i];
+      if (t.verdictAt == 0) {
+        problems.add("trial " + i + ": still connected " + Row.fmt(waitedMillis(t))
+            + " ms after the hole");
+        continue;
+      }
+      String reason = String.valueOf(t.verdict.reason());
+      if (t.holeAt == 0 || t.verdictAt < t.holeAt) {
+        problems.add("trial " + i + ": lost before the hole opened: " + reason);
+        continue;
+      }
+      afterHole[judged] = (t.verdictAt - t.holeAt) / 1e6;
+      afterLastByte[judged] = (t.verdictAt - t.lastServerByteAt) / 1e6;
+      judged++;
+      if (!reason.contains(expectedReason)) problems.add("trial " + i + ": " + reason);
+    }
+    if (judged == 0) {
+      return new Row(name, "—", "—", "—", bar, false, String.join("; ", problems));
+    }
+    double[] hole = Arrays.copyOf(afterHole, judged);
+    double[] lastByte = Arrays.copyOf(afterLastByte, judged);
+    Arrays.sort(hole);
+    Arrays.sort(lastByte);
+    double minHole = hole[0];
+    double maxHole = hole[judged - 1];
+    double minLastByte = lastByte[0];
+    // Too early: on WebSocket before one ping interval since the hole (a pong could still come);
+    // on tcp:// before the limit since the last thing the server said.
+    boolean early = ws ? minHole < earliestMillis - EARLY_MILLIS
+        : minLastByte < earliestMillis - EARLY_MILLIS;
+    boolean late = maxHole > worstMillis + SLACK_MILLIS;
+    String v = String.format(Locale.ROOT, "median %s ms, max %s ms", Row.fmt(Rounds.median(hole)),
+        Row.fmt(maxHole));
+    String note = String.format(Locale.ROOT, "after the hole %s–%s ms; after the last server byte"
+        + " %s–%s ms; slack %d ms late, %d ms early (timers, listener hop; a loaded machine makes"
+        + " verdicts late, never early); reason e.g. \"%s\"", Row.fmt(minHole), Row.fmt(maxHole),
+        Row.fmt(minLastByte), Row.fmt(lastByte[judged - 1]), SLACK_MILLIS, EARLY_MILLIS,
+        firstReason(trials));
+    if (!problems.isEmpty()) note = String.join("; ", problems) + "; " + note;
+    return new Row(name, v, "—", v, bar, problems.isEmpty() && !early && !late, note);
+  }
+
+  private static double waitedMillis(Trial t) {
+    return t.holeAt == 0 ? Double.NaN : (System.nanoTime() - t.holeAt) / 1e6;
+  }
+
+  private static String firstReason(Trial[] trials) {
+    for (Trial t : trials) if (t.verdict != null) return t.verdict.reason();
+    return "—";
+  }
+}
