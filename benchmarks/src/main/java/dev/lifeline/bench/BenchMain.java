@@ -22,7 +22,8 @@ public final class BenchMain {
       new KeepAliveBenchmarks(),
       new StormBenchmark(),
       new DeadServerBenchmark(),
-      new NetworkReturnBenchmark());
+      new NetworkReturnBenchmark(),
+      new IdleConnectionsBenchmark());
 
   private BenchMain() {}
 
