@@ -76,6 +76,8 @@ final class DeadServerBenchmark implements Benchmark {
   /** One connection's trial: when its link was blackholed and when Lifeline gave it up. */
   private static final class Trial {
     BlackholeProxy.Link link;
+    /** System.nanoTime() once it was connected. */
+    long connectedAt;
     /** System.nanoTime() of the blackhole; 0 before. */
     volatile long holeAt;
     /** System.nanoTime() when the connection first left CONNECTED; 0 before. */
@@ -125,7 +127,9 @@ final class DeadServerBenchmark implements Benchmark {
       return t;
     });
     Trial[] trials = new Trial[TRIALS];
-    try (BlackholeProxy proxy = BlackholeProxy.listening(serverPort)) {
+    BlackholeProxy proxy = null;
+    try {
+      proxy = BlackholeProxy.listening(serverPort);
       ConnectionOptions options = ConnectionOptions.builder(
           String.format(Locale.ROOT, urlFormat, proxy.port())).heartbeat(heartbeat)
           .reconnect(noRetrySoon).build();
@@ -136,6 +140,7 @@ final class DeadServerBenchmark implements Benchmark {
             .onStateChanged((conn, s) -> t.stateChanged(s)).build());
         c.connect();
         Clients.awaitConnected(c);
+        t.connectedAt = System.nanoTime();
         t.link = proxy.awaitLink(i);
         long delay = 2 * cycle + ThreadLocalRandom.current().nextLong(cycle);
         holes.schedule(() -> { t.holeAt = t.link.blackhole(); }, delay, TimeUnit.MILLISECONDS);
@@ -143,9 +148,13 @@ final class DeadServerBenchmark implements Benchmark {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3 * cycle + worstMillis
           + 3_000);
       while (!allJudged(trials) && System.nanoTime() < deadline) Thread.sleep(10);
+    } catch (Exception e) { // Not connected, no link: a failed row, and the other groups run on.
+      return new Row(name, "—", "—", "—", bar, false, e.getClass().getSimpleName() + ": "
+          + e.getMessage());
     } finally {
       holes.shutdownNow();
       lifeline.shutdown(5, TimeUnit.SECONDS);
+      if (proxy != null) proxy.close();
     }
     return verdicts(name, bar, trials, ws, earliestMillis, worstMillis, expectedReason);
   }
@@ -161,6 +170,9 @@ final class DeadServerBenchmark implements Benchmark {
     double[] afterHole = new double[trials.length];
     double[] afterLastByte = new double[trials.length];
     int judged = 0;
+    // Verdicts with no hole yet: false zombies, from how long after connecting.
+    List<String> falseVerdictsAfter = new ArrayList<>();
+    String falseReason = null;
     for (int i = 0; i < trials.length; i++) {
       Trial t = trials[i];
       if (t.verdictAt == 0) {
@@ -170,13 +182,19 @@ final class DeadServerBenchmark implements Benchmark {
       }
       String reason = String.valueOf(t.verdict.reason());
       if (t.holeAt == 0 || t.verdictAt < t.holeAt) {
-        problems.add("trial " + i + ": lost before the hole opened: " + reason);
+        falseVerdictsAfter.add(Row.fmt((t.verdictAt - t.connectedAt) / 1e6));
+        falseReason = reason;
         continue;
       }
       afterHole[judged] = (t.verdictAt - t.holeAt) / 1e6;
       afterLastByte[judged] = (t.verdictAt - t.lastServerByteAt) / 1e6;
       judged++;
       if (!reason.contains(expectedReason)) problems.add("trial " + i + ": " + reason);
+    }
+    if (!falseVerdictsAfter.isEmpty()) {
+      problems.add(0, String.format(Locale.ROOT, "%d of %d declared dead before the hole"
+          + " opened, %s ms after connecting: \"%s\"", falseVerdictsAfter.size(), trials.length,
+          falseVerdictsAfter, falseReason));
     }
     if (judged == 0) {
       return new Row(name, "—", "—", "—", bar, false, String.join("; ", problems));
@@ -193,8 +211,9 @@ final class DeadServerBenchmark implements Benchmark {
     boolean early = ws ? minHole < earliestMillis - EARLY_MILLIS
         : minLastByte < earliestMillis - EARLY_MILLIS;
     boolean late = maxHole > worstMillis + SLACK_MILLIS;
-    String v = String.format(Locale.ROOT, "median %s ms, max %s ms", Row.fmt(Rounds.median(hole)),
-        Row.fmt(maxHole));
+    String v = String.format(Locale.ROOT, "median %s ms, max %s ms%s",
+        Row.fmt(Rounds.median(hole)), Row.fmt(maxHole),
+        judged < trials.length ? " (" + judged + " trials)" : "");
     String note = String.format(Locale.ROOT, "after the hole %s–%s ms; after the last server byte"
         + " %s–%s ms; slack %d ms late, %d ms early (timers, listener hop; a loaded machine makes"
         + " verdicts late, never early); reason e.g. \"%s\"", Row.fmt(minHole), Row.fmt(maxHole),

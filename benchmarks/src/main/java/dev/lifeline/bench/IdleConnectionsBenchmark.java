@@ -1,6 +1,5 @@
 package dev.lifeline.bench;
 
-import dev.lifeline.Connection;
 import dev.lifeline.ConnectionOptions;
 import dev.lifeline.HeartbeatPolicy;
 import dev.lifeline.Lifeline;

@@ -48,7 +48,9 @@ final class NetworkReturnBenchmark implements Benchmark {
   @Override public List<Row> run(BenchRun run) throws Exception {
     run.progress("network return: " + TRIALS + " clients per signal, waiting at the backoff cap");
     List<Trial> trials = new ArrayList<>();
-    try (Servers.WebSocketServer ws = new Servers.WebSocketServer()) {
+    Servers.WebSocketServer ws = null;
+    try {
+      ws = new Servers.WebSocketServer();
       int serverPort = URI.create(ws.url("/")).getPort();
       for (Signal signal : new Signal[] {Signal.NETWORK_AVAILABLE, Signal.NETWORK_CHANGED}) {
         for (int i = 0; i < TRIALS; i++) trials.add(new Trial(signal, serverPort));
@@ -57,8 +59,13 @@ final class NetworkReturnBenchmark implements Benchmark {
       while (System.nanoTime() < capDeadline && signalDue(trials)) Thread.sleep(2);
       long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESUME_JITTER_MILLIS + 5_000);
       while (System.nanoTime() < end && !allConnected(trials)) Thread.sleep(10);
+    } catch (Exception e) { // A server, port or client that would not start: failed rows.
+      String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+      return Arrays.asList(failed(Signal.NETWORK_AVAILABLE, why),
+          failed(Signal.NETWORK_CHANGED, why));
     } finally {
       for (Trial t : trials) t.close();
+      if (ws != null) ws.close(); // After the clients: no connection sees the server go.
     }
     return Arrays.asList(row(trials, Signal.NETWORK_AVAILABLE), row(trials, Signal.NETWORK_CHANGED));
   }
@@ -166,11 +173,23 @@ final class NetworkReturnBenchmark implements Benchmark {
     }
   }
 
-  private static Row row(List<Trial> all, Signal signal) {
-    String name = String.format(Locale.ROOT, "network returns (%s) while waiting at the backoff"
-        + " cap: signal to the first attempt, %d trials", signal == Signal.NETWORK_AVAILABLE
+  private static String rowName(Signal signal) {
+    return String.format(Locale.ROOT, "network returns (%s) while waiting at the backoff cap:"
+        + " signal to the first attempt, %d trials", signal == Signal.NETWORK_AVAILABLE
             ? "networkAvailable" : "networkChanged", TRIALS);
-    String bar = String.format(Locale.ROOT, "0–%d ms, connects", RESUME_JITTER_MILLIS);
+  }
+
+  private static String bar() {
+    return String.format(Locale.ROOT, "0–%d ms, connects", RESUME_JITTER_MILLIS);
+  }
+
+  private static Row failed(Signal signal, String why) {
+    return new Row(rowName(signal), "—", "—", "—", bar(), false, why);
+  }
+
+  private static Row row(List<Trial> all, Signal signal) {
+    String name = rowName(signal);
+    String bar = bar();
     List<String> problems = new ArrayList<>();
     double[] delays = new double[TRIALS];
     double[] remaining = new double[TRIALS];
