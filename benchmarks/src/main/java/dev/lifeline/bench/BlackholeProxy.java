@@ -36,11 +36,14 @@ final class BlackholeProxy implements AutoCloseable {
     private volatile boolean blackholed;
     /** System.nanoTime() of the last bytes forwarded from the server to the client. */
     private volatile long lastToClientNanos;
+    /** System.nanoTime() when the proxy read the last bytes it forwarded to the server. */
+    private volatile long lastToServerNanos;
 
     Link(Socket client, Socket upstream) {
       this.client = client;
       this.upstream = upstream;
       lastToClientNanos = System.nanoTime();
+      lastToServerNanos = lastToClientNanos;
     }
 
     /** Stops forwarding both ways, for good, without closing a socket; returns the time. */
@@ -53,6 +56,10 @@ final class BlackholeProxy implements AutoCloseable {
       return lastToClientNanos;
     }
 
+    long lastToServerNanos() {
+      return lastToServerNanos;
+    }
+
     private void pump(Socket from, Socket to, boolean toClient) {
       byte[] buffer = new byte[8192];
       try {
@@ -60,10 +67,14 @@ final class BlackholeProxy implements AutoCloseable {
         OutputStream out = to.getOutputStream();
         int n;
         while ((n = in.read(buffer)) != -1) {
+          long readAt = System.nanoTime();
           if (blackholed) continue;
           out.write(buffer, 0, n);
           out.flush();
+          // Toward the client: once written, the client may have it. Toward the server: as read,
+          // the nearest to when the client sent it.
           if (toClient) lastToClientNanos = System.nanoTime();
+          else lastToServerNanos = readAt;
         }
       } catch (IOException gone) {
         // One side reset or the proxy closed: the link is over.
@@ -91,34 +102,43 @@ final class BlackholeProxy implements AutoCloseable {
   /** Every thread started, joined by {@link #close()}. */
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
+  /**
+   * Holds the port of a proxy that does not listen yet: bound, never connected, so connecting to
+   * it is refused and no other socket can take it (no SO_REUSEADDR). Null for a proxy that listens
+   * at once. Guarded by this.
+   */
+  private Socket portHolder;
 
-  /** A proxy to {@code upstreamPort} on 127.0.0.1 that will listen on {@code port} (0: any). */
-  BlackholeProxy(int port, int upstreamPort) throws IOException {
-    this.requestedPort = port;
+  private BlackholeProxy(int upstreamPort, boolean listenLater) throws IOException {
     this.upstream = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), upstreamPort);
+    if (listenLater) {
+      portHolder = new Socket();
+      portHolder.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
+      requestedPort = portHolder.getLocalPort();
+    } else {
+      requestedPort = 0;
+    }
   }
 
   /** A proxy to {@code upstreamPort} listening at once on a port the system picked. */
   static BlackholeProxy listening(int upstreamPort) throws IOException {
-    BlackholeProxy proxy = new BlackholeProxy(0, upstreamPort);
+    BlackholeProxy proxy = new BlackholeProxy(upstreamPort, false);
     proxy.listen();
     return proxy;
   }
 
   /**
-   * A port nothing listens on now, for a proxy to bind later: connecting there is refused until
-   * then. Bound again with SO_REUSEADDR; another program taking it meanwhile is unlikely and would
-   * show as a failed trial.
+   * A proxy to {@code upstreamPort} whose port refuses connections until {@link #listen()}: a
+   * server or network that comes back.
    */
-  static int reservePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return probe.getLocalPort();
-    }
+  static BlackholeProxy reserved(int upstreamPort) throws IOException {
+    return new BlackholeProxy(upstreamPort, true);
   }
 
   /** Starts accepting: from now on connecting to {@link #port()} reaches the server. */
   synchronized void listen() throws IOException {
     if (listening != null || closed) return;
+    if (portHolder != null) closeQuietly(portHolder); // Never connected: no TIME_WAIT to wait out.
     ServerSocket s = new ServerSocket();
     s.setReuseAddress(true);
     s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), requestedPort), 50);
@@ -186,6 +206,7 @@ final class BlackholeProxy implements AutoCloseable {
     closed = true;
     synchronized (this) {
       if (listening != null) closeQuietly(listening);
+      if (portHolder != null) closeQuietly(portHolder);
     }
     for (Link link : links) link.end();
     for (Thread t : threads) t.join(JOIN_MILLIS);

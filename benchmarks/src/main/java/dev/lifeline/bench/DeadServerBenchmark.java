@@ -44,8 +44,8 @@ final class DeadServerBenchmark implements Benchmark {
    */
   static final long SLACK_MILLIS = 30;
   /**
-   * Earliness allowed below the documented earliest verdict: a pong on its way (127.0.0.1 round
-   * trip, well under 1 ms) when the hole opened, and millisecond rounding of Lifeline's clock.
+   * Earliness allowed below the earliest legitimate verdict: millisecond rounding of Lifeline's
+   * clock, and the proxy's own wake-up when it notes the time of the last bytes through.
    */
   static final long EARLY_MILLIS = 5;
 
@@ -84,16 +84,20 @@ final class DeadServerBenchmark implements Benchmark {
     volatile long verdictAt;
     /** The state it left CONNECTED for. */
     volatile ConnectionState verdict;
-    /** The last server bytes forwarded before the verdict, as the proxy saw them. */
-    volatile long lastServerByteAt;
+    /**
+     * What the verdict counts from, as the proxy saw it before the verdict: on WebSocket the last
+     * client bytes (a ping, with the heartbeat of its wake-up) that got through to the server; on
+     * tcp:// the last server bytes that got through to the client.
+     */
+    volatile long lastThroughAt;
 
-    void stateChanged(ConnectionState s) {
+    void stateChanged(ConnectionState s, boolean pings) {
       if (s.kind() == ConnectionState.Kind.CONNECTED || s.kind() == ConnectionState.Kind.CONNECTING
           || verdictAt != 0) {
         return;
       }
       long now = System.nanoTime();
-      if (link != null) lastServerByteAt = link.lastToClientNanos();
+      if (link != null) lastThroughAt = pings ? link.lastToServerNanos() : link.lastToClientNanos();
       verdict = s;
       verdictAt = now;
     }
@@ -101,9 +105,9 @@ final class DeadServerBenchmark implements Benchmark {
 
   /**
    * Opens {@link #TRIALS} connections through one proxy, blackholes each 2–3 cycles after it
-   * connected, at a random phase, and checks each verdict against [{@code earliestMillis},
-   * {@code worstMillis}] after the blackhole (WebSocket), or against the silence limit since
-   * the last server byte (tcp://).
+   * connected, at a random phase, and checks each verdict: at most {@code worstMillis} after the
+   * blackhole, and at least {@code earliestMillis} after what it counts from (the last ping that
+   * reached the server on WebSocket, the last server byte that reached the client on tcp://).
    */
   private static Row detect(String transport, String urlFormat, int serverPort,
       HeartbeatPolicy heartbeat, long earliestMillis, long worstMillis, String expectedReason)
@@ -113,10 +117,8 @@ final class DeadServerBenchmark implements Benchmark {
     String name = String.format(Locale.ROOT, "dead server (blackhole) found, %s, %s, %d trials",
         transport, ws ? "protocol ping every 0.3 s" : "silence limit 0.5 s, heartbeat echoed"
             + " every 0.1 s", TRIALS);
-    String bar = ws
-        ? String.format(Locale.ROOT, "%d–%d ms after the hole", earliestMillis, worstMillis)
-        : String.format(Locale.ROOT, "≤ %d ms after the hole, ≥ %d ms after the last server byte",
-            worstMillis, earliestMillis);
+    String bar = String.format(Locale.ROOT, "≤ %d ms after the hole, ≥ %d ms after %s",
+        worstMillis, earliestMillis, since(ws));
     // A reconnect after the verdict would only add load: the first retry waits 7–14 s.
     ReconnectPolicy noRetrySoon = ReconnectPolicy.builder().baseDelay(10, TimeUnit.SECONDS)
         .maxDelay(60, TimeUnit.SECONDS).build();
@@ -137,7 +139,7 @@ final class DeadServerBenchmark implements Benchmark {
         Trial t = new Trial();
         trials[i] = t;
         Connection c = lifeline.newConnection(options, ConnectionListener.builder()
-            .onStateChanged((conn, s) -> t.stateChanged(s)).build());
+            .onStateChanged((conn, s) -> t.stateChanged(s, ws)).build());
         c.connect();
         Clients.awaitConnected(c);
         t.connectedAt = System.nanoTime();
@@ -168,7 +170,7 @@ final class DeadServerBenchmark implements Benchmark {
       long earliestMillis, long worstMillis, String expectedReason) {
     List<String> problems = new ArrayList<>();
     double[] afterHole = new double[trials.length];
-    double[] afterLastByte = new double[trials.length];
+    double[] afterThrough = new double[trials.length];
     int judged = 0;
     // Verdicts with no hole yet: false zombies, from how long after connecting.
     List<String> falseVerdictsAfter = new ArrayList<>();
@@ -187,7 +189,7 @@ final class DeadServerBenchmark implements Benchmark {
         continue;
       }
       afterHole[judged] = (t.verdictAt - t.holeAt) / 1e6;
-      afterLastByte[judged] = (t.verdictAt - t.lastServerByteAt) / 1e6;
+      afterThrough[judged] = (t.verdictAt - t.lastThroughAt) / 1e6;
       judged++;
       if (!reason.contains(expectedReason)) problems.add("trial " + i + ": " + reason);
     }
@@ -200,27 +202,29 @@ final class DeadServerBenchmark implements Benchmark {
       return new Row(name, "—", "—", "—", bar, false, String.join("; ", problems));
     }
     double[] hole = Arrays.copyOf(afterHole, judged);
-    double[] lastByte = Arrays.copyOf(afterLastByte, judged);
+    double[] through = Arrays.copyOf(afterThrough, judged);
     Arrays.sort(hole);
-    Arrays.sort(lastByte);
+    Arrays.sort(through);
     double minHole = hole[0];
     double maxHole = hole[judged - 1];
-    double minLastByte = lastByte[0];
-    // Too early: on WebSocket before one ping interval since the hole (a pong could still come);
-    // on tcp:// before the limit since the last thing the server said.
-    boolean early = ws ? minHole < earliestMillis - EARLY_MILLIS
-        : minLastByte < earliestMillis - EARLY_MILLIS;
+    // Too early: on WebSocket less than one ping interval after the last ping that reached the
+    // server (its pong could still come); on tcp:// before the limit since the server last spoke.
+    boolean early = through[0] < earliestMillis - EARLY_MILLIS;
     boolean late = maxHole > worstMillis + SLACK_MILLIS;
     String v = String.format(Locale.ROOT, "median %s ms, max %s ms%s",
         Row.fmt(Rounds.median(hole)), Row.fmt(maxHole),
         judged < trials.length ? " (" + judged + " trials)" : "");
-    String note = String.format(Locale.ROOT, "after the hole %s–%s ms; after the last server byte"
-        + " %s–%s ms; slack %d ms late, %d ms early (timers, listener hop; a loaded machine makes"
-        + " verdicts late, never early); reason e.g. \"%s\"", Row.fmt(minHole), Row.fmt(maxHole),
-        Row.fmt(minLastByte), Row.fmt(lastByte[judged - 1]), SLACK_MILLIS, EARLY_MILLIS,
+    String note = String.format(Locale.ROOT, "after the hole %s–%s ms; after %s %s–%s ms; slack"
+        + " %d ms late (timers, listener hop: load makes verdicts late), %d ms early (ms rounding,"
+        + " the proxy's wake-up); reason e.g. \"%s\"", Row.fmt(minHole), Row.fmt(maxHole),
+        since(ws), Row.fmt(through[0]), Row.fmt(through[judged - 1]), SLACK_MILLIS, EARLY_MILLIS,
         firstReason(trials));
     if (!problems.isEmpty()) note = String.join("; ", problems) + "; " + note;
     return new Row(name, v, "—", v, bar, problems.isEmpty() && !early && !late, note);
+  }
+
+  private static String since(boolean ws) {
+    return ws ? "the last ping through" : "the last server byte";
   }
 
   private static double waitedMillis(Trial t) {
