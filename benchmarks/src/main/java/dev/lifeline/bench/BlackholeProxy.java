@@ -36,14 +36,18 @@ final class BlackholeProxy implements AutoCloseable {
     private volatile boolean blackholed;
     /** System.nanoTime() of the last bytes forwarded from the server to the client. */
     private volatile long lastToClientNanos;
-    /** System.nanoTime() when the proxy read the last bytes it forwarded to the server. */
-    private volatile long lastToServerNanos;
+    /**
+     * System.nanoTime() when the proxy read the last WebSocket ping frame it forwarded to the
+     * server; 0 before one (or on a link that is not a WebSocket).
+     */
+    private volatile long lastPingToServerNanos;
+    /** Finds the pings in what the client sends; confined to the upward pump's thread. */
+    private final PingSpotter pings = new PingSpotter();
 
     Link(Socket client, Socket upstream) {
       this.client = client;
       this.upstream = upstream;
       lastToClientNanos = System.nanoTime();
-      lastToServerNanos = lastToClientNanos;
     }
 
     /** Stops forwarding both ways, for good, without closing a socket; returns the time. */
@@ -56,8 +60,8 @@ final class BlackholeProxy implements AutoCloseable {
       return lastToClientNanos;
     }
 
-    long lastToServerNanos() {
-      return lastToServerNanos;
+    long lastPingToServerNanos() {
+      return lastPingToServerNanos;
     }
 
     private void pump(Socket from, Socket to, boolean toClient) {
@@ -74,7 +78,7 @@ final class BlackholeProxy implements AutoCloseable {
           // Toward the client: once written, the client may have it. Toward the server: as read,
           // the nearest to when the client sent it.
           if (toClient) lastToClientNanos = System.nanoTime();
-          else lastToServerNanos = readAt;
+          else if (pings.scan(buffer, n)) lastPingToServerNanos = readAt;
         }
       } catch (IOException gone) {
         // One side reset or the proxy closed: the link is over.
@@ -88,6 +92,62 @@ final class BlackholeProxy implements AutoCloseable {
     void end() {
       closeQuietly(client);
       closeQuietly(upstream);
+    }
+  }
+
+  /**
+   * Finds WebSocket ping frames in the bytes a client sends: past the HTTP upgrade request (up to
+   * its blank line), it reads each frame header and skips the payload. Bytes of another protocol
+   * (tcp:// lines) simply never end a request head, so nothing is found there.
+   */
+  static final class PingSpotter {
+    /** The last four bytes of the request head, to find its end ("\r\n\r\n"). */
+    private int headTail;
+    private boolean inFrames;
+    /** The current frame header so far: 2 bytes, up to 8 of length, 4 of mask. */
+    private final byte[] header = new byte[14];
+    private int headerLength;
+    /** Payload bytes of the current frame still to pass. */
+    private long skip;
+
+    /** Scans the next {@code n} bytes of the stream; true when a ping frame's header was there. */
+    boolean scan(byte[] b, int n) {
+      boolean ping = false;
+      int i = 0;
+      while (i < n) {
+        if (!inFrames) {
+          headTail = (headTail << 8) | (b[i++] & 0xff);
+          inFrames = headTail == 0x0d0a0d0a;
+        } else if (skip > 0) {
+          int take = (int) Math.min(skip, n - i);
+          i += take;
+          skip -= take;
+        } else {
+          header[headerLength++] = b[i++];
+          if (headerLength < headerBytes()) continue;
+          ping |= (header[0] & 0x0f) == 0x9;
+          skip = payloadLength();
+          headerLength = 0;
+        }
+      }
+      return ping;
+    }
+
+    /** The current header's size, as far as its first two bytes tell. */
+    private int headerBytes() {
+      if (headerLength < 2) return 2;
+      int length7 = header[1] & 0x7f;
+      return 2 + (length7 == 126 ? 2 : length7 == 127 ? 8 : 0) + ((header[1] & 0x80) != 0 ? 4 : 0);
+    }
+
+    private long payloadLength() {
+      int length7 = header[1] & 0x7f;
+      if (length7 < 126) return length7;
+      long length = 0;
+      for (int k = 0; k < (length7 == 126 ? 2 : 8); k++) {
+        length = (length << 8) | (header[2 + k] & 0xff);
+      }
+      return length;
     }
   }
 

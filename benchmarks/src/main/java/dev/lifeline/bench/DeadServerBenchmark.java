@@ -86,8 +86,8 @@ final class DeadServerBenchmark implements Benchmark {
     volatile ConnectionState verdict;
     /**
      * What the verdict counts from, as the proxy saw it before the verdict: on WebSocket the last
-     * client bytes (a ping, with the heartbeat of its wake-up) that got through to the server; on
-     * tcp:// the last server bytes that got through to the client.
+     * ping frame that got through to the server (0: none ever did); on tcp:// the last server
+     * bytes that got through to the client.
      */
     volatile long lastThroughAt;
 
@@ -97,7 +97,9 @@ final class DeadServerBenchmark implements Benchmark {
         return;
       }
       long now = System.nanoTime();
-      if (link != null) lastThroughAt = pings ? link.lastToServerNanos() : link.lastToClientNanos();
+      if (link != null) {
+        lastThroughAt = pings ? link.lastPingToServerNanos() : link.lastToClientNanos();
+      }
       verdict = s;
       verdictAt = now;
     }
@@ -174,6 +176,7 @@ final class DeadServerBenchmark implements Benchmark {
     int judged = 0;
     // Verdicts with no hole yet: false zombies, from how long after connecting.
     List<String> falseVerdictsAfter = new ArrayList<>();
+    int withoutPing = 0;
     String falseReason = null;
     for (int i = 0; i < trials.length; i++) {
       Trial t = trials[i];
@@ -185,18 +188,21 @@ final class DeadServerBenchmark implements Benchmark {
       String reason = String.valueOf(t.verdict.reason());
       if (t.holeAt == 0 || t.verdictAt < t.holeAt) {
         falseVerdictsAfter.add(Row.fmt((t.verdictAt - t.connectedAt) / 1e6));
+        if (t.lastThroughAt == 0) withoutPing++;
         falseReason = reason;
         continue;
       }
       afterHole[judged] = (t.verdictAt - t.holeAt) / 1e6;
-      afterThrough[judged] = (t.verdictAt - t.lastThroughAt) / 1e6;
+      // No ping ever through, yet "no pong": a verdict about a ping the server never saw.
+      afterThrough[judged] = t.lastThroughAt == 0 ? 0 : (t.verdictAt - t.lastThroughAt) / 1e6;
       judged++;
       if (!reason.contains(expectedReason)) problems.add("trial " + i + ": " + reason);
     }
     if (!falseVerdictsAfter.isEmpty()) {
       problems.add(0, String.format(Locale.ROOT, "%d of %d declared dead before the hole"
-          + " opened, %s ms after connecting: \"%s\"", falseVerdictsAfter.size(), trials.length,
-          falseVerdictsAfter, falseReason));
+          + " opened, %s ms after connecting: \"%s\"%s", falseVerdictsAfter.size(), trials.length,
+          falseVerdictsAfter, falseReason, ws ? String.format(Locale.ROOT, " (in %d of them no"
+              + " ping frame had reached the proxy)", withoutPing) : ""));
     }
     if (judged == 0) {
       return new Row(name, "—", "—", "—", bar, false, String.join("; ", problems));
