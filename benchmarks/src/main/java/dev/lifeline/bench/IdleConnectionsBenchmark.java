@@ -143,8 +143,10 @@ final class IdleConnectionsBenchmark implements Benchmark {
         && Math.abs(addedAtN - addedAtHalf) <= THREADS_GROWTH_BAR;
     String note = String.format(Locale.ROOT, "Lifeline %.2f threads per connection from N/2 to N"
         + " (OkHttp's reader, as raw); live threads: base %d, raw %d/%d, then Lifeline %d/%d;"
-        + " Lifeline's own now: %s", llPerConnection, base.threads, raw1.threads, raw2.threads,
-        ll1.threads, ll2.threads, lifelineThreads());
+        + " Lifeline's own now: %s (its pools make threads on demand and keep idle ones 60 s:"
+        + " busier bursts of app calls, from load or opens in parallel, raise the fixed figure)",
+        llPerConnection, base.threads, raw1.threads, raw2.threads, ll1.threads, ll2.threads,
+        lifelineThreads());
     return new Row(threadsName(suffix), v, a, String.format(Locale.ROOT, "+%d fixed, %+.3f per"
         + " connection", addedAtN, (addedAtN - addedAtHalf) / (double) half), threadsBar(), pass,
         note);
