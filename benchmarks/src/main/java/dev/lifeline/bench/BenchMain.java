@@ -13,14 +13,18 @@ import java.util.List;
  * </pre>
  *
  * Flags: {@code --quick} (under a minute), {@code --only NAME} (run the benchmarks whose name
- * contains NAME). Exit status 1 when a row fails, so a script can tell.
+ * contains NAME: {@code wire}, {@code keepalive}, {@code storm}, {@code deadserver}, {@code
+ * netreturn}, {@code idle}). Exit status 1 when a row fails, so a script can tell.
  */
 public final class BenchMain {
   /** Every benchmark, in table order. Add new groups here. */
   static final List<Benchmark> BENCHMARKS = Arrays.<Benchmark>asList(
       new WireBenchmarks(),
       new KeepAliveBenchmarks(),
-      new StormBenchmark());
+      new StormBenchmark(),
+      new DeadServerBenchmark(),
+      new NetworkReturnBenchmark(),
+      new IdleConnectionsBenchmark());
 
   private BenchMain() {}
 
