@@ -10,7 +10,9 @@ import okio.ByteString;
  * return at once: each request is queued to the connection's own serial lane on the client's
  * scheduler and takes effect there, in the order the requests were made. Only {@link #send} does
  * work on the calling thread: it checks the message, asks {@link AckMatcher#key} in at-least-once
- * mode, and queues the message in the outbox.
+ * mode, and queues the message in the outbox; when the connection is idle it also hands the
+ * message to the transport right there, which saves a thread hand-off and never waits for the
+ * network (docs/architecture.md, "Threads").
  *
  * <p>Closing is the contract: a connection reconnects by itself until {@link #close()}, so it
  * is {@link AutoCloseable}, and a connection used for one job can live in a try-with-resources
