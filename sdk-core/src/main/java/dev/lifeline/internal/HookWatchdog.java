@@ -1,5 +1,6 @@
 package dev.lifeline.internal;
 
+import dev.lifeline.Cancellable;
 import dev.lifeline.Clock;
 import dev.lifeline.Scheduler;
 import java.util.ArrayList;
@@ -7,7 +8,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Reports app code that does not return: a call running in a {@link SerialLane} for the threshold
@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * why.
  *
  * <p>Runs on the client's clock and scheduler, so tests drive it in virtual time, and is armed
- * only while some lane is busy: an idle client has no watchdog timer. Each check is timed for the
- * moment the oldest running call reaches the threshold, so a call is reported exactly then.
+ * only while some lane is busy: when the last busy lane goes idle, the check is cancelled, so an
+ * idle connection whose heartbeat event ran for a moment is not woken again by the watchdog. Each
+ * check is timed for the moment the oldest running call reaches the threshold, so a call is
+ * reported exactly then.
  */
 final class HookWatchdog {
   /** Receives the reports; implementations must not block (they post to app code elsewhere). */
@@ -38,8 +40,11 @@ final class HookWatchdog {
   /** Lanes that may be running app code; lanes found idle are dropped by the check. */
   private final Set<SerialLane> busy =
       Collections.newSetFromMap(new ConcurrentHashMap<SerialLane, Boolean>());
-  /** True while a check is scheduled. */
-  private final AtomicBoolean armed = new AtomicBoolean();
+  /** The scheduled check, or null. Guarded by {@link #armLock}. */
+  private Cancellable pending;
+  /** Numbers each scheduled check, so a cancelled one that runs anyway does nothing. */
+  private long generation;
+  private final Object armLock = new Object();
 
   HookWatchdog(Clock clock, Scheduler scheduler, long thresholdMillis, Reporter reporter) {
     this.clock = clock;
@@ -51,7 +56,26 @@ final class HookWatchdog {
   /** {@code lane} has work: watch it until it is idle again. */
   void busy(SerialLane lane) {
     busy.add(lane);
-    if (armed.compareAndSet(false, true)) schedule(thresholdMillis);
+    synchronized (armLock) {
+      if (pending == null) arm(thresholdMillis);
+    }
+  }
+
+  /**
+   * {@code lane} ran out of work. When no lane is busy any more the check is cancelled: nothing
+   * can be stuck, and an idle client should have no timer.
+   */
+  void idle(SerialLane lane) {
+    if (lane.isBusy()) return;
+    busy.remove(lane);
+    if (lane.isBusy()) busy.add(lane); // Busy again meanwhile: its busy() may have run first.
+    synchronized (armLock) {
+      if (busy.isEmpty() && pending != null) {
+        pending.cancel();
+        pending = null;
+        generation++;
+      }
+    }
   }
 
   /** {@code lane} finished a call that was reported stuck. */
@@ -59,49 +83,59 @@ final class HookWatchdog {
     reporter.returned(lane, call, ranMillis);
   }
 
-  private void schedule(long delayMillis) {
-    scheduler.schedule(check, Math.max(1, delayMillis));
+  /** Under {@link #armLock}: schedules the next check. */
+  private void arm(long delayMillis) {
+    final long number = ++generation;
+    pending = scheduler.schedule(new Runnable() {
+      @Override public void run() {
+        synchronized (armLock) {
+          if (number != generation) return; // Cancelled, or replaced, after it was due.
+          pending = null;
+        }
+        check();
+      }
+
+      @Override public String toString() {
+        return "hook watchdog";
+      }
+    }, Math.max(1, delayMillis));
   }
 
-  private final Runnable check = new Runnable() {
-    @Override public void run() {
-      long now = clock.elapsedMillis();
-      long next = Long.MAX_VALUE;
-      for (SerialLane lane : busy) {
-        if (!lane.isBusy()) {
-          busy.remove(lane);
-          if (!lane.isBusy()) continue;
-          busy.add(lane); // It became busy again meanwhile: keep watching it.
-        }
-        String call = lane.runningCall();
-        long number = lane.callNumber();
-        long running = now - lane.runningSinceMillis();
-        if (call == null || lane.reportedCall.get() == number) {
-          next = Math.min(next, thresholdMillis); // Queued or already reported: look again later.
-        } else if (running >= thresholdMillis) {
-          lane.reportedCall.set(number);
-          reporter.stuck(lane, call, running);
-          if (lane.finishedCall >= number
-              && lane.reportedCall.compareAndSet(number, SerialLane.RETURN_REPORTED)) {
-            reporter.returned(lane, call, running); // It returned while being reported.
-          }
-          next = Math.min(next, thresholdMillis);
-        } else {
-          next = Math.min(next, thresholdMillis - running);
-        }
+  private void check() {
+    long now = clock.elapsedMillis();
+    long next = Long.MAX_VALUE;
+    for (SerialLane lane : busy) {
+      if (!lane.isBusy()) {
+        busy.remove(lane);
+        if (!lane.isBusy()) continue;
+        busy.add(lane); // It became busy again meanwhile: keep watching it.
       }
+      String call = lane.runningCall();
+      long number = lane.callNumber();
+      long running = now - lane.runningSinceMillis();
+      if (call == null || lane.reportedCall.get() == number) {
+        next = Math.min(next, thresholdMillis); // Queued or already reported: look again later.
+      } else if (running >= thresholdMillis) {
+        lane.reportedCall.set(number);
+        reporter.stuck(lane, call, running);
+        if (lane.finishedCall >= number
+            && lane.reportedCall.compareAndSet(number, SerialLane.RETURN_REPORTED)) {
+          reporter.returned(lane, call, running); // It returned while being reported.
+        }
+        next = Math.min(next, thresholdMillis);
+      } else {
+        next = Math.min(next, thresholdMillis - running);
+      }
+    }
+    synchronized (armLock) {
+      if (pending != null) return; // A lane became busy meanwhile and armed a check.
       if (next != Long.MAX_VALUE) {
-        schedule(next);
-        return;
+        arm(next);
+      } else if (!busy.isEmpty()) {
+        arm(thresholdMillis);
       }
-      armed.set(false);
-      if (!busy.isEmpty() && armed.compareAndSet(false, true)) schedule(thresholdMillis);
     }
-
-    @Override public String toString() {
-      return "hook watchdog";
-    }
-  };
+  }
 
   /**
    * The app calls running now, e.g. "EventListener.connectStart (running for 2.0 s)", except the

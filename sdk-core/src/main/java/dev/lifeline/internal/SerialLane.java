@@ -163,6 +163,7 @@ final class SerialLane implements Executor {
       scheduled = false;
     }
     for (Task t : abandoned) runQuietly(t.always);
+    if (watchdog != null) watchdog.idle(this);
     return abandoned.size();
   }
 
@@ -183,10 +184,11 @@ final class SerialLane implements Executor {
         Task t;
         synchronized (SerialLane.this) {
           t = queue.pollFirst();
-          if (t == null) {
-            scheduled = false; // From here on, execute() submits a new turn itself.
-            return;
-          }
+          if (t == null) scheduled = false; // From here on, execute() submits a new turn itself.
+        }
+        if (t == null) {
+          if (watchdog != null) watchdog.idle(SerialLane.this);
+          return;
         }
         runTask(t);
       }

@@ -112,12 +112,29 @@ public final class HookWatchdogTest {
   @Test public void theWatchdogHasNoTimerOnceNothingIsBusy() throws Exception {
     SerialLane hooks = laneOnItsOwnThread("hooks");
     assertEquals(Collections.emptyList(), time.pendingTaskNames());
-    hooks.execute("EventListener.connectEnd", () -> { });
-    assertEquals(asList("hook watchdog"), time.pendingTaskNames());
+    CountDownLatch release = stick(hooks, "EventListener.connectEnd");
+    assertEquals(asList("hook watchdog"), time.pendingTaskNames()); // Armed while busy.
+    release.countDown();
     Await.until("the lane to be idle", PROMPTLY_MILLIS, () -> !hooks.isBusy());
+    Await.until("the check to be cancelled", PROMPTLY_MILLIS,
+        () -> time.pendingTaskNames().isEmpty());
     time.advanceBy(THRESHOLD);
-    assertEquals(Collections.emptyList(), time.pendingTaskNames());
     assertEquals(Collections.emptyList(), reports);
+  }
+
+  @Test public void aCallThatReturnsInTimeLeavesNoWakeUpBehind() throws Exception {
+    SerialLane hooks = laneOnItsOwnThread("hooks");
+    hooks.execute("EventListener.heartbeatSent", () -> { });
+    // An idle connection's heartbeat event must not cost a second wake-up THRESHOLD later.
+    Await.until("the check to be cancelled", PROMPTLY_MILLIS,
+        () -> !hooks.isBusy() && time.pendingTaskNames().isEmpty());
+    time.advanceBy(1_000);
+    CountDownLatch release = stick(hooks, "EventListener.connectStart"); // Armed afresh.
+    time.advanceBy(THRESHOLD - 1);
+    assertEquals(Collections.emptyList(), reports);
+    time.advanceBy(1);
+    assertEquals(asList("hooks: EventListener.connectStart stuck for 5000"), reports);
+    release.countDown();
   }
 
   /** A lane watched by the watchdog, on a thread of its own. */
