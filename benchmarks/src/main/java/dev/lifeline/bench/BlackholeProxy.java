@@ -262,14 +262,18 @@ final class BlackholeProxy implements AutoCloseable {
     t.start();
   }
 
-  @Override public void close() throws InterruptedException {
+  @Override public void close() {
     closed = true;
     synchronized (this) {
       if (listening != null) closeQuietly(listening);
       if (portHolder != null) closeQuietly(portHolder);
     }
     for (Link link : links) link.end();
-    for (Thread t : threads) t.join(JOIN_MILLIS);
+    try {
+      for (Thread t : threads) t.join(JOIN_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // The sockets are closed; its threads end by themselves.
+    }
   }
 
   static void closeQuietly(AutoCloseable c) {
