@@ -158,39 +158,39 @@ final class WireBenchmarks implements Benchmark {
   /** Sends for {@code millis}, keeping the outbox below {@link #LIFELINE_IN_FLIGHT}; msg/s received. */
   static double lifelineThroughput(Connection c, java.util.function.LongSupplier received,
       long millis) {
-    long base = received.getAsLong();
-    long start = System.nanoTime();
-    long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
-    long sent = 0;
-    while (System.nanoTime() < end) {
-      for (int i = 0; i < 64; i++) {
-        if (c.queuedMessages() >= LIFELINE_IN_FLIGHT) {
-          Thread.onSpinWait();
-        } else if (c.send(MESSAGE)) {
-          sent++;
-        }
-      }
-    }
-    long done = Clients.awaitCount(received, base + sent, "Lifeline messages received");
-    return sent / ((done - start) / 1e9);
+    return sendFor(millis, () -> c.queuedMessages() >= LIFELINE_IN_FLIGHT, () -> c.send(MESSAGE),
+        received, "Lifeline messages received");
   }
 
+  /** Sends for {@code millis}, keeping OkHttp's queue below {@link #RAW_QUEUE_BYTES}; msg/s received. */
   static double rawWebSocketThroughput(WebSocket ws, java.util.function.LongSupplier received,
       long millis) {
+    return sendFor(millis, () -> ws.queueSize() >= RAW_QUEUE_BYTES, () -> ws.send(MESSAGE),
+        received, "raw OkHttp messages received");
+  }
+
+  /**
+   * Sends {@link #MESSAGE} for {@code millis}, spinning while {@code full}, then waits until the
+   * server counted every message sent; messages per second from the first send to the last
+   * arrival.
+   */
+  private static double sendFor(long millis, java.util.function.BooleanSupplier full,
+      java.util.function.BooleanSupplier send, java.util.function.LongSupplier received,
+      String what) {
     long base = received.getAsLong();
     long start = System.nanoTime();
     long end = start + TimeUnit.MILLISECONDS.toNanos(millis);
     long sent = 0;
     while (System.nanoTime() < end) {
       for (int i = 0; i < 64; i++) {
-        if (ws.queueSize() >= RAW_QUEUE_BYTES) {
+        if (full.getAsBoolean()) {
           Thread.onSpinWait();
-        } else if (ws.send(MESSAGE)) {
+        } else if (send.getAsBoolean()) {
           sent++;
         }
       }
     }
-    long done = Clients.awaitCount(received, base + sent, "raw OkHttp messages received");
+    long done = Clients.awaitCount(received, base + sent, what);
     return sent / ((done - start) / 1e9);
   }
 
