@@ -1,5 +1,7 @@
 package dev.lifeline.internal;
 
+import dev.lifeline.Clock;
+
 import dev.lifeline.Message;
 import java.util.Map;
 
@@ -56,6 +58,8 @@ final class Attempt implements Transport.Listener {
   private final InboundGate.Admission inbound;
   /** The connection's inbound bound, where handled messages leave. */
   private final InboundGate gate;
+  /** How long this attempt's transport waited for the socket; read by the keep-alive. */
+  final ReadWaits readWaits;
   /** Lane-confined. */
   Phase phase = Phase.CREDENTIALS;
   /** The transport, once opening started; lane-confined. */
@@ -63,7 +67,8 @@ final class Attempt implements Transport.Listener {
   /** The headers the credentials provider gave this attempt, or null; lane-confined. */
   Map<String, String> providedHeaders;
 
-  Attempt(Owner owner, int number, long startedAtMillis, InboundGate gate) {
+  Attempt(Owner owner, int number, long startedAtMillis, InboundGate gate, Clock clock) {
+    this.readWaits = new ReadWaits(clock);
     this.owner = owner;
     this.number = number;
     this.startedAtMillis = startedAtMillis;

@@ -177,7 +177,7 @@ final class ConnectionEngine {
   private void startAttempt() {
     reconnectTimer.cancel();
     release(Release.CANCEL, "replaced by a new connection attempt");
-    Attempt a = new Attempt(attemptOwner, reconnection.attempt(), now(), inboundGate);
+    Attempt a = new Attempt(attemptOwner, reconnection.attempt(), now(), inboundGate, ctx.clock);
     attempt = a;
     setState(ConnectionState.connecting(a.number));
     app.event("connectStart", e -> e.connectStart(connection, a.number, Redact.url(options.url())));
@@ -194,7 +194,7 @@ final class ConnectionEngine {
   void openTransport(Attempt a, Map<String, String> headers) {
     a.phase = Attempt.Phase.HANDSHAKE;
     Transport.Request request = new Transport.Request(options.url(), headers,
-        options.maxLineLength(), options.maxInboundMessageBytes());
+        options.maxLineLength(), options.maxInboundMessageBytes(), a.readWaits);
     try {
       a.transport = ctx.transports.open(request, a);
     } catch (RuntimeException e) {

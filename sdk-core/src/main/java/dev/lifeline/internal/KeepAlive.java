@@ -28,8 +28,14 @@ final class KeepAlive {
     /** Send one heartbeat now; {@link #sent} follows once the transport took it. */
     void sendHeartbeat();
 
-    /** Sends a protocol ping; false when the transport has none (tcp://) or is going. */
-    boolean sendProtocolPing();
+    /** Sends a protocol ping: its number, or -1 when the transport has none (tcp://) or is going. */
+    long sendProtocolPing();
+
+    /**
+     * Milliseconds the transport's reader has spent waiting for the socket so far (see {@link
+     * ReadWaits}), or -1 when the transport does not measure it.
+     */
+    long readerFreeMillis();
 
     /**
      * How many times the inbound bound has held the transport's reader so far (the app was
@@ -37,8 +43,8 @@ final class KeepAlive {
      */
     long inboundHolds();
 
-    /** Protocol pongs the transport received so far, or -1 when it cannot tell. */
-    long receivedPongCount();
+    /** The highest protocol ping number whose pong arrived, or -1 when it cannot tell. */
+    long answeredPing();
 
     /** True while received messages wait for the app: the server is talking, the app is behind. */
     boolean inboundWaiting();
@@ -129,7 +135,7 @@ final class KeepAlive {
     lastReceivedAtMillis = now;
     lastTrafficAtMillis = now;
     zombieIdleMillis = -1;
-    lastPongCount = owner.receivedPongCount();
+    lastPongCount = owner.answeredPing();
     heartbeatTimer.arm(interval());
     if (policy.serverTimeoutMillis() > 0) silenceTimer.arm(policy.serverTimeoutMillis());
     pongsAtPing = -1;
@@ -245,7 +251,7 @@ final class KeepAlive {
     if (!running) return; // The heartbeat could not be sent and the connection is gone.
     // A ping's pong is an answer every WebSocket server gives; without one (tcp://) only a server
     // known to talk (silence watch on) gives something to wait for.
-    boolean pinged = owner.sendProtocolPing();
+    boolean pinged = owner.sendProtocolPing() > 0;
     if (!running) return;
     if (!pinged && policy.serverTimeoutMillis() == 0) return; // Nothing to wait for.
     probeStartedAtMillis = timers.now();
@@ -269,7 +275,7 @@ final class KeepAlive {
 
   /** True when pongs arrived after {@link #lastReceivedAtMillis} (when exactly is unknown). */
   boolean pongsSinceLastReceived() {
-    return owner.receivedPongCount() > lastPongCount;
+    return owner.answeredPing() > lastPongCount;
   }
 
   private void onHeartbeatDue() {
@@ -325,7 +331,7 @@ final class KeepAlive {
   private void pingTick() {
     long interval = pingInterval();
     long now = timers.now();
-    if (pongsAtPing >= 0 && owner.receivedPongCount() <= pongsAtPing) {
+    if (pongsAtPing >= 0 && owner.answeredPing() <= pongsAtPing) {
       long holds = owner.inboundHolds();
       if (holds != holdsAtPing) {
         holdsAtPing = holds;
@@ -336,13 +342,13 @@ final class KeepAlive {
           + " of a protocol ping (ping interval " + Durations.seconds(interval) + ")");
       return;
     }
-    long pongs = owner.receivedPongCount();
-    if (!owner.sendProtocolPing()) {
+    long ping = owner.sendProtocolPing();
+    if (ping <= 0) {
       pongsAtPing = -1;
       noPings = true; // No pings on this transport: the heartbeat and the silence watch do the work.
       return;
     }
-    pongsAtPing = pongs;
+    pongsAtPing = ping - 1;
     holdsAtPing = owner.inboundHolds();
     pingSentAtMillis = now;
     // A heartbeat due at the same moment may have gone just before: the idle time is the gap
@@ -387,7 +393,7 @@ final class KeepAlive {
    * waiting for a slow listener.
    */
   private void noteInboundActivity() {
-    long pongs = owner.receivedPongCount();
+    long pongs = owner.answeredPing();
     if (pongs > lastPongCount || owner.inboundWaiting()) {
       lastPongCount = Math.max(lastPongCount, pongs);
       receivedNow();

@@ -52,18 +52,23 @@ final class KeepAliveOwner implements KeepAlive.Owner {
     app.event("heartbeatSent", e -> e.heartbeatSent(c.connection(), beat));
   }
 
-  @Override public boolean sendProtocolPing() {
+  @Override public long sendProtocolPing() {
     Transport t = c.openTransportOf(c.attempt());
-    return t != null && t.ping();
+    return t == null ? -1 : t.ping();
+  }
+
+  @Override public long readerFreeMillis() {
+    Attempt a = c.attempt();
+    return a == null ? -1 : a.readWaits.freeMillis();
   }
 
   @Override public long inboundHolds() {
     return c.inboundHolds();
   }
 
-  @Override public long receivedPongCount() {
+  @Override public long answeredPing() {
     Transport t = c.openTransportOf(c.attempt());
-    return t == null ? -1 : t.receivedPongCount();
+    return t == null ? -1 : t.answeredPing();
   }
 
   @Override public boolean inboundWaiting() {

@@ -1,6 +1,7 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.Message;
+import dev.lifeline.internal.net.Connector;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.ArrayDeque;
@@ -19,11 +20,11 @@ import okio.Okio;
  * A {@link Transport} for newline-framed text over TCP ({@code tcp://host:port}) or TLS ({@code
  * tcp+tls://host:port}): every message is one UTF-8 line ({@link LineFraming}). There is no
  * handshake beyond TCP (and TLS), no close frame and no protocol ping, so {@link
- * #receivedPongCount()} is -1 and the client heartbeat and the server-silence watch do all the
+ * #answeredPing()} is -1 and the client heartbeat and the server-silence watch do all the
  * liveness work.
  *
  * <p>This class owns the lifecycle: the reader thread, the writer, graceful close, cancel, and the
- * outcome, decided once. {@link TcpConnector} opens the socket (DNS, TCP, TLS) and owns it, so
+ * outcome, decided once. {@link Connector} opens the socket (DNS, TCP, TLS) and owns it, so
  * that one abort ends whatever runs.
  *
  * <p>Threads. Java's blocking sockets have no way to wait for "readable" without a thread (NIO
@@ -60,10 +61,12 @@ final class TcpTransport implements Transport {
     }
 
     @Override public Transport open(Transport.Request request, Transport.Listener listener) {
-      TcpConnector connector =
-          new TcpConnector(client, TcpConnector.Endpoint.parse(request.url));
+      Connector connector =
+          new Connector(client, Connector.Endpoint.parse(request.url));
       TcpTransport t = new TcpTransport(request.url, connector, client.writeTimeoutMillis(),
           request.maxLineLength, listener, client.dispatcher().executorService());
+      t.readWaits = request.readWaits;
+      request.readWaits.measured();
       Thread reader = new Thread(t::run, READER_THREAD_PREFIX + Redact.url(request.url));
       reader.setDaemon(true);
       reader.start();
@@ -74,7 +77,7 @@ final class TcpTransport implements Transport {
   /** The URL, for messages and the thread name. */
   private final String url;
   /** Opens the socket and owns it: every abort goes through it. */
-  private final TcpConnector connector;
+  private final Connector connector;
   /** The client's write timeout in ms, 0 for none. */
   private final long writeTimeoutMillis;
   /** Longest accepted inbound line in bytes, terminator excluded. */
@@ -83,6 +86,8 @@ final class TcpTransport implements Transport {
   private final Transport.Listener listener;
   /** Runs {@link #drain}; the client's dispatcher pool. */
   private final Executor writerPool;
+  /** Where the reader counts its waits for the socket; set by the factory, before it starts. */
+  private ReadWaits readWaits = new ReadWaits(MonotonicClock.INSTANCE);
 
   /**
    * Messages accepted by {@link #send} and not yet written and flushed, oldest first: exactly
@@ -114,7 +119,7 @@ final class TcpTransport implements Transport {
    */
   private boolean finished;
 
-  TcpTransport(String url, TcpConnector connector, long writeTimeoutMillis, long maxLineLength,
+  TcpTransport(String url, Connector connector, long writeTimeoutMillis, long maxLineLength,
       Transport.Listener listener, Executor writerPool) {
     this.url = url;
     this.connector = connector;
@@ -190,11 +195,11 @@ final class TcpTransport implements Transport {
     return connector.step();
   }
 
-  @Override public boolean ping() {
-    return false; // No protocol pings on a line protocol.
+  @Override public long ping() {
+    return -1; // No protocol pings on a line protocol.
   }
 
-  @Override public long receivedPongCount() {
+  @Override public long answeredPing() {
     return -1; // No protocol pings on a line protocol.
   }
 
@@ -225,7 +230,7 @@ final class TcpTransport implements Transport {
   private void run() {
     try {
       Socket connected = connector.connect();
-      BufferedSource source = Okio.buffer(Okio.source(connected));
+      BufferedSource source = Okio.buffer(Okio.source(readWaits.watch(connected.getInputStream())));
       BufferedSink out = Okio.buffer(Okio.sink(connected));
       if (writeTimeoutMillis > 0) out.timeout().timeout(writeTimeoutMillis, TimeUnit.MILLISECONDS);
       boolean drainNow;
@@ -377,7 +382,7 @@ final class TcpTransport implements Transport {
     synchronized (this) {
       s = socket;
     }
-    TcpConnector.closeQuietly(s);
+    Connector.closeQuietly(s);
     connector.abort();
   }
 

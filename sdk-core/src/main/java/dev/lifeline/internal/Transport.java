@@ -24,13 +24,18 @@ public interface Transport {
   void cancel();
 
   /**
-   * Sends a protocol ping now, without blocking; its pong shows in {@link #receivedPongCount()}.
-   * Returns false when this transport has no pings (tcp://) or can send none any more.
+   * Sends a protocol ping now, without blocking. Returns the ping's number (1 for the first of
+   * this transport, then 2, ...), which its pong must echo to answer it ({@link #answeredPing()}),
+   * or -1 when this transport has no pings (tcp://) or can send none any more.
    */
-  boolean ping();
+  long ping();
 
-  /** Protocol pongs received so far (they count as inbound activity), or -1 if not observable. */
-  long receivedPongCount();
+  /**
+   * The highest ping number whose pong arrived, echoing that ping's payload; 0 before any, -1
+   * when this transport has no pings. A pong that echoes no ping of ours answers nothing (it still
+   * counts as data from the server). Called from any thread; never blocks.
+   */
+  long answeredPing();
 
   /**
    * While the transport is connecting: what its handshake is doing right now, as a short phrase
@@ -81,6 +86,8 @@ public interface Transport {
     public final long maxLineLength;
     /** Largest inbound message in bytes for message transports (WebSocket); others ignore it. */
     public final long maxInboundMessageBytes;
+    /** Where the transport's reader counts the time it waited for the socket; see ReadWaits. */
+    public final ReadWaits readWaits;
 
     public Request(String url, Map<String, String> headers) {
       this(url, headers, ConnectionOptions.DEFAULT_MAX_LINE_LENGTH);
@@ -92,6 +99,13 @@ public interface Transport {
 
     public Request(String url, Map<String, String> headers, long maxLineLength,
         long maxInboundMessageBytes) {
+      this(url, headers, maxLineLength, maxInboundMessageBytes,
+          new ReadWaits(MonotonicClock.INSTANCE));
+    }
+
+    public Request(String url, Map<String, String> headers, long maxLineLength,
+        long maxInboundMessageBytes, ReadWaits readWaits) {
+      this.readWaits = readWaits;
       this.url = url;
       this.headers = headers;
       this.maxLineLength = maxLineLength;

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Headers;
 import okhttp3.OkHttpClient;
@@ -85,6 +86,8 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
   private volatile Executor pingWriter;
   /** Set while a ping waits for a thread to write it: never more than one per transport. */
   private final AtomicBoolean pingQueued = new AtomicBoolean();
+  /** Pings handed to the writer so far. */
+  private final AtomicLong pingsSent = new AtomicLong();
   /** The last non-101 answer the tap read, and its Retry-After; see {@link #onFailure}. */
   private volatile int answeredStatus;
   private volatile String answeredRetryAfter;
@@ -158,9 +161,15 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
     return opened ? "open" : progress.step();
   }
 
-  @Override public long receivedPongCount() {
+  /** OkHttp's count of pongs, or -1 when it cannot be read. */
+  private long receivedPongCount() {
     WebSocket ws = webSocket;
     return ws instanceof RealWebSocket ? ((RealWebSocket) ws).receivedPongCount() : -1;
+  }
+
+  /** OkHttp keeps no pong payloads: its count of pongs stands for the pings they answered. */
+  @Override public long answeredPing() {
+    return Math.min(pingsSent.get(), receivedPongCount());
   }
 
   /**
@@ -231,11 +240,12 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
    * Puts a ping on the wire between OkHttp's frames, written on OkHttp's dispatcher pool since the
    * write can block while the socket's buffer is full. False before the upgrade or once ended.
    */
-  @Override public boolean ping() {
+  @Override public long ping() {
     WireTap t = tap;
     Executor writer = pingWriter;
-    if (t == null || writer == null || ended) return false;
-    if (!pingQueued.compareAndSet(false, true)) return true; // The last one is still on its way.
+    if (t == null || writer == null || ended) return -1;
+    if (!pingQueued.compareAndSet(false, true)) return pingsSent.get(); // Still on its way.
+    long number = pingsSent.incrementAndGet();
     try {
       writer.execute(() -> {
         try {
@@ -246,10 +256,10 @@ final class WebSocketTransport extends WebSocketListener implements Transport, W
           pingQueued.set(false);
         }
       });
-      return true;
+      return number;
     } catch (RejectedExecutionException e) {
       pingQueued.set(false);
-      return false; // The client is shutting down.
+      return -1; // The client is shutting down.
     }
   }
 

@@ -86,13 +86,13 @@ public final class FakeTransport implements Transport {
     return step;
   }
 
-  @Override public boolean ping() {
-    if (!pingsSupported || cancelled || closeCode != -1) return false;
-    pings++;
-    return true;
+  @Override public long ping() {
+    if (!pingsSupported || cancelled || closeCode != -1) return -1;
+    return ++pings;
   }
 
-  @Override public long receivedPongCount() {
+  /** The fake's pongs answer its pings in order: n pongs answer pings 1 to n. */
+  @Override public long answeredPing() {
     return pongs;
   }
 

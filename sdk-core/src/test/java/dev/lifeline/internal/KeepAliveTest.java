@@ -355,10 +355,17 @@ public final class KeepAliveTest {
     boolean pingsSupported;
     long holds;
 
-    @Override public boolean sendProtocolPing() {
-      if (!pingsSupported) return false;
+    long pingsSent;
+    long readerFree = -1;
+
+    @Override public long sendProtocolPing() {
+      if (!pingsSupported) return -1;
       calls.add("ping");
-      return true;
+      return ++pingsSent;
+    }
+
+    @Override public long readerFreeMillis() {
+      return readerFree;
     }
 
     @Override public long inboundHolds() {
@@ -370,7 +377,7 @@ public final class KeepAliveTest {
       keepAlive.sent();
     }
 
-    @Override public long receivedPongCount() {
+    @Override public long answeredPing() {
       return pongs;
     }
 

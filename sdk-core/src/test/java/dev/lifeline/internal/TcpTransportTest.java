@@ -479,6 +479,6 @@ public final class TcpTransportTest {
 
   @Test public void pongCountNotObservable() throws Exception {
     connect(LIMIT);
-    assertEquals(-1, transport.receivedPongCount());
+    assertEquals(-1, transport.answeredPing());
   }
 }

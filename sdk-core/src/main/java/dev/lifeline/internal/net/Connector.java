@@ -1,6 +1,9 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.net;
 
 import dev.lifeline.ConnectionOptions;
+import dev.lifeline.internal.Durations;
+import dev.lifeline.internal.Redact;
+import dev.lifeline.internal.Transports;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -36,22 +39,22 @@ import okhttp3.TlsVersion;
  * <p>The connector owns the TCP socket for the transport's whole life, so that one {@link
  * #abort()} ends whatever runs: a connect, a handshake, or the reads and writes after them.
  */
-final class TcpConnector {
+public final class Connector {
   /** What {@link #step()} says once the socket is ready for lines. */
-  static final String OPEN = "open";
+  public static final String OPEN = "open";
   /** What {@link #step()} says once aborted. */
-  static final String FINISHED = "finished";
+  public static final String FINISHED = "finished";
 
   /** Where to connect: a parsed {@code tcp://} or {@code tcp+tls://} URL. */
-  static final class Endpoint {
+  public static final class Endpoint {
     /** The URL as the app gave it, redacted (docs/behaviour.md, "Secrets"), for messages. */
-    final String url;
+    public final String url;
     /** Host name or IP literal (IPv6 without brackets). */
-    final String host;
+    public final String host;
     /** The URL's port (always explicit: raw TCP has no default port). */
-    final int port;
+    public final int port;
     /** True for tcp+tls://. */
-    final boolean tls;
+    public final boolean tls;
 
     private Endpoint(String url, String host, int port, boolean tls) {
       this.url = url;
@@ -60,15 +63,32 @@ final class TcpConnector {
       this.tls = tls;
     }
 
-    /** Parses a URL that {@link ConnectionOptions} already validated. */
-    static Endpoint parse(String url) {
+    /**
+     * Parses a URL that {@link ConnectionOptions} already validated: {@code tcp://}, {@code
+     * tcp+tls://} (port required), {@code ws://} (default port 80) or {@code wss://} (443).
+     */
+    public static Endpoint parse(String url) {
       String lower = url.toLowerCase(Locale.ROOT);
-      boolean tls = lower.startsWith(Transports.TCP_TLS_SCHEME + "://");
-      if (!tls && !lower.startsWith(Transports.TCP_SCHEME + "://")) {
-        throw new IllegalArgumentException("not a tcp:// or tcp+tls:// URL: " + Redact.url(url));
+      boolean tls;
+      String scheme;
+      if (lower.startsWith(Transports.TCP_TLS_SCHEME + "://")) {
+        tls = true;
+        scheme = "https://";
+      } else if (lower.startsWith(Transports.TCP_SCHEME + "://")) {
+        tls = false;
+        scheme = "http://";
+      } else if (lower.startsWith("wss://")) {
+        tls = true;
+        scheme = "https://";
+      } else if (lower.startsWith("ws://")) {
+        tls = false;
+        scheme = "http://";
+      } else {
+        throw new IllegalArgumentException("not a ws://, wss://, tcp:// or tcp+tls:// URL: "
+            + Redact.url(url));
       }
       String rest = url.substring(url.indexOf("://") + 3);
-      HttpUrl parsed = HttpUrl.parse("http://" + rest);
+      HttpUrl parsed = HttpUrl.parse(scheme + rest);
       if (parsed == null) throw new IllegalArgumentException("invalid URL: " + Redact.url(url));
       return new Endpoint(Redact.url(url), parsed.host(), parsed.port(), tls);
     }
@@ -94,7 +114,7 @@ final class TcpConnector {
   /** Set by {@link #abort}: every later step fails at once. Guarded by this. */
   private boolean aborted;
 
-  TcpConnector(OkHttpClient client, Endpoint endpoint) {
+  public Connector(OkHttpClient client, Endpoint endpoint) {
     this.client = client;
     this.endpoint = endpoint;
     // The reader thread is about to look the host up: that is what runs until it says otherwise.
@@ -106,7 +126,7 @@ final class TcpConnector {
    * with host", then {@link #OPEN} or {@link #FINISHED}. No secrets: a tcp URL has no user info,
    * path or query.
    */
-  String step() {
+  public String step() {
     return step;
   }
 
@@ -114,7 +134,7 @@ final class TcpConnector {
    * Connects (and handshakes) with the client's connect timeout; returns the socket lines travel
    * on: the TLS socket for tcp+tls, else the TCP socket. Blocks; runs on the reader thread.
    */
-  Socket connect() throws IOException {
+  public Socket connect() throws IOException {
     // The lookup cannot be interrupted; an abort meanwhile is honoured as soon as it returns.
     List<InetAddress> addresses = client.dns().lookup(endpoint.host);
     int timeout = client.connectTimeoutMillis();
@@ -166,7 +186,7 @@ final class TcpConnector {
    * Ends whatever runs: closes the TCP socket, unblocking a connect, a TLS handshake, reads and
    * writes; a DNS lookup in progress is honoured when it returns. Never blocks. Idempotent.
    */
-  void abort() {
+  public void abort() {
     Socket s;
     synchronized (this) {
       aborted = true;
@@ -276,7 +296,7 @@ final class TcpConnector {
   }
 
   /** Closes {@code s} if there is one; closing is best effort. */
-  static void closeQuietly(Socket s) {
+  public static void closeQuietly(Socket s) {
     if (s == null) return;
     try {
       s.close();
