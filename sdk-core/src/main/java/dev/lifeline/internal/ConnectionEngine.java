@@ -199,6 +199,9 @@ final class ConnectionEngine {
       a.transport = ctx.transports.open(request, a);
     } catch (RuntimeException e) {
       lose(Failure.transientFailure("could not start connecting: " + e, e), Release.CANCEL);
+    } catch (Error e) {
+      // A library the factory uses is incompatible: never retried, never rethrown to a thread.
+      lose(Failure.ofError("", e), Release.CANCEL);
     }
   }
 

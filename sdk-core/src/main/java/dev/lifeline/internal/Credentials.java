@@ -85,7 +85,10 @@ final class Credentials {
     Attempt a = c.attempt();
     if (a == null || a.phase != Attempt.Phase.CREDENTIALS) return; // Nobody waits any more.
     if (error != null) {
-      c.lose(Failure.transientFailure("credentials provider failed: " + error, error),
+      // An Error (a library the provider uses is missing a piece) would recur on every retry.
+      c.lose(error instanceof Error
+          ? Failure.ofError("credentials provider failed: ", (Error) error)
+          : Failure.transientFailure("credentials provider failed: " + error, error),
           ConnectionEngine.Release.CANCEL);
       return;
     }

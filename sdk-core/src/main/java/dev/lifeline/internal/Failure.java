@@ -79,6 +79,8 @@ final class Failure {
    */
   static Failure ofTransport(Throwable error, int httpCode, long retryAfterMillis,
       Timing timing) {
+    Error fault = LibraryError.find(error);
+    if (fault != null) return ofError("", fault);
     if (httpCode > 0) return httpStatus(httpCode, retryAfterMillis, error);
     String reason = explain(error, timing);
     if (error instanceof UnknownServiceException) {
@@ -263,6 +265,27 @@ final class Failure {
   /** A configuration or programming error: the connection ends at once. */
   static Failure configuration(String reason, Throwable cause) {
     return new Failure(Kind.CONFIGURATION, reason, cause, 0, -1, 0);
+  }
+
+  /**
+   * An {@link Error} raised in an attempt or on an open connection: in the transport factory,
+   * the connector, a transport's reader or writer, or the credentials provider; {@code context}
+   * ("credentials provider failed: ") goes first. Never retried, as retrying runs the same code.
+   *
+   * <p>A {@link LinkageError} (NoSuchMethodError, NoClassDefFoundError, ...) or any other Error
+   * is a configuration error whose reason names the library and what is missing ({@link
+   * LibraryError}): the app resolved a version Lifeline was not built for. A {@link
+   * VirtualMachineError} (OutOfMemoryError, StackOverflowError) is no configuration problem but
+   * the JVM failing: the connection ends too (fatal), with the error in the reason, as its cause
+   * and in the WARN log of the end, and is not rethrown: on a reader thread that would reach the
+   * uncaught-exception handler, which on Android ends the app.
+   */
+  static Failure ofError(String context, Error e) {
+    if (e instanceof VirtualMachineError) {
+      return fatal(context + "the JVM failed: " + describe(e) + " (a VirtualMachineError; the"
+          + " connection is not retried, as the JVM may not recover)", e);
+    }
+    return configuration(context + LibraryError.explain(e), e);
   }
 
   /** Retrying cannot help: the connection ends at once. */

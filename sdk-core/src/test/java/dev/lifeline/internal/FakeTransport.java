@@ -14,8 +14,15 @@ public final class FakeTransport implements Transport {
     public final List<FakeTransport> opened = new ArrayList<>();
     /** When set, the next open() throws this. */
     public RuntimeException failNextOpen;
+    /** When set, the next open() raises this (e.g. a LinkageError from the app's OkHttp). */
+    public Error errorOnNextOpen;
 
     @Override public Transport open(Request request, Listener listener) {
+      if (errorOnNextOpen != null) {
+        Error e = errorOnNextOpen;
+        errorOnNextOpen = null;
+        throw e;
+      }
       if (failNextOpen != null) {
         RuntimeException e = failNextOpen;
         failNextOpen = null;
