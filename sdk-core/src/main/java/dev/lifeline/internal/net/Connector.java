@@ -218,8 +218,9 @@ public final class Connector {
 
   /**
    * TLS over {@code raw} with the client's settings: its SSL socket factory (and so its trust
-   * manager), its connection specs (TLS versions, cipher suites), then its hostname verifier and
-   * certificate pinner. Each handshake read is bounded by the connect timeout.
+   * manager), its connection specs (TLS versions, cipher suites), the host as the server name
+   * (SNI, unless an IP literal), then its hostname verifier and certificate pinner. Each
+   * handshake read is bounded by the connect timeout.
    */
   private Socket handshake(Socket raw, int timeout) throws IOException {
     boolean tlsAllowed = false;
@@ -232,6 +233,7 @@ public final class Connector {
     SSLSocket ssl = (SSLSocket) client.sslSocketFactory()
         .createSocket(raw, endpoint.host, endpoint.port, true);
     applyConnectionSpec(ssl);
+    Tls.setServerName(ssl, endpoint.host); // SNI, on every platform (see Tls).
     ssl.setSoTimeout(timeout);
     ssl.startHandshake();
     ssl.setSoTimeout(0); // Reads then block until data, EOF or close; the silence watch decides.
