@@ -8,30 +8,44 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.UnknownServiceException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import okhttp3.Address;
 import okhttp3.CipherSuite;
 import okhttp3.ConnectionSpec;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.Route;
 import okhttp3.TlsVersion;
 
 /**
- * Opens the socket of one TCP transport with the app's OkHttpClient: DNS lookup through its
- * {@link okhttp3.Dns}, TCP connect through its {@link javax.net.SocketFactory} (on Android, what
- * binds a socket to a network) trying each address in turn, and for tcp+tls its SSL socket
- * factory, connection specs, hostname verifier and certificate pinner. The connect timeout bounds
+ * Opens the socket of one TCP transport with the app's OkHttpClient: its proxy or proxy selector
+ * (direct, SOCKS, or an HTTP proxy's CONNECT tunnel with its proxy authenticator), DNS lookup
+ * through its {@link okhttp3.Dns}, TCP connect through its {@link javax.net.SocketFactory} (on
+ * Android, what binds a socket to a network) trying each address in turn, and for tcp+tls its SSL
+ * socket factory, connection specs, the server name (SNI, {@link Tls}), hostname verifier and
+ * certificate pinner. The connect timeout bounds
  * the TCP connect and each read of the TLS handshake, not the handshake as a whole (a server that
  * trickles bytes keeps it going): the connection manager's attempt deadline bounds the whole,
  * asking {@link #step()} for its reason, then calling {@link #abort()}.
@@ -117,14 +131,16 @@ public final class Connector {
   public Connector(OkHttpClient client, Endpoint endpoint) {
     this.client = client;
     this.endpoint = endpoint;
-    // The reader thread is about to look the host up: that is what runs until it says otherwise.
+    // The reader thread is about to look the host up (the usual first step; through a proxy the
+    // next step replaces it at once): that is what runs until it says otherwise.
     this.step = "DNS lookup of " + endpoint.host;
   }
 
   /**
    * What runs now, never blocking: "DNS lookup of host", "TCP connect to ip:port", "TLS handshake
-   * with host", then {@link #OPEN} or {@link #FINISHED}. No secrets: a tcp URL has no user info,
-   * path or query.
+   * with host", then {@link #OPEN} or {@link #FINISHED}; through a proxy also "DNS lookup of proxy
+   * host", "TCP connect to proxy ip:port", "CONNECT through proxy ip:port" or "SOCKS connect to
+   * host:port through proxy ip:port". No secrets: hosts, addresses and ports only.
    */
   public String step() {
     return step;
@@ -133,42 +149,247 @@ public final class Connector {
   /**
    * Connects (and handshakes) with the client's connect timeout; returns the socket lines travel
    * on: the TLS socket for tcp+tls, else the TCP socket. Blocks; runs on the reader thread.
+   *
+   * <p>Proxies as OkHttp chooses them: the client's {@link OkHttpClient#proxy()} if set, else what
+   * its {@link OkHttpClient#proxySelector()} selects for the endpoint (as an http:// or https://
+   * URI), tried in order until one connects; none selected means a direct connection. A direct
+   * connection tries each of the host's addresses in turn; a SOCKS proxy resolves the host itself;
+   * an HTTP proxy is asked for a CONNECT tunnel ({@link ProxyTunnel}).
    */
   public Socket connect() throws IOException {
-    // The lookup cannot be interrupted; an abort meanwhile is honoured as soon as it returns.
-    List<InetAddress> addresses = client.dns().lookup(endpoint.host);
-    int timeout = client.connectTimeoutMillis();
-    IOException last = null;
-    for (InetAddress address : addresses) {
-      Socket raw = client.socketFactory().createSocket();
-      enter("TCP connect to " + address.getHostAddress() + ":" + endpoint.port, raw);
+    if (endpoint.tls) checkTlsAllowed(); // Before any connection: no proxy or address changes it.
+    URI uri = selectorUri();
+    List<Proxy> proxies = proxies(uri);
+    for (int i = 0; ; i++) {
+      Proxy proxy = proxies.get(i);
       try {
-        raw.connect(new InetSocketAddress(address, endpoint.port), timeout);
+        Socket lines = connectVia(proxy);
+        enter(OPEN, null);
+        return lines;
       } catch (IOException e) {
-        closeQuietly(raw);
         if (isAborted()) throw e;
-        last = named(e, address, timeout);
-        continue; // Try the host's next address, as OkHttp does.
+        if (proxy.type() != Proxy.Type.DIRECT && client.proxy() == null) {
+          connectFailed(uri, proxy, e);
+        }
+        // The next proxy, as OkHttp's route selection tries it; not for what no proxy changes.
+        if (i == proxies.size() - 1 || !anotherProxyMayHelp(e)) throw e;
       }
-      raw.setTcpNoDelay(true);
-      Socket lines = raw;
-      if (endpoint.tls) {
-        enter("TLS handshake with " + endpoint.host, null);
-        lines = handshake(raw, timeout);
-      }
-      enter(OPEN, null);
-      return lines;
     }
-    if (last != null) throw last;
-    throw new UnknownHostException("no address for " + endpoint.host);
+  }
+
+  /** The URI a ProxySelector is asked about: http:// for ws and tcp, https:// for wss, tcp+tls. */
+  private URI selectorUri() {
+    return new HttpUrl.Builder()
+        .scheme(endpoint.tls ? "https" : "http")
+        .host(endpoint.host)
+        .port(endpoint.port)
+        .build()
+        .uri();
+  }
+
+  /** The proxies to try, in order: never empty (a direct connection when there is none). */
+  private List<Proxy> proxies(URI uri) {
+    Proxy proxy = client.proxy();
+    if (proxy != null) return Collections.singletonList(proxy);
+    List<Proxy> selected = client.proxySelector().select(uri);
+    if (selected == null || selected.isEmpty()) return Collections.singletonList(Proxy.NO_PROXY);
+    return new ArrayList<Proxy>(selected);
+  }
+
+  /** Tells the client's ProxySelector that {@code proxy} failed, as OkHttp does. */
+  private void connectFailed(URI uri, Proxy proxy, IOException e) {
+    try {
+      if (proxy.address() != null) client.proxySelector().connectFailed(uri, proxy.address(), e);
+    } catch (RuntimeException ignored) {
+      // The app's selector: a complaint from it changes nothing about this failure.
+    }
   }
 
   /**
-   * A failed TCP connect that names the address and, for a timeout, the limit: the JDK's
-   * "Connection refused" or "connect timed out" says neither. The original stays the cause.
+   * False for failures that another proxy would meet the same way: the client's own refusal
+   * (cleartext-only), or the server's certificate rejected by the client's trust manager,
+   * hostname verifier or certificate pinner.
    */
-  private IOException named(IOException e, InetAddress address, int timeoutMillis) {
-    String to = address.getHostAddress() + ":" + endpoint.port;
+  private static boolean anotherProxyMayHelp(IOException e) {
+    return !(e instanceof UnknownServiceException || e instanceof SSLPeerUnverifiedException
+        || (e instanceof SSLHandshakeException && e.getCause() instanceof CertificateException));
+  }
+
+  /** Connects through {@code proxy} (or directly), then TLS for tcp+tls. */
+  private Socket connectVia(Proxy proxy) throws IOException {
+    int timeout = client.connectTimeoutMillis();
+    Socket raw;
+    switch (proxy.type()) {
+      case DIRECT:
+        raw = direct(timeout);
+        break;
+      case SOCKS:
+        raw = socks(proxy, timeout);
+        break;
+      default:
+        raw = httpTunnel(proxy, timeout);
+        break;
+    }
+    if (!endpoint.tls) return raw;
+    enter("TLS handshake with " + endpoint.host, null);
+    return handshake(raw, timeout);
+  }
+
+  /** Without a proxy: the host's addresses, each in turn. */
+  private Socket direct(int timeout) throws IOException {
+    enter("DNS lookup of " + endpoint.host, null);
+    // The lookup cannot be interrupted; an abort meanwhile is honoured as soon as it returns.
+    List<InetAddress> addresses = client.dns().lookup(endpoint.host);
+    return tcpConnect(addresses, endpoint.host, endpoint.port, "", timeout);
+  }
+
+  /**
+   * A TCP connection to {@code port} at the first of {@code addresses} (of {@code host}) that
+   * accepts, through the client's socket factory; {@code what} ("" or "proxy ") names it in
+   * steps and failures.
+   */
+  private Socket tcpConnect(List<InetAddress> addresses, String host, int port, String what,
+      int timeout) throws IOException {
+    IOException last = null;
+    for (InetAddress address : addresses) {
+      Socket raw = client.socketFactory().createSocket();
+      String to = what + address.getHostAddress() + ":" + port;
+      enter("TCP connect to " + to, raw);
+      try {
+        raw.connect(new InetSocketAddress(address, port), timeout);
+      } catch (IOException e) {
+        closeQuietly(raw);
+        if (isAborted()) throw e;
+        last = named(e, to, timeout);
+        continue; // Try the host's next address, as OkHttp does.
+      }
+      raw.setTcpNoDelay(true);
+      return raw;
+    }
+    if (last != null) throw last;
+    throw new UnknownHostException("no address for " + what + host);
+  }
+
+  /**
+   * Through a SOCKS proxy, which resolves the host itself (the address is left unresolved, as
+   * OkHttp leaves it). The socket is the JDK's SOCKS socket, not one from the client's socket
+   * factory: OkHttp makes the same choice.
+   */
+  private Socket socks(Proxy proxy, int timeout) throws IOException {
+    Socket raw = new Socket(proxy);
+    String via = describe(proxy.address());
+    enter("SOCKS connect to " + hostAndPort() + " through proxy " + via, raw);
+    try {
+      raw.connect(InetSocketAddress.createUnresolved(endpoint.host, endpoint.port), timeout);
+    } catch (IOException e) {
+      closeQuietly(raw);
+      if (isAborted()) throw e;
+      IOException named = e instanceof SocketTimeoutException
+          ? new SocketTimeoutException("SOCKS connect to " + hostAndPort() + " through proxy " + via
+              + " timed out (OkHttpClient connectTimeout " + Durations.seconds(timeout) + ")")
+          : new SocketException("SOCKS proxy " + via + " could not connect to " + hostAndPort()
+              + ": " + e.getMessage());
+      named.initCause(e);
+      throw named;
+    }
+    raw.setTcpNoDelay(true);
+    return raw;
+  }
+
+  /**
+   * Through an HTTP proxy: a TCP connection to it, then a CONNECT tunnel to the endpoint. A 407
+   * asks the client's proxy authenticator once for a Proxy-Authorization and tries again on a new
+   * connection; any answer but 200 then fails the attempt, naming the proxy's answer (never the
+   * credentials).
+   */
+  private Socket httpTunnel(Proxy proxy, int timeout) throws IOException {
+    if (!(proxy.address() instanceof InetSocketAddress)) {
+      throw new IOException("HTTP proxy " + proxy + " has no InetSocketAddress");
+    }
+    InetSocketAddress proxyAddress = (InetSocketAddress) proxy.address();
+    List<InetAddress> addresses;
+    if (proxyAddress.getAddress() != null) {
+      addresses = Collections.singletonList(proxyAddress.getAddress());
+    } else {
+      enter("DNS lookup of proxy " + proxyAddress.getHostString(), null);
+      addresses = client.dns().lookup(proxyAddress.getHostString());
+    }
+    String target = hostAndPort();
+    String authorization = null;
+    for (int round = 0; ; round++) {
+      Socket raw = tcpConnect(addresses, proxyAddress.getHostString(), proxyAddress.getPort(),
+          "proxy ", timeout);
+      String via = raw.getInetAddress().getHostAddress() + ":" + proxyAddress.getPort();
+      enter("CONNECT through proxy " + via, null);
+      ProxyTunnel.Answer answer = ProxyTunnel.exchange(raw, via, target, authorization, timeout);
+      if (answer.code == 200) return raw;
+      closeQuietly(raw); // A new connection for the retry: the answer's body is never read.
+      if (answer.code != 407) {
+        throw new IOException("proxy " + via + " refused the tunnel to " + target + ": "
+            + answer.statusLine);
+      }
+      if (round > 0) {
+        throw new IOException("proxy " + via + " refused the credentials from the OkHttpClient's"
+            + " proxyAuthenticator for the tunnel to " + target + ": " + answer.statusLine);
+      }
+      InetSocketAddress connected = new InetSocketAddress(raw.getInetAddress(), proxyAddress.getPort());
+      authorization = proxyAuthorization(proxy, connected, answer);
+      if (authorization == null) {
+        throw new IOException("proxy " + via + " requires authentication for the tunnel to "
+            + target + " (" + answer.statusLine + ") and the OkHttpClient's proxyAuthenticator"
+            + " gave no Proxy-Authorization");
+      }
+    }
+  }
+
+  /**
+   * What the client's proxy authenticator answers to the proxy's 407, as OkHttp asks it: a route
+   * through the proxy and the answer as a {@link Response} to a CONNECT request. Null: none.
+   */
+  private String proxyAuthorization(Proxy proxy, InetSocketAddress proxyAddress,
+      ProxyTunnel.Answer answer) throws IOException {
+    Address address = new Address(endpoint.host, endpoint.port, client.dns(),
+        client.socketFactory(), endpoint.tls ? client.sslSocketFactory() : null,
+        endpoint.tls ? client.hostnameVerifier() : null,
+        endpoint.tls ? client.certificatePinner() : null, client.proxyAuthenticator(),
+        client.proxy(), client.protocols(), client.connectionSpecs(), client.proxySelector());
+    Request connect = new Request.Builder()
+        .url(address.url())
+        .method("CONNECT", null)
+        .header("Host", hostAndPort())
+        .header("Proxy-Connection", "Keep-Alive")
+        .build();
+    Response challenge = new Response.Builder()
+        .request(connect)
+        .protocol(Protocol.HTTP_1_1)
+        .code(answer.code)
+        .message(answer.message)
+        .headers(answer.headers)
+        .build();
+    Request authenticated = client.proxyAuthenticator()
+        .authenticate(new Route(address, proxy, proxyAddress), challenge);
+    return authenticated == null ? null : authenticated.header("Proxy-Authorization");
+  }
+
+  /** "example.com:443", "[::1]:443": the CONNECT target and Host. */
+  private String hostAndPort() {
+    String host = endpoint.host.indexOf(':') >= 0 ? "[" + endpoint.host + "]" : endpoint.host;
+    return host + ":" + endpoint.port;
+  }
+
+  /** "127.0.0.1:1080" for a proxy's address, without a reverse lookup. */
+  private static String describe(SocketAddress address) {
+    if (!(address instanceof InetSocketAddress)) return String.valueOf(address);
+    InetSocketAddress a = (InetSocketAddress) address;
+    return a.getHostString() + ":" + a.getPort();
+  }
+
+  /**
+   * A failed TCP connect that names the address {@code to} ("10.0.0.7:443", "proxy
+   * 127.0.0.1:3128") and, for a timeout, the limit: the JDK's "Connection refused" or "connect
+   * timed out" says neither. The original stays the cause.
+   */
+  private static IOException named(IOException e, String to, int timeoutMillis) {
     IOException named;
     if (e instanceof SocketTimeoutException) {
       named = new SocketTimeoutException("TCP connect to " + to + " timed out (OkHttpClient"
@@ -223,12 +444,6 @@ public final class Connector {
    * handshake read is bounded by the connect timeout.
    */
   private Socket handshake(Socket raw, int timeout) throws IOException {
-    boolean tlsAllowed = false;
-    for (ConnectionSpec spec : client.connectionSpecs()) tlsAllowed |= spec.isTls();
-    if (!tlsAllowed) {
-      throw new UnknownServiceException("cannot connect to " + endpoint.url + ": the OkHttpClient"
-          + " is cleartext-only (no TLS connection spec); add ConnectionSpec.MODERN_TLS");
-    }
     // autoClose: closing the TLS socket closes the TCP socket too.
     SSLSocket ssl = (SSLSocket) client.sslSocketFactory()
         .createSocket(raw, endpoint.host, endpoint.port, true);
@@ -245,6 +460,16 @@ public final class Connector {
     List<Certificate> chain = Arrays.asList(session.getPeerCertificates());
     client.certificatePinner().check(endpoint.host, chain);
     return ssl;
+  }
+
+  /** Refuses a tcp+tls or wss endpoint when the client is cleartext-only. */
+  private void checkTlsAllowed() throws UnknownServiceException {
+    boolean tlsAllowed = false;
+    for (ConnectionSpec spec : client.connectionSpecs()) tlsAllowed |= spec.isTls();
+    if (!tlsAllowed) {
+      throw new UnknownServiceException("cannot connect to " + endpoint.url + ": the OkHttpClient"
+          + " is cleartext-only (no TLS connection spec); add ConnectionSpec.MODERN_TLS");
+    }
   }
 
   /**
