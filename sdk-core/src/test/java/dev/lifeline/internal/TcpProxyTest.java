@@ -146,6 +146,21 @@ public final class TcpProxyTest {
     assertEquals(Collections.singletonList(HOST), echo.serverNames);
   }
 
+  @Test public void aProxyGivenByNameIsLookedUpWithTheClientsDns() throws Exception {
+    echo = new EchoServer(null);
+    List<String> lookups = new CopyOnWriteArrayList<>();
+    Dns proxyOnly = hostname -> {
+      lookups.add(hostname);
+      if (!hostname.equals("proxy.test")) throw new UnknownHostException(hostname);
+      return Collections.singletonList(InetAddress.getByName("127.0.0.1"));
+    };
+    Proxy byName = new Proxy(Proxy.Type.HTTP,
+        InetSocketAddress.createUnresolved("proxy.test", proxy.port()));
+    open(client().dns(proxyOnly).proxy(byName), "tcp://" + HOST + ":" + echo.port());
+    assertLinesFlow();
+    assertEquals(Collections.singletonList("proxy.test"), lookups);
+  }
+
   @Test public void a407IsAnsweredOnceWithTheProxyAuthenticatorsCredentials() throws Exception {
     echo = new EchoServer(null);
     proxy.requiredAuthorization = "Basic " + SECRET;

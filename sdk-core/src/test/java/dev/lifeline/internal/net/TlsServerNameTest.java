@@ -52,6 +52,16 @@ public final class TlsServerNameTest {
     assertEquals(HOST, ssl.hostname);
   }
 
+  @Test public void aSocketThatRefusesSslParametersGetsTheNameThroughSetHostname() {
+    ConscryptSocket ssl = new ConscryptSocket() {
+      @Override public void setSSLParameters(SSLParameters p) {
+        throw new UnsupportedOperationException("not on this socket");
+      }
+    };
+    assertEquals(ServerName.SET_HOSTNAME, Tls.setServerName(ssl, HOST, true));
+    assertEquals(HOST, ssl.hostname);
+  }
+
   @Test public void anIpLiteralNeverGetsAName() {
     for (String ip : new String[] {"127.0.0.1", "10.0.0.7", "::1", "2001:db8::7"}) {
       ConscryptSocket old = new ConscryptSocket();
