@@ -261,6 +261,11 @@ public final class WebSocketTransport implements Transport {
     return settled;
   }
 
+  /** Pongs queued or being written, not yet flushed (for tests of the pong bound). */
+  synchronized int unwrittenPongs() {
+    return pongs.size() + pongsInFlight;
+  }
+
   // ---- Reader thread. ----
 
   /** The reader thread: connects, upgrades, reads frames until the end. Always closes the socket. */
@@ -376,13 +381,16 @@ public final class WebSocketTransport implements Transport {
   }
 
   /**
-   * The server's close frame: reports onClosing, answers with a close frame ahead of any queued
-   * message (unless ours went out already), waits a moment for it, and reports onClosed.
+   * The server's close frame: reports onClosing when the server started the close, answers with
+   * a close frame ahead of any queued message (unless ours went out already), waits a moment for
+   * it, and reports onClosed.
    */
   private void serverClosed(int code, String reason) {
     boolean drainNow = false;
+    boolean peerStarted;
     synchronized (this) {
       if (finished) return;
+      peerStarted = !closing;
       if (!closeWritten && urgentCloseCode == 0) {
         urgentCloseCode = code == WebSocketProtocol.CLOSE_NO_STATUS
             ? WebSocketProtocol.CLOSE_NORMAL : code;
@@ -390,7 +398,7 @@ public final class WebSocketTransport implements Transport {
         drainNow = claimDrain();
       }
     }
-    listener.onClosing(this, code, reason);
+    if (peerStarted) listener.onClosing(this, code, reason);
     if (drainNow) startDrain();
     awaitCloseWritten();
     if (finish()) {
