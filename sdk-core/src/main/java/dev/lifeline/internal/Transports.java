@@ -59,8 +59,8 @@ public final class Transports {
   /**
    * The largest message, in payload bytes, a transport for {@code url} can ever take: the most it
    * queues for writing ({@link WebSocketTransport#MAX_QUEUE_BYTES}, {@link
-   * TcpTransport#MAX_QUEUE_BYTES}). A larger
-   * one would be refused forever and block every message behind it.
+   * TcpTransport#MAX_QUEUE_BYTES}). A larger one would be refused forever and block every message
+   * behind it.
    */
   static long maxMessageBytes(String url) {
     return isLineProtocol(url) ? TcpTransport.MAX_QUEUE_BYTES : WebSocketTransport.MAX_QUEUE_BYTES;

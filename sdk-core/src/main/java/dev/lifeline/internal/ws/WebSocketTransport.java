@@ -414,20 +414,22 @@ public final class WebSocketTransport implements Transport {
    * whether the close frame was written.
    */
   private void failForViolation(ProtocolViolation v) {
+    boolean ours = false; // False when a close frame went out or was queued already.
     boolean drainNow = false;
     synchronized (this) {
       if (!finished && !closeWritten && urgentCloseCode == 0) {
+        ours = true;
         urgentCloseCode = v.closeCode;
         urgentCloseReason = v.getMessage() == null ? "" : v.getMessage();
         drainNow = claimDrain();
       }
     }
     if (drainNow) startDrain();
-    boolean written = awaitCloseWritten();
-    ProtocolViolation named = new ProtocolViolation(v.closeCode, v.getMessage() + (written
-        ? "; closed with " + v.closeCode
+    String outcome = !ours ? ""
+        : awaitCloseWritten() ? "; closed with " + v.closeCode
         : "; the close frame " + v.closeCode + " could not be written within "
-            + CLOSE_WRITE_WAIT_MILLIS + " ms"));
+            + CLOSE_WRITE_WAIT_MILLIS + " ms";
+    ProtocolViolation named = new ProtocolViolation(v.closeCode, v.getMessage() + outcome);
     named.initCause(v);
     fail(named, 0, -1);
   }
