@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Cookie;
+import okhttp3.CookieJar;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okio.Buffer;
@@ -67,8 +69,10 @@ final class Handshake {
   private final Map<String, String> headers;
   /** Sec-WebSocket-Key: 16 random bytes, base64. */
   private final String key;
+  /** The client's cookies for this URL, as OkHttp's own calls send them. */
+  private final CookieJar cookies;
 
-  Handshake(String url, Map<String, String> headers, Random random) {
+  Handshake(String url, Map<String, String> headers, CookieJar cookies, Random random) {
     this.url = url;
     String lower = url.toLowerCase(Locale.ROOT);
     HttpUrl parsed = HttpUrl.parse((lower.startsWith("wss:") ? "https:" : "http:")
@@ -76,6 +80,7 @@ final class Handshake {
     if (parsed == null) throw new IllegalArgumentException("invalid URL: " + Redact.url(url));
     this.httpUrl = parsed;
     this.headers = headers;
+    this.cookies = cookies;
     byte[] nonce = new byte[16];
     random.nextBytes(nonce);
     this.key = ByteString.of(nonce).base64();
@@ -93,6 +98,10 @@ final class Handshake {
     header(request, "Sec-WebSocket-Key", key);
     header(request, "Sec-WebSocket-Version", "13");
     if (!hasAppHeader("User-Agent")) header(request, "User-Agent", USER_AGENT);
+    if (!hasAppHeader("Cookie")) {
+      List<Cookie> jar = cookies.loadForRequest(httpUrl);
+      if (!jar.isEmpty()) header(request, "Cookie", cookieHeader(jar));
+    }
     for (Map.Entry<String, String> h : headers.entrySet()) {
       if (!isOwn(h.getKey())) header(request, h.getKey(), h.getValue());
     }
@@ -230,6 +239,16 @@ final class Handshake {
     String host = httpUrl.host().contains(":") ? "[" + httpUrl.host() + "]" : httpUrl.host();
     return httpUrl.port() == HttpUrl.defaultPort(httpUrl.scheme())
         ? host : host + ":" + httpUrl.port();
+  }
+
+  /** "a=1; b=2", as OkHttp's BridgeInterceptor writes it. */
+  private static String cookieHeader(List<Cookie> cookies) {
+    StringBuilder b = new StringBuilder();
+    for (Cookie c : cookies) {
+      if (b.length() > 0) b.append("; ");
+      b.append(c.name()).append('=').append(c.value());
+    }
+    return b.toString();
   }
 
   private boolean hasAppHeader(String name) {

@@ -310,7 +310,7 @@ public final class WebSocketTransport implements Transport {
 
   /** Writes the upgrade request and reads its answer within the client's read timeout. */
   private void upgrade(Socket socket, BufferedSource source, BufferedSink sink) throws IOException {
-    Handshake handshake = new Handshake(request.url, request.headers, KEYS);
+    Handshake handshake = new Handshake(request.url, request.headers, client.cookieJar(), KEYS);
     handshake.writeRequest(sink);
     sink.flush();
     int readTimeout = client.readTimeoutMillis();
@@ -584,8 +584,20 @@ public final class WebSocketTransport implements Transport {
         pongsInFlight = 0;
         notifyAll();
       }
-      fail(t, 0, -1);
+      fail(t instanceof SocketTimeoutException ? writeTimedOut(t) : t, 0, -1);
     }
+  }
+
+  /**
+   * The sink's timeout fired: Okio's bare "timeout" would read as a read timeout. Says what
+   * happened and the limit.
+   */
+  private SocketTimeoutException writeTimedOut(Throwable timeout) {
+    SocketTimeoutException named = new SocketTimeoutException("write timed out: the socket took"
+        + " nothing for " + Durations.seconds(client.writeTimeoutMillis())
+        + " (OkHttpClient writeTimeout); the server or the network stopped reading");
+    named.initCause(timeout);
+    return named;
   }
 
   /** The 8-byte payload of ping {@code number}: the number, big-endian. */

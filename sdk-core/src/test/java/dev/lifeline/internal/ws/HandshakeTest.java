@@ -26,7 +26,7 @@ import org.junit.Test;
  */
 public final class HandshakeTest {
   private final RecordingTransportListener listener = new RecordingTransportListener();
-  private final OkHttpClient client = new OkHttpClient.Builder()
+  private OkHttpClient client = new OkHttpClient.Builder()
       .connectTimeout(5, TimeUnit.SECONDS)
       .readTimeout(5, TimeUnit.SECONDS)
       .build();
@@ -95,6 +95,23 @@ public final class HandshakeTest {
     assertEquals(16, okio.ByteString.decodeBase64(key(head)).size());
     assertFalse(head, head.toLowerCase().contains("sec-websocket-extensions"));
     assertFalse(head, head.contains("okhttp"));
+  }
+
+  @Test public void theClientsCookieJarIsSentAsOkHttpsOwnCallsSendIt() throws Exception {
+    serve(head -> upgrade(head, ""));
+    client = client.newBuilder().cookieJar(new okhttp3.CookieJar() {
+      @Override public void saveFromResponse(okhttp3.HttpUrl url, List<okhttp3.Cookie> cookies) {}
+
+      @Override public List<okhttp3.Cookie> loadForRequest(okhttp3.HttpUrl url) {
+        return java.util.Arrays.asList(
+            new okhttp3.Cookie.Builder().domain(url.host()).name("session").value("abc").build(),
+            new okhttp3.Cookie.Builder().domain(url.host()).name("theme").value("dark").build());
+      }
+    }).build();
+    open();
+    listener.expect("open");
+    String head = requests.get(0);
+    assertTrue(head, head.contains("\r\nCookie: session=abc; theme=dark\r\n"));
   }
 
   @Test public void aWrongAcceptKeyFailsSayingWhatWasExpected() throws Exception {
