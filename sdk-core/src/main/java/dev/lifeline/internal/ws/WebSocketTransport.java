@@ -139,23 +139,34 @@ public final class WebSocketTransport implements Transport {
   private @Nullable FrameWriter writer;
   /** True while a {@link #drain} task is submitted or running. Guarded by this. */
   private boolean draining;
-  /** Set by {@link #close}: no more sends; a close frame follows the queued messages. Guarded by this. */
-  private boolean closing;
-  /** The code of {@link #close}. Guarded by this. */
-  private int closeCode;
-  /** The reason of {@link #close}. Guarded by this. */
-  private String closeReason = "";
+  /** Where the connection stands; changed before any call out. Guarded by this. */
+  private State state = State.CONNECTING;
   /**
-   * A close frame to write before any queued message (the answer to the server's close, or the
-   * code of the server's violation), or 0. Guarded by this.
+   * The close frame's code for {@link State#CLOSING} (ours) and {@link State#ANSWERING_CLOSE}
+   * (the server's echoed, or its violation's). Guarded by this.
    */
-  private int urgentCloseCode;
-  /** The reason of {@link #urgentCloseCode}. Guarded by this. */
-  private String urgentCloseReason = "";
-  /** Set once our close frame was flushed: nothing is written after it. Guarded by this. */
-  private boolean closeWritten;
-  /** True once the outcome (closed, failed, cancelled) is decided: no callback follows. Guarded by this. */
-  private boolean finished;
+  private int closeCode;
+  /** The close frame's reason, with {@link #closeCode}. Guarded by this. */
+  private String closeReason = "";
+
+  /** Where a connection stands. Only moves down the list (FINISHED from anywhere). */
+  private enum State {
+    /** Connecting and upgrading: sends queue up; no frame can be written yet. */
+    CONNECTING,
+    /** Upgraded: frames flow both ways. */
+    OPEN,
+    /** {@link #close} was called: the queued messages, then our close frame. No sends, no pings. */
+    CLOSING,
+    /**
+     * A close frame goes out before any queued message, which then stays unsent: the answer to
+     * the server's close, or the code of the server's violation.
+     */
+    ANSWERING_CLOSE,
+    /** Our close frame was flushed: nothing more is written; the server's close is awaited. */
+    CLOSE_WRITTEN,
+    /** The outcome (closed, failed, cancelled) is decided: no callback and no write follow. */
+    FINISHED
+  }
 
   private WebSocketTransport(Transport.Request request, Connector connector, OkHttpClient client,
       Transport.Listener listener) {
@@ -171,7 +182,7 @@ public final class WebSocketTransport implements Transport {
 
   @Override public boolean send(Message message) {
     synchronized (this) {
-      if (finished || closing || urgentCloseCode != 0 || closeWritten) return false;
+      if (state != State.CONNECTING && state != State.OPEN) return false;
       long bytes = message.byteCount();
       if (queueBytes + bytes > MAX_QUEUE_BYTES) return false;
       queue.addLast(message);
@@ -188,30 +199,34 @@ public final class WebSocketTransport implements Transport {
    * then the server's close frame, within {@link #CLOSE_TIMEOUT_MILLIS}; onClosed follows.
    */
   @Override public void close(int code, @Nullable String reason) {
-    boolean open;
+    String why = reason == null ? "" : reason;
+    boolean beforeOpen = false;
     synchronized (this) {
-      if (finished || closing || urgentCloseCode != 0 || closeWritten) return;
-      closing = true;
-      closeCode = code;
-      closeReason = reason == null ? "" : reason;
-      open = writer != null;
-      if (open) closeTimeout.enter();
-      if (open && !claimDrain()) return; // The running drain writes the close frame.
+      if (state == State.CONNECTING) {
+        beforeOpen = true;
+        state = State.FINISHED; // Not upgraded yet: no close frame to send.
+        notifyAll();
+      } else if (state == State.OPEN) {
+        state = State.CLOSING;
+        closeCode = code;
+        closeReason = why;
+        closeTimeout.enter();
+        if (!claimDrain()) return; // The running drain writes the close frame.
+      } else {
+        return;
+      }
     }
-    if (open) {
+    if (beforeOpen) {
+      connector.abort();
+      listener.onClosed(this, code, why);
+    } else {
       startDrain();
-    } else if (finish()) {
-      connector.abort(); // Not upgraded yet: no close frame to send.
-      listener.onClosed(this, code, closeReason);
     }
   }
 
   /** Aborts whatever runs; waits out a write in progress, so the counts are final. */
   @Override public void cancel() {
-    synchronized (this) {
-      finished = true;
-      notifyAll(); // A reader waiting for pong room or a close frame gives up.
-    }
+    finish(); // A reader waiting for pong room or a close frame gives up.
     connector.abort();
     synchronized (writeLock) {
       closeTimeout.exit();
@@ -231,7 +246,7 @@ public final class WebSocketTransport implements Transport {
   @Override public long ping() {
     long number;
     synchronized (this) {
-      if (finished || closing || urgentCloseCode != 0 || closeWritten || writer == null) return -1;
+      if (state != State.OPEN) return -1;
       if (pingQueued > 0) return pingQueued;
       number = ++pingsIssued;
       pingQueued = number;
@@ -283,7 +298,8 @@ public final class WebSocketTransport implements Transport {
       FrameReader frames = new FrameReader(source, request.maxInboundMessageBytes, new Frames());
       boolean drainNow;
       synchronized (this) {
-        if (finished) return;
+        if (state != State.CONNECTING) return;
+        state = State.OPEN;
         writer = new FrameWriter(sink, new SecureRandom());
         drainNow = !queue.isEmpty() && claimDrain();
       }
@@ -297,7 +313,7 @@ public final class WebSocketTransport implements Transport {
           failForViolation(v);
           return;
         }
-        if (isFinished()) return;
+        if (state() == State.FINISHED) return;
       }
     } catch (Handshake.Rejected rejected) {
       fail(rejected, rejected.code, rejected.retryAfterMillis);
@@ -331,7 +347,7 @@ public final class WebSocketTransport implements Transport {
   /** The reader's frames, on the reader thread. */
   private final class Frames implements FrameReader.Callback {
     @Override public void onMessage(Message message) throws IOException {
-      if (isFinished()) throw new IOException("canceled"); // Never reported.
+      if (state() == State.FINISHED) throw new IOException("canceled"); // Never reported.
       settle();
       listener.onMessage(WebSocketTransport.this, message);
     }
@@ -365,7 +381,7 @@ public final class WebSocketTransport implements Transport {
    * waiting until then; true when a drain must start. No pong follows a close frame.
    */
   private synchronized boolean queuePong(ByteString payload) throws IOException {
-    while (!finished && urgentCloseCode == 0 && !closeWritten
+    while ((state == State.OPEN || state == State.CLOSING)
         && pongs.size() + pongsInFlight >= MAX_QUEUED_PONGS) {
       try {
         wait();
@@ -374,8 +390,8 @@ public final class WebSocketTransport implements Transport {
         throw new IOException("interrupted while waiting for pongs to be written", e);
       }
     }
-    if (finished) throw new IOException("canceled"); // Never reported.
-    if (urgentCloseCode != 0 || closeWritten) return false;
+    if (state == State.FINISHED) throw new IOException("canceled"); // Never reported.
+    if (state != State.OPEN && state != State.CLOSING) return false;
     pongs.addLast(payload);
     return claimDrain();
   }
@@ -389,12 +405,13 @@ public final class WebSocketTransport implements Transport {
     boolean drainNow = false;
     boolean peerStarted;
     synchronized (this) {
-      if (finished) return;
-      peerStarted = !closing;
-      if (!closeWritten && urgentCloseCode == 0) {
-        urgentCloseCode = code == WebSocketProtocol.CLOSE_NO_STATUS
+      if (state == State.FINISHED) return;
+      peerStarted = state == State.OPEN;
+      if (state == State.OPEN || state == State.CLOSING) {
+        state = State.ANSWERING_CLOSE;
+        closeCode = code == WebSocketProtocol.CLOSE_NO_STATUS
             ? WebSocketProtocol.CLOSE_NORMAL : code;
-        urgentCloseReason = "";
+        closeReason = "";
         drainNow = claimDrain();
       }
     }
@@ -417,10 +434,11 @@ public final class WebSocketTransport implements Transport {
     boolean ours = false; // False when a close frame went out or was queued already.
     boolean drainNow = false;
     synchronized (this) {
-      if (!finished && !closeWritten && urgentCloseCode == 0) {
+      if (state == State.OPEN || state == State.CLOSING) {
         ours = true;
-        urgentCloseCode = v.closeCode;
-        urgentCloseReason = v.getMessage() == null ? "" : v.getMessage();
+        state = State.ANSWERING_CLOSE;
+        closeCode = v.closeCode;
+        closeReason = v.getMessage() == null ? "" : v.getMessage();
         drainNow = claimDrain();
       }
     }
@@ -437,7 +455,7 @@ public final class WebSocketTransport implements Transport {
   /** Waits up to {@link #CLOSE_WRITE_WAIT_MILLIS} for a close frame to be flushed. */
   private synchronized boolean awaitCloseWritten() {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WRITE_WAIT_MILLIS);
-    while (!closeWritten && !finished) {
+    while (state == State.ANSWERING_CLOSE) {
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (left <= 0) break;
       try {
@@ -447,19 +465,19 @@ public final class WebSocketTransport implements Transport {
         break;
       }
     }
-    return closeWritten;
+    return state == State.CLOSE_WRITTEN;
   }
 
   /**
-   * The reader failed after our close frame of a graceful {@link #close} went out: the server
-   * dropped the socket instead of answering, or the close timed out. The close is complete as far
-   * as it can be; true when that was reported.
+   * The reader failed after the close frame of a graceful {@link #close} went out (the only close
+   * frame after which the reader reads on): the server dropped the socket instead of answering.
+   * The close is complete as far as it can be; true when that was reported.
    */
   private boolean closedAfterOurCloseFrame() {
     int code;
     String reason;
     synchronized (this) {
-      if (!closing || !closeWritten || urgentCloseCode != 0) return false;
+      if (state != State.CLOSE_WRITTEN) return false;
       code = closeCode;
       reason = closeReason;
     }
@@ -487,7 +505,7 @@ public final class WebSocketTransport implements Transport {
 
   /** True when the caller must start a drain: none runs and a writer exists. Guarded by this. */
   private boolean claimDrain() {
-    if (draining || writer == null || finished) return false;
+    if (draining || writer == null || state == State.FINISHED) return false;
     draining = true;
     return true;
   }
@@ -527,7 +545,7 @@ public final class WebSocketTransport implements Transport {
         synchronized (this) {
           pongBatch.clear();
           batch.clear();
-          if (finished || closeWritten || out == null) {
+          if (state == State.FINISHED || state == State.CLOSE_WRITTEN || out == null) {
             draining = false;
             return;
           }
@@ -536,10 +554,7 @@ public final class WebSocketTransport implements Transport {
           pongsInFlight = pongBatch.size();
           ping = pingQueued;
           pingQueued = 0;
-          if (urgentCloseCode != 0) {
-            closeWith = urgentCloseCode;
-            closeWhy = urgentCloseReason;
-          } else if (closing && queue.isEmpty()) {
+          if (state == State.ANSWERING_CLOSE || (state == State.CLOSING && queue.isEmpty())) {
             closeWith = closeCode;
             closeWhy = closeReason;
           } else {
@@ -556,7 +571,7 @@ public final class WebSocketTransport implements Transport {
           }
         }
         synchronized (writeLock) {
-          if (isFinished()) continue; // Cancelled meanwhile: the loop's check returns.
+          if (state() == State.FINISHED) continue; // Cancelled meanwhile: the loop returns.
           for (int i = 0, n = pongBatch.size(); i < n; i++) out.writePong(pongBatch.get(i));
           if (ping != 0) out.writePing(pingPayload(ping));
           if (closeWith != 0) {
@@ -573,7 +588,7 @@ public final class WebSocketTransport implements Transport {
             }
             pongsInFlight = 0;
             if (ping != 0) pingsWritten = ping;
-            if (closeWith != 0) closeWritten = true;
+            if (closeWith != 0 && state != State.FINISHED) state = State.CLOSE_WRITTEN;
             notifyAll(); // Pong room, or a close frame the reader waits for.
           }
         }
@@ -625,14 +640,14 @@ public final class WebSocketTransport implements Transport {
 
   /** Decides the outcome; true for the one caller that then reports it. */
   private synchronized boolean finish() {
-    if (finished) return false;
-    finished = true;
-    notifyAll();
+    if (state == State.FINISHED) return false;
+    state = State.FINISHED;
+    notifyAll(); // A reader waiting for pong room or a close frame gives up.
     return true;
   }
 
-  private synchronized boolean isFinished() {
-    return finished;
+  private synchronized State state() {
+    return state;
   }
 
   @Override public String toString() {
