@@ -74,11 +74,17 @@ public final class WebSocketTransport implements Transport {
   private static final SecureRandom KEYS = new SecureRandom();
 
   /** Opens WebSocket transports with the app's OkHttpClient; the entry point for Transports. */
-  public static Transport.Factory factory(final OkHttpClient client) {
+  public static Transport.Factory factory(OkHttpClient client) {
+    return factory(client, CLOSE_TIMEOUT_MILLIS);
+  }
+
+  /** The same with another bound on a graceful close (for tests). */
+  static Transport.Factory factory(final OkHttpClient client, final long closeTimeoutMillis) {
     return new Transport.Factory() {
       @Override public Transport open(Transport.Request request, Transport.Listener listener) {
         Connector connector = new Connector(client, Connector.Endpoint.parse(request.url));
-        WebSocketTransport t = new WebSocketTransport(request, connector, client, listener);
+        WebSocketTransport t = new WebSocketTransport(request, connector, client, listener,
+            closeTimeoutMillis);
         request.readWaits.measured();
         Thread reader = new Thread(t::run, READER_THREAD_PREFIX + Redact.url(request.url));
         reader.setDaemon(true);
@@ -103,7 +109,7 @@ public final class WebSocketTransport implements Transport {
    * wait out a write in progress: afterwards the counts are final.
    */
   private final Object writeLock = new Object();
-  /** Bounds a graceful close; closes the socket when it fires. */
+  /** Bounds a graceful close ({@link #CLOSE_TIMEOUT_MILLIS}); closes the socket when it fires. */
   private final AsyncTimeout closeTimeout = new AsyncTimeout() {
     @Override protected void timedOut() {
       closeTimedOut();
@@ -169,13 +175,13 @@ public final class WebSocketTransport implements Transport {
   }
 
   private WebSocketTransport(Transport.Request request, Connector connector, OkHttpClient client,
-      Transport.Listener listener) {
+      Transport.Listener listener, long closeTimeoutMillis) {
     this.request = request;
     this.connector = connector;
     this.client = client;
     this.listener = listener;
     this.writerPool = client.dispatcher().executorService();
-    closeTimeout.timeout(CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    closeTimeout.timeout(closeTimeoutMillis, TimeUnit.MILLISECONDS);
   }
 
   // ---- Transport, called by the manager. ----

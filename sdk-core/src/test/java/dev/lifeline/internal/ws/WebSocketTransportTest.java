@@ -238,9 +238,15 @@ public final class WebSocketTransportTest {
   }
 
   @Test public void messagesWrittenBeforeAServerMessageAreSettled() throws Exception {
+    java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
     raw = new RawWebSocketServer(0, (socket, in, out) -> {
       readFrame(in);
       readFrame(in);
+      try {
+        answer.await(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        return;
+      }
       RawWebSocketServer.header(out, 1, true, 2);
       out.writeUtf8("ok").flush();
       readFrame(in);
@@ -249,6 +255,10 @@ public final class WebSocketTransportTest {
     listener.expect("open");
     assertTrue(transport.send(Message.text("one")));
     assertTrue(transport.send(Message.text("two")));
+    // Written means the flush returned, which may be just after the server read the frame.
+    Await.until("both flushed", 5_000, () -> !transport.hasUnwritten());
+    assertEquals("nothing arrived yet", 0, transport.settledCount());
+    answer.countDown();
     listener.expect("message ok");
     assertEquals(2, transport.settledCount());
     assertEquals(2, transport.acceptedCount());
@@ -411,6 +421,68 @@ public final class WebSocketTransportTest {
     assertEquals(1000, frames.get(2).closeCode());
     assertEquals("bye", frames.get(2).payload.substring(2).utf8());
     assertTrue(transport.unsent().isEmpty());
+  }
+
+  @Test public void aCloseTheServerNeverAnswersEndsAtTheCloseTimeout() throws Exception {
+    List<Frame> frames = new CopyOnWriteArrayList<>();
+    raw = new RawWebSocketServer(0, (socket, in, out) -> {
+      while (true) frames.add(readFrame(in)); // Reads, never answers; EOF ends it.
+    });
+    transport = (WebSocketTransport) WebSocketTransport.factory(client, 500).open(
+        new Transport.Request(raw.url(), Collections.<String, String>emptyMap(), 1024, 64 * KIB),
+        listener);
+    listener.expect("open");
+    transport.close(1000, "bye");
+    Await.until("the close frame at the server", 5_000, () -> frames.size() == 1);
+    listener.expectNothingFor(300); // Within the 500 ms bound: still waiting for the answer.
+    listener.expect("closed 1000 bye");
+    Await.until("the socket closed", 5_000, () -> raw.outcome != null);
+  }
+
+  @Test public void theAnswerToAServersCloseOvertakesQueuedMessagesWhichStayUnsent()
+      throws Exception {
+    List<Frame> frames = new CopyOnWriteArrayList<>();
+    Object go = new Object();
+    raw = new RawWebSocketServer(4 * KIB, (socket, in, out) -> {
+      RawWebSocketServer.header(out, OPCODE_CLOSE, true, 2);
+      out.writeShort(1001).flush();
+      synchronized (go) {
+        try {
+          go.wait(10_000); // Reads nothing until the client heard the close.
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+      for (Frame f = readFrame(in); ; f = readFrame(in)) {
+        frames.add(f);
+        if (f.opcode == OPCODE_CLOSE) break;
+      }
+    });
+    client = client.newBuilder().socketFactory(new SmallSendBuffers()).build();
+    // Queued before the upgrade, so they are all there when the server's close is read.
+    int sent = 0;
+    while (sent < 100 && transport(raw.url()).send(Message.binary(ByteString.of(new byte[8 * KIB])))) {
+      sent++;
+    }
+    listener.expect("open");
+    listener.expect("closing 1001 ");
+    synchronized (go) {
+      go.notifyAll();
+    }
+    listener.expect("closed 1001 ");
+    Await.until("the server to read up to the close frame", 5_000, () -> raw.outcome != null);
+    Frame last = frames.get(frames.size() - 1);
+    assertEquals(OPCODE_CLOSE, last.opcode);
+    assertEquals("the server's code, echoed", 1001, last.closeCode());
+    List<Message> unsent = transport.unsent();
+    assertTrue("messages stayed unsent: " + unsent.size(), unsent.size() > 0);
+    assertEquals("data frames before the close are exactly the written ones",
+        sent - unsent.size(), frames.size() - 1);
+  }
+
+  /** The transport for {@code url}, opened on the first call. */
+  private WebSocketTransport transport(String url) {
+    return transport != null ? transport : open(url, 64 * KIB);
   }
 
   @Test public void aServerThatDropsTheSocketFailsWithEof() throws Exception {
