@@ -137,35 +137,41 @@ final class Handshake {
       throw new Rejected(statusLine.substring(statusLine.indexOf(' ') + 1), code,
           retryAfterMillis(get(answer, "Retry-After")));
     }
-    expect(answer, "Upgrade", "websocket", "websocket".equalsIgnoreCase(get(answer, "Upgrade")));
+    String upgrade = get(answer, "Upgrade");
+    check("websocket".equalsIgnoreCase(upgrade), "Upgrade", shown(upgrade), "'websocket'");
     String connection = get(answer, "Connection");
-    expect(answer, "Connection", "a value containing 'Upgrade'", connection != null
-        && connection.toLowerCase(Locale.ROOT).contains("upgrade"));
-    String accept = WebSocketProtocol.acceptHeader(key);
-    expect(answer, "Sec-WebSocket-Accept", accept, accept.equals(get(answer, "Sec-WebSocket-Accept")));
-    expect(answer, "Sec-WebSocket-Extensions", "none (Lifeline offered no extension)",
-        get(answer, "Sec-WebSocket-Extensions") == null);
+    check(connection != null && connection.toLowerCase(Locale.ROOT).contains("upgrade"),
+        "Connection", shown(connection), "a value containing 'Upgrade'");
+    String accept = get(answer, "Sec-WebSocket-Accept");
+    String expected = WebSocketProtocol.acceptHeader(key);
+    check(expected.equals(accept), "Sec-WebSocket-Accept", shown(accept), "'" + expected + "'");
+    String extensions = get(answer, "Sec-WebSocket-Extensions");
+    check(extensions == null, "Sec-WebSocket-Extensions", shown(extensions),
+        "none (Lifeline offered no extension)");
     String protocol = get(answer, "Sec-WebSocket-Protocol");
     String offered = appHeader("Sec-WebSocket-Protocol");
-    if (protocol != null) {
+    if (protocol != null && offered == null) {
+      check(false, "Sec-WebSocket-Protocol", shown(protocol), "none (none was offered)");
+    } else if (protocol != null) {
       boolean wasOffered = false;
-      if (offered != null) {
-        for (String p : offered.split(",")) wasOffered |= p.trim().equals(protocol);
-      }
-      expect(answer, "Sec-WebSocket-Protocol", offered == null
-          ? "none (none was offered)" : "one of the offered '" + offered + "'", wasOffered);
+      for (String p : offered.split(",")) wasOffered |= p.trim().equals(protocol);
+      // Apps carry tokens in subprotocols: neither side's value is shown.
+      check(wasOffered, "Sec-WebSocket-Protocol", "a value the request did not offer",
+          "one of the offered subprotocols (values not shown)");
     }
   }
 
   /** Fails unless {@code ok}, saying what was expected and what came. */
-  private static void expect(List<String> answer, String name, String expected, boolean ok)
+  private static void check(boolean ok, String name, String came, String expected)
       throws ProtocolException {
     if (ok) return;
-    String came = get(answer, name);
     throw new ProtocolException("the server's 101 response is not a valid WebSocket upgrade: "
-        + name + " was " + (came == null ? "absent" : "'" + printable(came) + "'")
-        + ", expected " + (expected.startsWith("none") || expected.startsWith("one of")
-            || expected.startsWith("a value") ? expected : "'" + expected + "'"));
+        + name + " was " + came + ", expected " + expected);
+  }
+
+  /** A server's header value for a message: quoted and printable, or "absent". */
+  private static String shown(@Nullable String value) {
+    return value == null ? "absent" : "'" + printable(value) + "'";
   }
 
   /** The first value of header {@code name} (case-insensitive) in name-value pairs, or null. */

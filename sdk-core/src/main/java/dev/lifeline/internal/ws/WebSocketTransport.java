@@ -5,12 +5,15 @@ import dev.lifeline.internal.Durations;
 import dev.lifeline.internal.Redact;
 import dev.lifeline.internal.Transport;
 import dev.lifeline.internal.net.Connector;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -109,6 +112,21 @@ public final class WebSocketTransport implements Transport {
    * wait out a write in progress: afterwards the counts are final.
    */
   private final Object writeLock = new Object();
+  /**
+   * Bounds each write to the socket by the client's write timeout: when one fires the connection
+   * fails with a reason that names it (Okio's own socket timeout says only "timeout").
+   */
+  private final AsyncTimeout writeTimeout = new AsyncTimeout() {
+    @Override protected void timedOut() {
+      fail(writeTimedOut(), 0, -1);
+    }
+
+    @Override protected IOException newTimeoutException(@Nullable IOException cause) {
+      SocketTimeoutException e = new SocketTimeoutException("timeout");
+      if (cause != null) e.initCause(cause);
+      return e;
+    }
+  };
   /** Bounds a graceful close ({@link #CLOSE_TIMEOUT_MILLIS}); closes the socket when it fires. */
   private final AsyncTimeout closeTimeout = new AsyncTimeout() {
     @Override protected void timedOut() {
@@ -127,7 +145,7 @@ public final class WebSocketTransport implements Transport {
   private long queueBytes;
   /** Messages {@link #send} accepted so far. Guarded by this. */
   private long accepted;
-  /** See {@link Transport#settledCount()}: set when a message or a pong arrives. Guarded by this. */
+  /** See {@link Transport#settledCount()}: set when a message or pong arrives. Guarded by this. */
   private long settled;
   /** Pong payloads to write, oldest first. Guarded by this. */
   private final ArrayDeque<ByteString> pongs = new ArrayDeque<ByteString>();
@@ -137,12 +155,20 @@ public final class WebSocketTransport implements Transport {
   private long pingsIssued;
   /** The number of the ping queued and not yet taken by a drain, or 0. Guarded by this. */
   private long pingQueued;
-  /** The number of the last ping flushed, or 0: no pong can answer a later one. Guarded by this. */
-  private long pingsWritten;
+  /**
+   * The number of the last ping a drain took to write, or 0: no pong can answer a later one. Set
+   * before the flush, since a fast server's pong can arrive before the flush returns. Guarded by
+   * this.
+   */
+  private long pingsSent;
   /** The highest ping number a pong echoed. Guarded by this. */
   private long answered;
-  /** Writes frames to the socket; set once upgraded. Guarded by this. */
+  /** Writes frames to {@link #sink}; set once upgraded. Guarded by this. */
   private @Nullable FrameWriter writer;
+  /** The buffered socket output the writer writes to; set with it. Guarded by this. */
+  private @Nullable BufferedSink sink;
+  /** The socket output under {@link #sink}, counting the bytes the socket took; set with it. */
+  private @Nullable CountingStream wire;
   /** True while a {@link #drain} task is submitted or running. Guarded by this. */
   private boolean draining;
   /** Where the connection stands; changed before any call out. Guarded by this. */
@@ -223,7 +249,7 @@ public final class WebSocketTransport implements Transport {
       }
     }
     if (beforeOpen) {
-      connector.abort();
+      release();
       listener.onClosed(this, code, why);
     } else {
       startDrain();
@@ -233,10 +259,7 @@ public final class WebSocketTransport implements Transport {
   /** Aborts whatever runs; waits out a write in progress, so the counts are final. */
   @Override public void cancel() {
     finish(); // A reader waiting for pong room or a close frame gives up.
-    connector.abort();
-    synchronized (writeLock) {
-      closeTimeout.exit();
-    }
+    release();
   }
 
   @Override public String handshakeStep() {
@@ -289,24 +312,27 @@ public final class WebSocketTransport implements Transport {
 
   // ---- Reader thread. ----
 
-  /** The reader thread: connects, upgrades, reads frames until the end. Always closes the socket. */
+  /** The reader thread: connects, upgrades, reads frames to the end. Always closes the socket. */
   private void run() {
     try {
       Socket socket = connector.connect();
       BufferedSource source =
           Okio.buffer(Okio.source(request.readWaits.watch(socket.getInputStream())));
-      BufferedSink sink = Okio.buffer(Okio.sink(socket));
+      CountingStream counted = new CountingStream(socket.getOutputStream());
+      BufferedSink out = Okio.buffer(writeTimeout.sink(Okio.sink(counted)));
       if (client.writeTimeoutMillis() > 0) {
-        sink.timeout().timeout(client.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        writeTimeout.timeout(client.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
       }
       step = UPGRADE_STEP;
-      upgrade(socket, source, sink);
+      upgrade(socket, source, out);
       FrameReader frames = new FrameReader(source, request.maxInboundMessageBytes, new Frames());
       boolean drainNow;
       synchronized (this) {
         if (state != State.CONNECTING) return;
         state = State.OPEN;
-        writer = new FrameWriter(sink, new SecureRandom());
+        writer = new FrameWriter(out, new SecureRandom());
+        sink = out;
+        wire = counted;
         drainNow = !queue.isEmpty() && claimDrain();
       }
       step = Connector.OPEN;
@@ -368,7 +394,7 @@ public final class WebSocketTransport implements Transport {
         if (payload.size() != 8) return; // Not one of ours: answers nothing.
         long number = 0;
         for (int i = 0; i < 8; i++) number = (number << 8) | (payload.getByte(i) & 0xff);
-        if (number > 0 && number <= pingsWritten && number > answered) answered = number;
+        if (number > 0 && number <= pingsSent && number > answered) answered = number;
       }
     }
 
@@ -425,8 +451,7 @@ public final class WebSocketTransport implements Transport {
     if (drainNow) startDrain();
     awaitCloseWritten();
     if (finish()) {
-      closeTimeout.exit();
-      connector.abort();
+      release();
       listener.onClosed(this, code, reason);
     }
   }
@@ -488,7 +513,7 @@ public final class WebSocketTransport implements Transport {
       reason = closeReason;
     }
     if (finish()) {
-      closeTimeout.exit();
+      release();
       listener.onClosed(this, code, reason);
     }
     return true;
@@ -503,7 +528,7 @@ public final class WebSocketTransport implements Transport {
       reason = closeReason;
     }
     if (!finish()) return;
-    connector.abort();
+    release();
     listener.onClosed(this, code, reason);
   }
 
@@ -538,8 +563,12 @@ public final class WebSocketTransport implements Transport {
    */
   private void drain() {
     FrameWriter out;
+    BufferedSink buffered;
+    CountingStream socketOut;
     synchronized (this) {
       out = writer;
+      buffered = sink;
+      socketOut = wire;
     }
     List<ByteString> pongBatch = new ArrayList<ByteString>();
     List<Message> batch = new ArrayList<Message>();
@@ -551,7 +580,8 @@ public final class WebSocketTransport implements Transport {
         synchronized (this) {
           pongBatch.clear();
           batch.clear();
-          if (state == State.FINISHED || state == State.CLOSE_WRITTEN || out == null) {
+          if (state == State.FINISHED || state == State.CLOSE_WRITTEN || out == null
+              || buffered == null || socketOut == null) {
             draining = false;
             return;
           }
@@ -560,6 +590,7 @@ public final class WebSocketTransport implements Transport {
           pongsInFlight = pongBatch.size();
           ping = pingQueued;
           pingQueued = 0;
+          if (ping != 0) pingsSent = ping;
           if (state == State.ANSWERING_CLOSE || (state == State.CLOSING && queue.isEmpty())) {
             closeWith = closeCode;
             closeWhy = closeReason;
@@ -578,25 +609,41 @@ public final class WebSocketTransport implements Transport {
         }
         synchronized (writeLock) {
           if (state() == State.FINISHED) continue; // Cancelled meanwhile: the loop returns.
-          for (int i = 0, n = pongBatch.size(); i < n; i++) out.writePong(pongBatch.get(i));
-          if (ping != 0) out.writePing(pingPayload(ping));
-          if (closeWith != 0) {
-            out.writeClose(closeWith, closeWhy);
-          } else {
-            for (int i = 0, n = batch.size(); i < n; i++) out.writeMessage(batch.get(i));
+          int n = batch.size();
+          // Where each message's frame ends in the socket's byte count: a flush that fails may
+          // have put frames on the socket first. Those the socket may have taken count as
+          // written (see CountingStream), so none is ever sent twice.
+          long[] ends = new long[n];
+          Arrays.fill(ends, Long.MAX_VALUE);
+          IOException failed = null;
+          try {
+            for (int i = 0; i < pongBatch.size(); i++) out.writePong(pongBatch.get(i));
+            if (ping != 0) out.writePing(pingPayload(ping));
+            if (closeWith != 0) {
+              out.writeClose(closeWith, closeWhy);
+            } else {
+              for (int i = 0; i < n; i++) {
+                out.writeMessage(batch.get(i));
+                ends[i] = socketOut.count + buffered.buffer().size();
+              }
+            }
+            out.flush();
+          } catch (IOException e) {
+            failed = e;
           }
-          out.flush();
+          int written = 0;
+          while (written < n && ends[written] <= socketOut.attempted) written++;
           synchronized (this) {
             // Only this drain removes from the queue, and send() only appends: the batch is still
             // the queue's head.
-            for (int i = 0, n = batch.size(); i < n; i++) {
-              queueBytes -= queue.removeFirst().byteCount();
-            }
+            for (int i = 0; i < written; i++) queueBytes -= queue.removeFirst().byteCount();
             pongsInFlight = 0;
-            if (ping != 0) pingsWritten = ping;
-            if (closeWith != 0 && state != State.FINISHED) state = State.CLOSE_WRITTEN;
+            if (failed == null && closeWith != 0 && state != State.FINISHED) {
+              state = State.CLOSE_WRITTEN;
+            }
             notifyAll(); // Pong room, or a close frame the reader waits for.
           }
+          if (failed != null) throw failed;
         }
       }
     } catch (Throwable t) {
@@ -605,20 +652,46 @@ public final class WebSocketTransport implements Transport {
         pongsInFlight = 0;
         notifyAll();
       }
-      fail(t instanceof SocketTimeoutException ? writeTimedOut(t) : t, 0, -1);
+      fail(t, 0, -1);
     }
   }
 
-  /**
-   * The sink's timeout fired: Okio's bare "timeout" would read as a read timeout. Says what
-   * happened and the limit.
-   */
-  private SocketTimeoutException writeTimedOut(Throwable timeout) {
-    SocketTimeoutException named = new SocketTimeoutException("write timed out: the socket took"
-        + " nothing for " + Durations.seconds(client.writeTimeoutMillis())
+  /** Why the write timeout fired: what happened and the limit. */
+  private SocketTimeoutException writeTimedOut() {
+    return new SocketTimeoutException("write timed out: the socket took nothing for "
+        + Durations.seconds(client.writeTimeoutMillis())
         + " (OkHttpClient writeTimeout); the server or the network stopped reading");
-    named.initCause(timeout);
-    return named;
+  }
+
+  /**
+   * The socket's output, counting the bytes handed to it. A write that returned put all its bytes
+   * on the socket; one that threw may have put any prefix of them there, so a frame that ends
+   * within it may have reached the server whole: {@link #attempted} includes it. Counting such a
+   * frame as written makes its message "may not have been delivered" at worst, never sent twice
+   * (docs/behaviour.md, "Sending and delivery"). Written by one writer at a time (the reader for
+   * the upgrade request, then the drains under {@link #writeLock}).
+   */
+  private static final class CountingStream extends FilterOutputStream {
+    /** Bytes the socket surely took: every write up to here returned. */
+    long count;
+    /** Bytes handed to the socket, the write that failed (if one did) included. */
+    long attempted;
+
+    CountingStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override public void write(byte[] b, int off, int len) throws IOException {
+      attempted = count + len;
+      out.write(b, off, len);
+      count = attempted;
+    }
+
+    @Override public void write(int b) throws IOException {
+      attempted = count + 1;
+      out.write(b);
+      count = attempted;
+    }
   }
 
   /** The 8-byte payload of ping {@code number}: the number, big-endian. */
@@ -633,14 +706,25 @@ public final class WebSocketTransport implements Transport {
   /** Reports {@code error} once (unless ended already) and releases the socket. */
   private void fail(Throwable error, int httpCode, long retryAfterMillis) {
     boolean report = finish(); // Before closing, so the reader's "socket closed" is not reported.
-    connector.abort();
-    closeTimeout.exit();
+    release();
     if (!report) return;
     try {
       listener.onFailure(this, error, httpCode, retryAfterMillis);
     } catch (RuntimeException unexpected) {
       // The manager's listener only posts to the connection's lane. Swallowed so no pool or
       // reader thread dies loudly.
+    }
+  }
+
+  /**
+   * After {@link #finish}: closes the socket, so that a write in progress ends at once, and waits
+   * it out. Then {@link #unsent()} is final before any outcome is reported: the engine reads it
+   * right away, and a batch whose flush returned a moment later would be sent twice.
+   */
+  private void release() {
+    connector.abort();
+    synchronized (writeLock) {
+      closeTimeout.exit();
     }
   }
 

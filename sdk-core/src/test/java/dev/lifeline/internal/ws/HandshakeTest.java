@@ -140,6 +140,26 @@ public final class HandshakeTest {
         + " offered)");
   }
 
+  @Test public void anUnofferedSubprotocolFailsWithoutShowingEitherValue() throws Exception {
+    serve(head -> upgrade(head, "Sec-WebSocket-Protocol: token.s3cret2\r\n"));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Sec-WebSocket-Protocol", "chat, token.s3cret");
+    open("/socket", headers);
+    listener.expect("failure ProtocolException: the server's 101 response is not a valid"
+        + " WebSocket upgrade: Sec-WebSocket-Protocol was a value the request did not offer,"
+        + " expected one of the offered subprotocols (values not shown)");
+  }
+
+  @Test public void anOfferedSubprotocolIsAccepted() throws Exception {
+    serve(head -> upgrade(head, "Sec-WebSocket-Protocol: chat\r\n"));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Sec-WebSocket-Protocol", "v2.chat, chat");
+    open("/socket", headers);
+    listener.expect("open");
+    String head = requests.get(0);
+    assertTrue(head, head.contains("\r\nSec-WebSocket-Protocol: v2.chat, chat\r\n"));
+  }
+
   @Test public void aMissingUpgradeHeaderFailsTheUpgrade() throws Exception {
     serve(head -> upgrade(head, "").replace("Upgrade: websocket\r\n", ""));
     open();

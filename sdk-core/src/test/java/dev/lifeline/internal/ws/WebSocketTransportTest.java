@@ -231,7 +231,10 @@ public final class WebSocketTransportTest {
       go.notifyAll();
     }
     Await.until("the server to read all the client wrote", 5_000, () -> raw.outcome != null);
-    assertEquals("complete frames the server received", written, opcodes.size());
+    // The frame the cancelled write cut may have reached the socket only in part: it counts as
+    // written (never sent twice), though the server cannot have received it whole.
+    assertTrue("complete frames the server received: " + opcodes.size() + ", written " + written,
+        opcodes.size() == written || opcodes.size() == written - 1);
     assertTrue("some were not written: " + unsent.size(), unsent.size() > 0);
     assertEquals("final after cancel", unsent, transport.unsent());
     assertFalse(transport.send(Message.text("late")));
@@ -459,11 +462,10 @@ public final class WebSocketTransportTest {
       }
     });
     client = client.newBuilder().socketFactory(new SmallSendBuffers()).build();
-    // Queued before the upgrade, so they are all there when the server's close is read.
+    // Queued at once: most are still queued when the server's close is read.
+    open(raw.url(), 64 * KIB);
     int sent = 0;
-    while (sent < 100 && transport(raw.url()).send(Message.binary(ByteString.of(new byte[8 * KIB])))) {
-      sent++;
-    }
+    while (sent < 100 && transport.send(Message.binary(ByteString.of(new byte[8 * KIB])))) sent++;
     listener.expect("open");
     listener.expect("closing 1001 ");
     synchronized (go) {
@@ -478,11 +480,6 @@ public final class WebSocketTransportTest {
     assertTrue("messages stayed unsent: " + unsent.size(), unsent.size() > 0);
     assertEquals("data frames before the close are exactly the written ones",
         sent - unsent.size(), frames.size() - 1);
-  }
-
-  /** The transport for {@code url}, opened on the first call. */
-  private WebSocketTransport transport(String url) {
-    return transport != null ? transport : open(url, 64 * KIB);
   }
 
   @Test public void aServerThatDropsTheSocketFailsWithEof() throws Exception {
