@@ -49,8 +49,7 @@ public final class WebSocketTransport implements Transport {
   public static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
   /**
    * Most payload bytes written between two flushes: a batch of small messages reaches the socket in
-   * one write; a larger message is a batch of its own, so a failed flush leaves little uncertain
-   * (see {@link #drain}).
+   * one write (one Okio segment); a larger message is a batch of its own (see {@link #drain}).
    */
   static final long MAX_BATCH_BYTES = 8L * 1024;
   /**
@@ -557,9 +556,11 @@ public final class WebSocketTransport implements Transport {
    * Writes until there is nothing left, one batch and one flush at a time: the pongs, the ping,
    * then either a close frame or the messages queued when the batch starts, up to {@link
    * #MAX_BATCH_BYTES} (a larger message alone). Flushing per message cost a system call each and
-   * capped a busy connection's throughput. Accounting stays exact at batch granularity: a batch's
-   * messages stay in {@link #queue} (so in {@link #unsent()}) until the flush that carried them
-   * returned, then leave together; if it fails, the whole batch counts as unwritten.
+   * capped a busy connection's throughput. A batch's messages stay in {@link #queue} (so in
+   * {@link #unsent()}) until the flush that carried them returned, then leave together; if it
+   * fails, those whose frames the socket may have taken leave as written ({@link CountingStream})
+   * and the rest stay. Runs under {@link #writeLock} per batch, so an ending transport can wait
+   * it out and report final counts.
    */
   private void drain() {
     FrameWriter out;
