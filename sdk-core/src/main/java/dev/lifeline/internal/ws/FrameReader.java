@@ -29,6 +29,7 @@ import static dev.lifeline.internal.ws.WebSocketProtocol.size;
 import dev.lifeline.Message;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import okio.Buffer;
 import okio.BufferedSource;
 import okio.ByteString;
@@ -131,7 +132,7 @@ final class FrameReader {
       length = source.readLong();
       if (length < 0) {
         throw protocolError("server sent a frame length with the most significant bit set (0x"
-            + Long.toHexString(length).toUpperCase(java.util.Locale.ROOT) + ") (RFC 6455 5.2)");
+            + Long.toHexString(length).toUpperCase(Locale.ROOT) + ") (RFC 6455 5.2)");
       }
     }
 

@@ -9,8 +9,10 @@ import dev.lifeline.Message;
 import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import okio.Buffer;
 import okio.BufferedSource;
 import okio.ByteString;
@@ -285,7 +287,7 @@ public final class FrameReaderTest {
       wire.clear();
       frame(FIN | opcode, "");
       assertViolation(1002, "server sent a frame with reserved opcode 0x"
-          + Integer.toHexString(opcode).toUpperCase(java.util.Locale.ROOT) + " (RFC 6455 5.2)");
+          + Integer.toHexString(opcode).toUpperCase(Locale.ROOT) + " (RFC 6455 5.2)");
     }
   }
 
@@ -500,7 +502,7 @@ public final class FrameReaderTest {
 
   private static String rep(char c, int count) {
     char[] chars = new char[count];
-    java.util.Arrays.fill(chars, c);
+    Arrays.fill(chars, c);
     return new String(chars);
   }
 }

@@ -3,10 +3,12 @@ package dev.lifeline.internal.ws;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.fail;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -108,35 +110,64 @@ public final class Utf8ValidatorTest {
     assertNull(v.finish());
   }
 
+  /** Bytes around every boundary of table 3-7. */
+  private static final int[] INTERESTING = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+      0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5,
+      0xF7, 0xF8, 0xFF};
+
   /**
-   * 50,000 short sequences drawn from the bytes around every boundary of table 3-7, each checked
-   * whole and split in two, against the JDK's decoder with REPORT (strict since JDK 8).
+   * Every sequence of 1-3 of those bytes and the 4-byte ones that matter, split at every point, and
+   * 10,000 random ones of 4-6 bytes, against the JDK's decoder with REPORT (strict since JDK 8).
    */
-  @Test public void agreesWithTheJdksStrictDecoderOnRandomSequences() {
-    int[] interesting = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2,
-        0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF7, 0xF8, 0xFF};
-    Random random = new Random(6455);
+  @Test public void agreesWithTheJdksStrictDecoder() {
     CharsetDecoder jdk = StandardCharsets.UTF_8.newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT);
-    for (int n = 0; n < 50_000; n++) {
-      byte[] bytes = new byte[1 + random.nextInt(6)];
-      for (int i = 0; i < bytes.length; i++) {
-        bytes[i] = (byte) interesting[random.nextInt(interesting.length)];
+    CharBuffer chars = CharBuffer.allocate(16);
+    int k = INTERESTING.length;
+    for (int length = 1; length <= 3; length++) {
+      int count = (int) Math.pow(k, length);
+      for (int n = 0; n < count; n++) {
+        byte[] bytes = new byte[length];
+        for (int i = 0, rest = n; i < length; i++, rest /= k) {
+          bytes[i] = (byte) INTERESTING[rest % k];
+        }
+        for (int split = 0; split <= length; split++) agree(jdk, chars, bytes, split);
       }
-      boolean jdkValid;
-      try {
-        jdk.reset().decode(ByteBuffer.wrap(bytes));
-        jdkValid = true;
-      } catch (CharacterCodingException e) {
-        jdkValid = false;
+    }
+    // 4-byte leads: every pair of first bytes, each followed by the ends of a valid range or ASCII.
+    int[] tails = {0x41, 0x80, 0xBF};
+    for (int first : INTERESTING) {
+      for (int second : INTERESTING) {
+        for (int third : tails) {
+          for (int fourth : tails) {
+            byte[] bytes = {(byte) first, (byte) second, (byte) third, (byte) fourth};
+            for (int split = 0; split <= 4; split++) agree(jdk, chars, bytes, split);
+          }
+        }
       }
-      int split = random.nextInt(bytes.length + 1);
-      Utf8Validator v = new Utf8Validator();
-      String problem = v.update(bytes, 0, split, 0);
-      if (problem == null) problem = v.update(bytes, split, bytes.length, split);
-      if (problem == null) problem = v.finish();
-      assertEquals(ByteString.of(bytes).hex() + ": " + problem, jdkValid, problem == null);
+    }
+    Random random = new Random(6455);
+    for (int n = 0; n < 10_000; n++) {
+      byte[] bytes = new byte[4 + random.nextInt(3)];
+      for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) INTERESTING[random.nextInt(k)];
+      agree(jdk, chars, bytes, random.nextInt(bytes.length + 1));
+    }
+  }
+
+  private static void agree(CharsetDecoder jdk, CharBuffer chars, byte[] bytes, int split) {
+    jdk.reset();
+    chars.clear();
+    CoderResult result = jdk.decode(ByteBuffer.wrap(bytes), chars, true);
+    if (!result.isError()) result = jdk.flush(chars);
+    boolean jdkValid = !result.isError();
+    Utf8Validator v = new Utf8Validator();
+    String problem = v.update(bytes, 0, split, 0);
+    if (problem == null) problem = v.update(bytes, split, bytes.length, split);
+    if (problem == null) problem = v.finish();
+    if (jdkValid != (problem == null)) {
+      fail(ByteString.of(bytes).hex() + " split at " + split + ": the JDK says "
+          + (jdkValid ? "valid" : "invalid") + ", the validator says " + problem);
     }
   }
 }
