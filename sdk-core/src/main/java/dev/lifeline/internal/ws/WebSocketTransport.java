@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.UnknownServiceException;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionSpec;
 import okhttp3.OkHttpClient;
 import okio.AsyncTimeout;
 import okio.BufferedSink;
@@ -314,6 +316,7 @@ public final class WebSocketTransport implements Transport {
   /** The reader thread: connects, upgrades, reads frames to the end. Always closes the socket. */
   private void run() {
     try {
+      checkCleartextAllowed();
       Socket socket = connector.connect();
       BufferedSource source =
           Okio.buffer(Okio.source(request.readWaits.watch(socket.getInputStream())));
@@ -353,6 +356,19 @@ public final class WebSocketTransport implements Transport {
     } finally {
       connector.abort();
     }
+  }
+
+  /**
+   * For ws://, the client must allow cleartext, as OkHttp's own calls require: an app that took
+   * {@link ConnectionSpec#CLEARTEXT} out of its connection specs asked for TLS only. (Android's
+   * network security policy, which OkHttp also consulted, is not checked here.)
+   */
+  private void checkCleartextAllowed() throws UnknownServiceException {
+    if (request.url.regionMatches(true, 0, "wss:", 0, 4)) return;
+    if (client.connectionSpecs().contains(ConnectionSpec.CLEARTEXT)) return;
+    throw new UnknownServiceException("cannot connect to " + Redact.url(request.url)
+        + ": CLEARTEXT communication not enabled for client (its connection specs have no"
+        + " ConnectionSpec.CLEARTEXT); use wss:// or add it");
   }
 
   /** Writes the upgrade request and reads its answer within the client's read timeout. */

@@ -97,6 +97,18 @@ public final class HandshakeTest {
     assertFalse(head, head.contains("okhttp"));
   }
 
+  @Test public void aClientWithoutCleartextRefusesWsBeforeConnecting() throws Exception {
+    serve(head -> upgrade(head, ""));
+    client = client.newBuilder()
+        .connectionSpecs(java.util.Collections.singletonList(okhttp3.ConnectionSpec.MODERN_TLS))
+        .build();
+    open("/socket?token=s3cret", new LinkedHashMap<String, String>());
+    listener.expect("failure UnknownServiceException: cannot connect to ws://127.0.0.1:"
+        + server.port() + "/socket?token=██: CLEARTEXT communication not enabled for client (its"
+        + " connection specs have no ConnectionSpec.CLEARTEXT); use wss:// or add it");
+    assertEquals(0, server.accepted.get());
+  }
+
   @Test public void theClientsCookieJarIsSentAsOkHttpsOwnCallsSendIt() throws Exception {
     serve(head -> upgrade(head, ""));
     client = client.newBuilder().cookieJar(new okhttp3.CookieJar() {
