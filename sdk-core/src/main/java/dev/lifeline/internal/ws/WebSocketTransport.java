@@ -405,7 +405,7 @@ public final class WebSocketTransport implements Transport {
 
     @Override public void onPong(ByteString payload) {
       synchronized (WebSocketTransport.this) {
-        settled = accepted - queue.size();
+        settle();
         if (payload.size() != 8) return; // Not one of ours: answers nothing.
         long number = 0;
         for (int i = 0; i < 8; i++) number = (number << 8) | (payload.getByte(i) & 0xff);
@@ -520,21 +520,15 @@ public final class WebSocketTransport implements Transport {
    * The close is complete as far as it can be; true when that was reported.
    */
   private boolean closedAfterOurCloseFrame() {
-    int code;
-    String reason;
-    synchronized (this) {
-      if (state != State.CLOSE_WRITTEN) return false;
-      code = closeCode;
-      reason = closeReason;
-    }
-    if (finish()) {
-      release();
-      listener.onClosed(this, code, reason);
-    }
+    if (state() != State.CLOSE_WRITTEN) return false;
+    closeTimedOut();
     return true;
   }
 
-  /** Okio's watchdog: the graceful close took {@link #CLOSE_TIMEOUT_MILLIS}. */
+  /**
+   * Okio's watchdog: the graceful close took {@link #CLOSE_TIMEOUT_MILLIS}. Reports onClosed with
+   * the close frame's code, unless the transport ended already.
+   */
   private void closeTimedOut() {
     int code;
     String reason;
