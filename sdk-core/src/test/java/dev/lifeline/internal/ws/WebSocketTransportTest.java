@@ -482,6 +482,66 @@ public final class WebSocketTransportTest {
         sent - unsent.size(), frames.size() - 1);
   }
 
+  @Test public void aWriteThatBlocksPastTheWriteTimeoutFailsNamingIt() throws Exception {
+    raw = new RawWebSocketServer(4 * KIB, (socket, in, out) -> {
+      try {
+        Thread.sleep(10_000); // Never reads.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    client = client.newBuilder().socketFactory(new SmallSendBuffers())
+        .writeTimeout(300, TimeUnit.MILLISECONDS).build();
+    open(raw.url(), 64 * KIB);
+    listener.expect("open");
+    int sent = 0;
+    while (sent < 100 && transport.send(Message.binary(ByteString.of(new byte[8 * KIB])))) sent++;
+    listener.expect("failure SocketTimeoutException: write timed out: the socket took nothing for"
+        + " 0.3 s (OkHttpClient writeTimeout); the server or the network stopped reading");
+    assertTrue("some stayed unsent: " + transport.unsent().size(), transport.unsent().size() > 0);
+  }
+
+  @Test public void anErrorThrownOnTheReaderThreadBecomesOneFailure() throws Exception {
+    List<String> uncaught = new CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(t.getName() + ": " + e));
+    try {
+      raw = new RawWebSocketServer(0, (socket, in, out) -> {
+        RawWebSocketServer.header(out, 1, true, 2);
+        out.writeUtf8("hi").flush();
+        readFrame(in);
+      });
+      transport = (WebSocketTransport) WebSocketTransport.factory(client).open(
+          new Transport.Request(raw.url(), Collections.<String, String>emptyMap(), 1024, KIB),
+          new Transport.Listener() {
+            @Override public void onOpen(Transport t) {}
+
+            @Override public void onMessage(Transport t, Message message) {
+              // As when an app brings a library version without a method Lifeline calls.
+              throw new NoSuchMethodError("okio.ByteString.example()");
+            }
+
+            @Override public void onClosing(Transport t, int code, String reason) {
+              listener.onClosing(t, code, reason);
+            }
+
+            @Override public void onClosed(Transport t, int code, String reason) {
+              listener.onClosed(t, code, reason);
+            }
+
+            @Override public void onFailure(Transport t, Throwable error, int httpCode,
+                long retryAfter) {
+              listener.onFailure(t, error, httpCode, retryAfter);
+            }
+          });
+      listener.expect("failure NoSuchMethodError: okio.ByteString.example()");
+      listener.expectNothingFor(200);
+      assertEquals(new java.util.ArrayList<String>(), uncaught);
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(previous);
+    }
+  }
+
   @Test public void aServerThatDropsTheSocketFailsWithEof() throws Exception {
     raw = new RawWebSocketServer(0, (socket, in, out) -> socket.close());
     open(raw.url(), 64 * KIB);
