@@ -19,7 +19,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
 
@@ -284,18 +283,12 @@ public final class Lifeline implements AutoCloseable {
   }
 
   /**
-   * Lifeline's own OkHttpClient, whose dispatcher has no limit: OkHttp counts an open WebSocket
-   * against {@code maxRequests} (64 by default) for as long as it is open (its reader runs on the
-   * call's dispatcher thread), so the 65th connection would wait in CONNECTING until its attempt
-   * deadline, every attempt. ({@code maxRequestsPerHost} does not apply to WebSocket calls in
-   * OkHttp 4.12; it is lifted as well, for clarity.) Threads are made on demand, one per open
-   * WebSocket, as with any OkHttp client.
+   * Lifeline's own OkHttpClient, with OkHttp's defaults: its DNS, sockets, TLS and timeouts, and
+   * its dispatcher's executor for the transports' writes (threads made on demand). Its request
+   * limits play no part: no OkHttp call is held for a connection's life.
    */
   private static OkHttpClient newOkHttpClient() {
-    Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequests(Integer.MAX_VALUE);
-    dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
-    return new OkHttpClient.Builder().dispatcher(dispatcher).build();
+    return new OkHttpClient.Builder().build();
   }
 
   private static long remainingNanos(long deadline) {
@@ -354,11 +347,12 @@ public final class Lifeline implements AutoCloseable {
     Builder() {}
 
     /**
-     * The OkHttpClient to share (TLS, proxies, interceptors) [a new default client whose
-     * dispatcher has no request limit]. Each open WebSocket holds one of its {@code Dispatcher}'s
-     * {@code maxRequests} slots for its whole life, together with the app's own calls: with
-     * OkHttp's default of 64, a 65th connection waits until its attempt deadline, whose reason
-     * then names the limit. Raise it for many connections.
+     * The OkHttpClient whose settings every connection uses [a new default client]: its DNS,
+     * socket factory, TLS socket factory, connection specs, hostname verifier, certificate pinner,
+     * cookie jar, connect/read/write timeouts, and its dispatcher's executor for writes. Lifeline
+     * opens its own sockets with them, through OkHttp's public API only, so the client's
+     * interceptors, authenticator, connection pool and {@code Dispatcher} request limits do not
+     * apply to Lifeline's connections.
      *
      * @param client the client
      * @return this builder

@@ -1,7 +1,6 @@
 package dev.lifeline.internal;
 
 import java.io.EOFException;
-import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -91,15 +90,6 @@ final class Failure {
     return transientFailure(reason, error);
   }
 
-  /** An IOException whose message is already a reason for people: shown without its class. */
-  static final class ExplainedException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    ExplainedException(String reason, Throwable cause) {
-      super(reason, cause);
-    }
-  }
-
   /** When a transport failed, for the reason: how long it was open (or trying), how long silent. */
   static final class Timing {
     /** True when the transport had opened. */
@@ -144,10 +134,6 @@ final class Failure {
   /** The reason for a network failure: recognised causes in words, others by their exception. */
   static String explain(Throwable error, Timing timing) {
     boolean open = timing.wasOpen;
-    if (error instanceof ExplainedException) {
-      return (open ? "connection failed" + timing.afterOpen() + ": " : "connect failed: ")
-          + error.getMessage();
-    }
     Throwable tls = find(error, SSLException.class);
     if (!open && tls != null && !isReset(tls)) {
       return "connect failed: TLS handshake failed" + (tls instanceof SSLPeerUnverifiedException

@@ -1,6 +1,7 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.Message;
+import dev.lifeline.internal.ws.WebSocketTransport;
 import java.util.Locale;
 import okhttp3.OkHttpClient;
 
@@ -14,11 +15,12 @@ public final class Transports {
   private Transports() {}
 
   /**
-   * The factory for every scheme Lifeline speaks: ws and wss over OkHttp's WebSocket, tcp and
-   * tcp+tls as newline-framed text. Both use {@code okHttp}'s timeouts, DNS and TLS settings.
+   * The factory for every scheme Lifeline speaks: ws and wss over Lifeline's own WebSocket client,
+   * tcp and tcp+tls as newline-framed text. Both use {@code okHttp}'s timeouts, DNS, socket
+   * factory, TLS settings and dispatcher pool, through its public API.
    */
   public static Transport.Factory factory(OkHttpClient okHttp) {
-    final Transport.Factory webSocket = new WebSocketTransport.Factory(okHttp);
+    final Transport.Factory webSocket = WebSocketTransport.factory(okHttp);
     final Transport.Factory tcp = new TcpTransport.Factory(okHttp);
     return new Transport.Factory() {
       @Override public Transport open(Transport.Request request, Transport.Listener listener) {
@@ -56,8 +58,9 @@ public final class Transports {
 
   /**
    * The largest message, in payload bytes, a transport for {@code url} can ever take: the most it
-   * queues for writing (OkHttp's WebSocket queue; {@link TcpTransport#MAX_QUEUE_BYTES}). A larger
-   * one would be refused forever and block every message behind it.
+   * queues for writing ({@link WebSocketTransport#MAX_QUEUE_BYTES}, {@link
+   * TcpTransport#MAX_QUEUE_BYTES}). A larger one would be refused forever and block every message
+   * behind it.
    */
   static long maxMessageBytes(String url) {
     return isLineProtocol(url) ? TcpTransport.MAX_QUEUE_BYTES : WebSocketTransport.MAX_QUEUE_BYTES;
@@ -72,7 +75,7 @@ public final class Transports {
     long max = maxMessageBytes(url);
     if (message.byteCount() <= max) return null;
     return "message of " + message.byteCount() + " bytes exceeds " + max + " bytes, the most a "
-        + (isLineProtocol(url) ? "tcp:// connection" : "WebSocket connection (OkHttp)")
+        + (isLineProtocol(url) ? "tcp:// connection" : "WebSocket connection")
         + " can queue for writing; it can never be sent";
   }
 }

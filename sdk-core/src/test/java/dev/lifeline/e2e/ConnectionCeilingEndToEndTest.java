@@ -1,6 +1,5 @@
 package dev.lifeline.e2e;
 
-import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
@@ -8,14 +7,12 @@ import static org.junit.Assert.assertTrue;
 import dev.lifeline.Connection;
 import dev.lifeline.ConnectionListener;
 import dev.lifeline.ConnectionOptions;
-import dev.lifeline.ConnectionState;
 import dev.lifeline.ConnectionState.Kind;
 import dev.lifeline.Lifeline;
 import dev.lifeline.ReconnectPolicy;
 import dev.lifeline.testing.Await;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.junit.After;
@@ -23,9 +20,10 @@ import org.junit.Before;
 import org.junit.Test;
 
 /**
- * OkHttp's dispatcher counts every open WebSocket against its request limits for the socket's
- * whole life (docs/behaviour.md, "Attempt deadline"): Lifeline's own client has none, and with an
- * app's client that has them, a connection beyond them fails at its deadline naming the limits.
+ * Many connections to one host: each WebSocket has its own reader thread and writes on the
+ * OkHttpClient's dispatcher executor, so no OkHttp call is held for a socket's life and an app
+ * client's Dispatcher limits (maxRequests, maxRequestsPerHost), which once held connections back,
+ * no longer apply.
  */
 public final class ConnectionCeilingEndToEndTest {
   private static final long WAIT = 20_000;
@@ -68,38 +66,32 @@ public final class ConnectionCeilingEndToEndTest {
     });
   }
 
-  @Test public void beyondAnAppClientsRequestLimitTheAttemptDeadlineNamesTheLimit()
-      throws Exception {
+  @Test public void anAppClientsDispatcherLimitsHoldNoConnectionBack() throws Exception {
     Dispatcher dispatcher = new Dispatcher();
-    dispatcher.setMaxRequests(2); // maxRequestsPerHost does not hold back WebSocket calls.
+    dispatcher.setMaxRequests(2);
+    dispatcher.setMaxRequestsPerHost(1);
     Lifeline lifeline = client(Lifeline.builder()
         .okHttpClient(new OkHttpClient.Builder().dispatcher(dispatcher).build()));
-    for (int i = 0; i < 2; i++) {
-      Connection c = lifeline.newConnection(server.url(), new ConnectionListener() {});
+    List<Connection> connections = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Connection c = lifeline.newConnection(ConnectionOptions.builder(server.url())
+          .attemptTimeout(5, SECONDS)
+          .reconnect(ReconnectPolicy.builder().baseDelay(10, SECONDS).maxDelay(10, SECONDS)
+              .build())
+          .build(), new ConnectionListener() {});
+      connections.add(c);
       c.connect();
-      Await.until("connection " + i + " CONNECTED", WAIT, () -> c.state().kind() == Kind.CONNECTED);
     }
-    List<ConnectionState> states = new CopyOnWriteArrayList<>();
-    Connection third = lifeline.newConnection(ConnectionOptions.builder(server.url())
-        .attemptTimeout(300, MILLISECONDS)
-        .reconnect(ReconnectPolicy.builder().baseDelay(10, SECONDS).maxDelay(10, SECONDS).build())
-        .build(), new ConnectionListener() {
-          @Override public void onStateChanged(Connection c, ConnectionState s) {
-            states.add(s);
-          }
-        });
-    third.connect();
-    try {
-      Await.until("the third attempt's deadline", 3_000,
-          () -> third.state().kind() == Kind.WAITING_TO_RECONNECT);
-    } catch (AssertionError e) {
-      throw new AssertionError(e.getMessage() + " " + states, e);
-    }
-    String reason = third.state().reason();
-    assertTrue(reason, reason.startsWith("handshake not finished after 0."));
-    assertTrue(reason, reason.endsWith(" (limit 0.3 s): waiting for a free OkHttp dispatcher slot"
-        + " (2 calls running, Dispatcher.maxRequests 2; each open WebSocket holds one for its life,"
-        + " maxRequestsPerHost 5 does not apply to WebSockets: raise maxRequests) still running"));
-    assertEquals(2, server.sockets.size());
+    Await.until("5 connections CONNECTED", WAIT, () -> {
+      for (Connection c : connections) if (c.state().kind() != Kind.CONNECTED) return false;
+      return true;
+    });
+    for (int i = 0; i < 5; i++) assertTrue(connections.get(i).send("hello " + i));
+    Await.until("every connection's message at the server", WAIT,
+        () -> server.received.size() == 5);
+    assertEquals(5, server.sockets.size());
+    assertEquals("no OkHttp call runs: the dispatcher lends only its executor", 0,
+        dispatcher.runningCallsCount());
+    for (Connection c : connections) c.close();
   }
 }

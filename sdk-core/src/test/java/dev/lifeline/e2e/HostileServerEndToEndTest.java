@@ -78,7 +78,7 @@ public final class HostileServerEndToEndTest {
     Await.until("two refused attempts, each followed by a wait", WAIT, () -> waits().size() >= 2);
     assertEquals("reached the uncaught-exception handler", new ArrayList<String>(), uncaught);
     ConnectionState wait = waits().get(0);
-    // OkHttp threw on the answer and lost it; the tap on the socket had read it: still a 503.
+    // A Retry-After beyond 2^31 s once made OkHttp throw inside its handshake; it is a 503.
     assertEquals("HTTP 503 at handshake", wait.reason());
     assertTrue("the Retry-After, capped at maxRetryAfter, plus jitter: " + wait,
         wait.delayMillis() >= 300 && wait.delayMillis() <= 400);

@@ -225,7 +225,7 @@ public final class WebSocketEndToEndTest {
     Connection c = lifeline.newConnection(options(server.url()).build(), listener);
     c.connect();
     awaitState(Kind.CONNECTED);
-    String readerName = "OkHttp http://127.0.0.1:" + server.server.getPort();
+    String readerName = "Lifeline WebSocket reader ws://127.0.0.1:" + server.server.getPort();
     assertTrue("reader thread running while open", threadNamed(readerName));
     c.close();
     awaitState(Kind.CLOSED);

@@ -132,8 +132,8 @@ final class WebSocketKeepAliveServer implements KeepAliveServer {
   }
 
   @Override public List<String> clientTransportThreads() {
-    // OkHttp names the thread that reads a WebSocket after its redacted URL.
-    return Collections.singletonList("OkHttp http://127.0.0.1:" + server.getPort() + "/...");
+    // Lifeline names the thread that reads a WebSocket after its redacted URL.
+    return Collections.singletonList("Lifeline WebSocket reader " + url());
   }
 
   @Override public void close() throws IOException {

@@ -200,7 +200,7 @@ public final class DeliveryAccountingTest {
     assertEquals(asList("next"), t.sentTexts());
     assertEquals(1, h.sendFailures.size());
     assertTrue(h.sendFailures.get(0), h.sendFailures.get(0).endsWith(": message of 16777217"
-        + " bytes exceeds 16777216 bytes, the most a WebSocket connection (OkHttp) can queue for"
+        + " bytes exceeds 16777216 bytes, the most a WebSocket connection can queue for"
         + " writing; it can never be sent"));
   }
 

@@ -13,12 +13,15 @@ import java.util.concurrent.TimeUnit;
  * Records a real transport's callbacks as strings ("open", "message hello", "closed 1000 bye",
  * "failure EOFException: …") with the last failure, for tests that drive a transport directly.
  */
-final class RecordingTransportListener implements Transport.Listener {
+public final class RecordingTransportListener implements Transport.Listener {
   /** Bound of every wait for one event. */
-  static final long EVENT_TIMEOUT_MILLIS = 5_000;
+  public static final long EVENT_TIMEOUT_MILLIS = 5_000;
 
-  final BlockingQueue<String> events = new LinkedBlockingQueue<>();
-  volatile Throwable failure;
+  public final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+  public volatile Throwable failure;
+  /** The HTTP status and Retry-After of the last failure. */
+  public volatile int httpCode;
+  public volatile long retryAfterMillis;
 
   @Override public void onOpen(Transport transport) {
     events.add("open");
@@ -38,22 +41,24 @@ final class RecordingTransportListener implements Transport.Listener {
 
   @Override public void onFailure(Transport transport, Throwable error, int httpCode, long retryAfter) {
     failure = error;
+    this.httpCode = httpCode;
+    this.retryAfterMillis = retryAfter;
     events.add("failure " + error.getClass().getSimpleName() + ": " + error.getMessage());
   }
 
   /** The next event, waiting up to {@link #EVENT_TIMEOUT_MILLIS}. */
-  String next() throws InterruptedException {
+  public String next() throws InterruptedException {
     String e = events.poll(EVENT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     assertNotNull("no transport event within " + EVENT_TIMEOUT_MILLIS + " ms", e);
     return e;
   }
 
-  void expect(String event) throws InterruptedException {
+  public void expect(String event) throws InterruptedException {
     assertEquals(event, next());
   }
 
   /** Asserts that nothing happens for {@code millis} (a bounded wait on the event queue). */
-  void expectNothingFor(long millis) throws InterruptedException {
+  public void expectNothingFor(long millis) throws InterruptedException {
     assertNull(events.poll(millis, TimeUnit.MILLISECONDS));
   }
 }

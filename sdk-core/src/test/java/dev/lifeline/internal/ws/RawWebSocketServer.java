@@ -1,4 +1,4 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.ws;
 
 import java.io.Closeable;
 import java.io.IOException;
