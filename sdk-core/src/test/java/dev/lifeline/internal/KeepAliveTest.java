@@ -28,7 +28,7 @@ public final class KeepAliveTest {
       BEATS.newBuilder().serverTimeout(LIMIT / 1000, SECONDS).build();
 
   private final VirtualLane v = new VirtualLane();
-  private final FakeOwner owner = new FakeOwner();
+  private final FakeOwner owner = new FakeOwner(v.time);
 
   @Test public void firstHeartbeatIsDueExactlyOneIntervalAfterStart() {
     KeepAlive k = started(BEATS);
@@ -180,7 +180,7 @@ public final class KeepAliveTest {
     assertEquals(2, owner.calls.size());
 
     VirtualLane other = new VirtualLane();
-    FakeOwner quiet = new FakeOwner();
+    FakeOwner quiet = new FakeOwner(other.time);
     KeepAlive off = new KeepAlive(WATCHED, false, other.timers, quiet);
     quiet.keepAlive = off;
     off.start();
@@ -303,35 +303,6 @@ public final class KeepAliveTest {
     assertTrue(k.isRunning());
   }
 
-  @Test public void aReaderHeldByTheInboundBoundDefersTheVerdictByAnInterval() {
-    owner.pingsSupported = true;
-    KeepAlive k = started(PINGED);
-    v.time.advanceBy(PING);
-    owner.holds++; // The app is slow: the reader waited, and the pong may sit behind messages.
-    v.time.advanceBy(PING);
-    assertEquals(asList("ping"), pingCalls());
-    assertTrue(k.isRunning());
-    v.time.advanceBy(PING - 1);
-    assertTrue(k.isRunning());
-    v.time.advanceBy(1); // A whole interval with the reader free and still no pong.
-    assertEquals(asList("ping",
-        "dead: no pong within 40 s of a protocol ping (ping interval 20 s)"), pingCalls());
-  }
-
-  @Test public void aReaderHeldOnAndOnNeverMakesTheConnectionDeadButThePongStillCounts() {
-    owner.pingsSupported = true;
-    KeepAlive k = started(PINGED);
-    v.time.advanceBy(PING);
-    for (int i = 0; i < 10; i++) {
-      owner.holds++;
-      v.time.advanceBy(PING);
-    }
-    assertTrue(k.isRunning());
-    owner.pongs++; // The app caught up and the pong was read: pinging resumes.
-    v.time.advanceBy(PING);
-    assertEquals(asList("ping", "ping"), pingCalls());
-  }
-
   @Test public void aTransportWithoutPingsIsNotPingedAgain() {
     KeepAlive k = started(PINGED);
     v.time.advanceBy(PING);
@@ -353,10 +324,38 @@ public final class KeepAliveTest {
     boolean inboundWaiting;
     boolean slept;
     boolean pingsSupported;
-    long holds;
-
     long pingsSent;
+    /**
+     * The reader's free time as of {@link #readerFreeAt}, growing with virtual time from then
+     * unless {@link #readerHeld}; -1: the transport does not measure.
+     */
     long readerFree = -1;
+    long readerFreeAt;
+    boolean readerHeld;
+    private final VirtualTime time;
+
+    FakeOwner(VirtualTime time) {
+      this.time = time;
+    }
+
+    /** From now on the transport measures its reader, which waits for data (free). */
+    void measuring() {
+      readerFree = 0;
+      readerFreeAt = time.elapsedMillis();
+      readerHeld = false;
+    }
+
+    /** The reader stops waiting for data (held by the inbound bound, busy, not scheduled). */
+    void holdReader() {
+      readerFree = readerFreeMillis();
+      readerHeld = true;
+    }
+
+    /** The reader waits for data again. */
+    void releaseReader() {
+      readerHeld = false;
+      readerFreeAt = time.elapsedMillis();
+    }
 
     @Override public long sendProtocolPing() {
       if (!pingsSupported) return -1;
@@ -365,11 +364,8 @@ public final class KeepAliveTest {
     }
 
     @Override public long readerFreeMillis() {
-      return readerFree;
-    }
-
-    @Override public long inboundHolds() {
-      return holds;
+      if (readerFree < 0 || readerHeld) return readerFree;
+      return readerFree + time.elapsedMillis() - readerFreeAt;
     }
 
     @Override public void sendHeartbeat() {
