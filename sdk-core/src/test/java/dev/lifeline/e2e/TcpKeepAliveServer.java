@@ -1,5 +1,6 @@
 package dev.lifeline.e2e;
 
+import dev.lifeline.internal.ReadWaits;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,6 +21,13 @@ import okio.Okio;
  * The reference server over newline-framed TCP text: one line per message, like a server
  * listening as {@code text://host:port}. Every line received is a data message (heartbeats
  * included, as the reference server's {@code onMessage} sees them).
+ *
+ * <p>Its silence verdict follows the rule Lifeline's own watch follows (docs/behaviour.md,
+ * "Server-silence watch"): a connection is closed only when no line arrived for the limit and its
+ * reader thread was free to read, blocked on the socket, for all of that time ({@link
+ * ReadWaits}). A reader thread started or scheduled late on a busy machine leaves lines unread in
+ * the socket; that is not a silent client, and the tests must not depend on how fast this
+ * machine schedules the server's threads.
  */
 final class TcpKeepAliveServer implements KeepAliveServer {
   /** One accepted connection, server side. */
@@ -30,6 +38,10 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     final List<String> lines = new CopyOnWriteArrayList<>();
     /** System.nanoTime() of the last data line (or of the accept). */
     volatile long lastDataAtNanos = System.nanoTime();
+    /** How long this connection's reader waited for the socket, in System.nanoTime() ms. */
+    final ReadWaits readWaits = new ReadWaits(() -> System.nanoTime() / 1_000_000L);
+    /** {@link #readWaits} at the last data line (0 at the accept: the reader had not waited). */
+    volatile long freeAtLastDataMillis;
     volatile boolean open = true;
     volatile boolean quiet;
 
@@ -79,7 +91,8 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     timers.scheduleAtFixedRate(() -> {
       long now = System.nanoTime();
       for (Peer p : peers) {
-        if (p.open && now - p.lastDataAtNanos > limitNanos) {
+        if (p.open && now - p.lastDataAtNanos > limitNanos
+            && p.readWaits.freeMillis() - p.freeAtLastDataMillis > silenceLimitMillis) {
           lastKickAtNanos = System.nanoTime(); // Before the close: the client cannot react earlier.
           kicked++;
           p.close();
@@ -106,10 +119,12 @@ final class TcpKeepAliveServer implements KeepAliveServer {
 
   private void readLoop(Peer peer) {
     try {
-      BufferedSource in = Okio.buffer(Okio.source(peer.socket));
+      BufferedSource in =
+          Okio.buffer(Okio.source(peer.readWaits.watch(peer.socket.getInputStream())));
       String line;
       while ((line = in.readUtf8Line()) != null) {
         peer.lines.add(line);
+        peer.freeAtLastDataMillis = peer.readWaits.freeMillis();
         peer.lastDataAtNanos = System.nanoTime();
       }
     } catch (IOException closed) {
