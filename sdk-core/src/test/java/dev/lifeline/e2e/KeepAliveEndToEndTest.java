@@ -245,6 +245,9 @@ public final class KeepAliveEndToEndTest {
       RealConnection real = (RealConnection) c;
       c.connect();
       Await.until("connected", TIMEOUT_MILLIS, () -> c.state().kind() == Kind.CONNECTED);
+      // The client can be connected before the server's accept loop has the connection: a flood
+      // sent to it earlier went nowhere (the flood thread died on the missing connection 0).
+      Await.until("the server accepted", TIMEOUT_MILLIS, () -> server.connectionCount() == 1);
       StringBuilder padding = new StringBuilder();
       while (padding.length() < size - 10) padding.append('x');
       Thread flood = new Thread(() -> {
