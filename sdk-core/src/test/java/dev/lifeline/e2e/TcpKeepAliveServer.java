@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
 import okio.BufferedSink;
 import okio.BufferedSource;
@@ -134,6 +135,18 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     }
   }
 
+  /**
+   * Connection {@code connection}, once the accept loop has it: the client can see its socket open
+   * before this server's accept thread ran, more so on a busy machine.
+   */
+  private Peer peer(int connection) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (peers.size() <= connection && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    return peers.get(connection);
+  }
+
   @Override public String url() {
     return "tcp://127.0.0.1:" + server.getLocalPort();
   }
@@ -147,11 +160,11 @@ final class TcpKeepAliveServer implements KeepAliveServer {
   }
 
   @Override public List<String> dataMessages(int connection) {
-    return new ArrayList<>(peers.get(connection).lines);
+    return new ArrayList<>(peer(connection).lines);
   }
 
   @Override public boolean isOpen(int connection) {
-    return peers.get(connection).open;
+    return peer(connection).open;
   }
 
   @Override public int kicked() {
@@ -164,11 +177,11 @@ final class TcpKeepAliveServer implements KeepAliveServer {
 
   /** Closes {@code connection} from the server's side, as a restart or deploy would. */
   void closeConnection(int connection) {
-    peers.get(connection).close();
+    peer(connection).close();
   }
 
   @Override public void send(int connection, String text) {
-    peers.get(connection).send(text);
+    peer(connection).send(text);
   }
 
   @Override public void sendHeartbeats(long intervalMillis, String text) {
@@ -178,7 +191,7 @@ final class TcpKeepAliveServer implements KeepAliveServer {
   }
 
   @Override public void goQuiet(int connection) {
-    peers.get(connection).quiet = true;
+    peer(connection).quiet = true;
   }
 
   @Override public List<String> clientTransportThreads() {
