@@ -48,6 +48,12 @@ public interface KeepAliveServer extends Closeable {
   /** When the server last started closing a silent connection ({@link System#nanoTime()}), or 0. */
   long lastKickAtNanos();
 
+  /**
+   * When the server last started sending anything to {@code connection} ({@link
+   * System#nanoTime()}), or 0: the client cannot have read it earlier.
+   */
+  long lastSendAtNanos(int connection);
+
   /** Sends one message to {@code connection} now. */
   void send(int connection, String text);
 

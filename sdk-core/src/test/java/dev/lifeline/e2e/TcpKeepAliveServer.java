@@ -45,6 +45,8 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     volatile long freeAtLastDataMillis;
     volatile boolean open = true;
     volatile boolean quiet;
+    /** See {@link KeepAliveServer#lastSendAtNanos}. */
+    volatile long lastSendAtNanos;
 
     Peer(Socket socket) throws IOException {
       this.socket = socket;
@@ -53,6 +55,7 @@ final class TcpKeepAliveServer implements KeepAliveServer {
 
     synchronized void send(String line) {
       if (!open || quiet) return;
+      lastSendAtNanos = System.nanoTime();
       try {
         out.writeUtf8(line).writeByte('\n').flush();
       } catch (IOException e) {
@@ -178,6 +181,10 @@ final class TcpKeepAliveServer implements KeepAliveServer {
   /** Closes {@code connection} from the server's side, as a restart or deploy would. */
   void closeConnection(int connection) {
     peer(connection).close();
+  }
+
+  @Override public long lastSendAtNanos(int connection) {
+    return peer(connection).lastSendAtNanos;
   }
 
   @Override public void send(int connection, String text) {
