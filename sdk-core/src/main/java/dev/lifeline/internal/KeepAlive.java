@@ -139,13 +139,17 @@ final class KeepAlive {
    */
   private final boolean pingsRideHeartbeat;
   private final Owner owner;
+  /** The connection's named timers; their firings run on the lane. */
   private final Timers timers;
   private final Timers.Timer heartbeatTimer;
   private final Timers.Timer silenceTimer;
   private final Timers.Timer probeTimer;
+  /** The ping's own turn, and a pong check deferred for want of free reader time. */
   private final Timers.Timer pingTimer;
 
+  /** Where the keep-alive and its pings stand; changed before any call to the owner. */
   private State state = State.STOPPED;
+  /** Where the wake-up probe stands; changed before any call to the owner. */
   private Probe probe = Probe.NONE;
 
   /** When the transport opened ({@link #start}). */
