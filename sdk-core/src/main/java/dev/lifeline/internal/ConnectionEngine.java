@@ -152,11 +152,6 @@ final class ConnectionEngine {
     return delivery.queued();
   }
 
-  /** Any thread: see {@link InboundGate#holds()}. */
-  long inboundHolds() {
-    return inboundGate.holds();
-  }
-
   /** Any thread: received bytes waiting for the listener. */
   long pendingInboundBytes() {
     return inboundGate.pendingBytes();

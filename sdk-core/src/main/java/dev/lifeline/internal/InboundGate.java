@@ -5,7 +5,9 @@ package dev.lifeline.internal;
  * transports (docs/behaviour.md, "Inbound backpressure"). When the bound is reached, the
  * transport's reader thread waits here, so it stops reading the socket and TCP's own flow control
  * slows the server down: a flood of messages, or a listener slower than the network, costs at
- * most the bound in memory instead of growing until the app crashes.
+ * most the bound in memory instead of growing until the app crashes. Time a reader waits here is
+ * not time it was free to read ({@link ReadWaits}), so no keep-alive verdict counts it: the data
+ * it has not read may hold the pong or the server heartbeat a check is waiting for.
  *
  * <p>The bound is the connection's, not a transport's: messages of a replaced transport still
  * waiting behind a slow listener keep counting, so reconnecting under a stuck listener cannot pile
@@ -38,21 +40,13 @@ final class InboundGate {
     boolean enter(long bytes) {
       long cost = cost(bytes);
       synchronized (InboundGate.this) {
-        boolean held = false;
         try {
           while (!closed && pendingBytes > 0 && pendingBytes + cost > limitBytes) {
-            if (!held) {
-              held = true;
-              holds++;
-              readersHeld++;
-            }
             InboundGate.this.wait();
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
-        } finally {
-          if (held) readersHeld--;
         }
         if (closed) return false;
         pendingBytes += cost;
@@ -76,10 +70,6 @@ final class InboundGate {
    * by this.
    */
   private long pendingBytes;
-  /** See {@link #holds()}. Guarded by this. */
-  private long holds;
-  /** Readers waiting in {@link Admission#enter} now. Guarded by this. */
-  private int readersHeld;
 
   InboundGate(long limitBytes) {
     this.limitBytes = limitBytes;
@@ -99,15 +89,6 @@ final class InboundGate {
   /** What a message of {@code bytes} payload bytes counts against the bound. */
   static long cost(long bytes) {
     return bytes + MESSAGE_OVERHEAD_BYTES;
-  }
-
-  /**
-   * How many times a reader was held here so far; while one is held, every call returns a new
-   * value. So a caller that remembers the value knows, by comparing, whether the reader was held
-   * at any time since: protocol pings use it to tell a dead connection from a slow app.
-   */
-  synchronized long holds() {
-    return readersHeld > 0 ? ++holds : holds;
   }
 
   synchronized long pendingBytes() {

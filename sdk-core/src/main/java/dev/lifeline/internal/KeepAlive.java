@@ -4,14 +4,27 @@ import dev.lifeline.HeartbeatPolicy;
 
 /**
  * Keeps an open connection honest, in the manner of gRPC's {@code KeepAliveManager}: the client
- * heartbeat, the server-silence watch and the wake-up probe (docs/behaviour.md, "Heartbeats",
- * "Server-silence watch" and "Wake-up probe"). Started when a transport opens, stopped when it
- * goes; it talks to its owner only through {@link Owner}. Confined to the connection's lane.
+ * heartbeat, protocol pings, the server-silence watch and the wake-up probe (docs/behaviour.md,
+ * "Heartbeats", "Protocol pings", "Server-silence watch" and "Wake-up probe"). Started when a
+ * transport opens, stopped when it goes; it talks to its owner only through {@link Owner}.
+ * Confined to the connection's lane.
+ *
+ * <p><b>Verdicts.</b> The connection is declared dead only over time in which the transport's
+ * reader was free to read ({@link Owner#readerFreeMillis()}, see {@link ReadWaits}) and nothing
+ * came: the pong timeout for a ping, the silence limit since the last data, the probe timeout
+ * since a probe. Time in which the inbound bound held the reader (the app is behind), the reader
+ * handed a message on, or its thread was not scheduled (a busy machine) never counts: the data
+ * may be there, unread. When such time kept a verdict short, the check looks again once the
+ * missing free time could have passed. A transport that does not measure its reader counts
+ * elapsed time instead.
  *
  * <p>Timers (each armed only while the connection is open):
  * <ul>
  *   <li>{@code heartbeat}: the next client heartbeat, one interval after the last send; a busy
- *       connection re-arms it for the remainder instead of sending (idle-only).
+ *       connection re-arms it for the remainder instead of sending (idle-only). When the protocol
+ *       ping has the heartbeat's cadence, its wake-up also does the ping's turn.
+ *   <li>{@code protocol ping}: the ping's turn when it has a cadence of its own (judge the ping
+ *       out, then ping again), and a pong check deferred for want of free reader time.
  *   <li>{@code silence check}: with a server timeout, when the silence limit would be reached if
  *       nothing arrives; re-armed for the remainder when something did.
  *   <li>{@code probe}: while a wake-up probe waits for any inbound data.
@@ -28,7 +41,10 @@ final class KeepAlive {
     /** Send one heartbeat now; {@link #sent} follows once the transport took it. */
     void sendHeartbeat();
 
-    /** Sends a protocol ping: its number, or -1 when the transport has none (tcp://) or is going. */
+    /**
+     * Sends a protocol ping: its number (1, 2, … on this transport), which its pong must echo;
+     * -1 when the transport has none (tcp://) or is going.
+     */
     long sendProtocolPing();
 
     /**
@@ -37,13 +53,7 @@ final class KeepAlive {
      */
     long readerFreeMillis();
 
-    /**
-     * How many times the inbound bound has held the transport's reader so far (the app was
-     * slower than the server), counting a hold still in progress as a new one each time asked.
-     */
-    long inboundHolds();
-
-    /** The highest protocol ping number whose pong arrived, or -1 when it cannot tell. */
+    /** The highest protocol ping number whose pong echoed it, or -1 when it cannot tell. */
     long answeredPing();
 
     /** True while received messages wait for the app: the server is talking, the app is behind. */
@@ -67,47 +77,116 @@ final class KeepAlive {
     void probeSucceeded(long afterMillis);
   }
 
+  /**
+   * Where the keep-alive stands, protocol pings included. The heartbeat and the silence watch
+   * run in every state between {@link #start} and a verdict; the probe has its own {@link Probe}.
+   */
+  private enum State {
+    /** No open transport (before {@link #start}, after {@link #stop}): no timer armed. */
+    STOPPED,
+    /** Open, without protocol pings: the policy sends none, or the transport has none (tcp://). */
+    NO_PINGS,
+    /**
+     * Open; the next ping is due one ping interval after the last (or after the open), on the
+     * {@code protocol ping} timer or at the heartbeat's wake-up it rides.
+     */
+    PING_SCHEDULED,
+    /**
+     * Open; ping {@link #pingNumber} is out and was not answered at the last look. Its pong is
+     * judged one pong timeout (the ping interval) after it, at the ping's next turn.
+     */
+    AWAITING_PONG,
+    /**
+     * Open; the pong timeout passed without the pong, but the reader was not free for all of it
+     * (held by the inbound bound, handing a message on, not scheduled), so the pong may sit
+     * unread. The {@code protocol ping} timer looks again once the missing free time could have
+     * passed; no new ping goes out meanwhile.
+     */
+    PONG_DEFERRED,
+    /**
+     * The connection was declared dead and the owner told: every timer is cancelled, nothing
+     * more is judged or sent. The transport is still the owner's until it calls {@link #stop}.
+     */
+    DEAD
+  }
+
+  /** Where the wake-up probe stands. */
+  private enum Probe {
+    /** No probe runs. */
+    NONE,
+    /** A probe beat (and pinged) and waits for data or a pong until the {@code probe} timer. */
+    WAITING
+  }
+
+  /**
+   * A check that lacks free reader time while the reader was held looks again no sooner than
+   * this fraction of its limit: the reader may still be held, and a hold of minutes a few
+   * milliseconds short of the limit must not wake the connection every few milliseconds. Costs
+   * at most a tenth of the limit of lateness, only after a hold.
+   */
+  static final int LOOK_AGAIN_FRACTION = 10;
+
   private final HeartbeatPolicy policy;
   /** Chooses the interval when the heartbeat is adaptive; null when it is fixed. */
   private final HeartbeatTuning tuning;
   /** False when the environment policy turned wake-up probes off. */
   private final boolean probeOnWake;
+  /**
+   * True when the protocol ping has the heartbeat's cadence (the default): then the heartbeat
+   * timer's wake-up also does the ping's turn, so an idle connection wakes once per interval,
+   * not twice. Fixed per keep-alive, so that an adaptive interval passing a fixed ping interval
+   * does not switch the ping between timers.
+   */
+  private final boolean pingsRideHeartbeat;
   private final Owner owner;
+  /** The connection's named timers; their firings run on the lane. */
   private final Timers timers;
   private final Timers.Timer heartbeatTimer;
   private final Timers.Timer silenceTimer;
   private final Timers.Timer probeTimer;
+  /** The ping's own turn, and a pong check deferred for want of free reader time. */
   private final Timers.Timer pingTimer;
-  /** True between {@link #start} and {@link #stop}. */
-  private boolean running;
-  /** When data was last handed to the transport. */
-  private long lastSentAtMillis;
-  /** When anything (message or pong) last arrived. */
-  private long lastReceivedAtMillis;
+
+  /** Where the keep-alive and its pings stand; changed before any call to the owner. */
+  private State state = State.STOPPED;
+  /** Where the wake-up probe stands; changed before any call to the owner. */
+  private Probe probe = Probe.NONE;
+
   /** When the transport opened ({@link #start}). */
   private long openedAtMillis;
-  /** The transport's pong count when last looked at. */
+  /** When data was last handed to the transport. */
+  private long lastSentAtMillis;
+  /** When anything (message, pong, messages waiting for the app) was last seen arriving. */
+  private long lastReceivedAtMillis;
+  /** {@link Owner#readerFreeMillis()} at {@link #lastReceivedAtMillis}. */
+  private long readerFreeAtReceivedMillis;
+  /** {@link Owner#answeredPing()} when last looked at. */
   private long lastPongCount;
-  /** Set when the transport turned out to have no protocol pings (tcp://): none are tried again. */
-  private boolean noPings;
-  /** The pong count when the unanswered protocol ping was sent, or -1 when none is out. */
-  private long pongsAtPing = -1;
-  /** {@link Owner#inboundHolds()} when that ping was sent. */
-  private long holdsAtPing;
-  /** When that ping was sent. */
-  private long pingSentAtMillis;
-  /** When the running wake-up probe started, or -1. */
-  private long probeStartedAtMillis = -1;
-  /** What triggered the running probe. */
-  private String probeTrigger;
   /** When traffic last went either way that the keep-alive saw (not pongs: they follow pings). */
   private long lastTrafficAtMillis;
-  /** The idle time before the unanswered protocol ping, once it was found unanswered; else -1. */
-  private long zombieIdleMillis = -1;
-  /** The idle time before the protocol ping that is out. */
-  private long idleBeforePingMillis;
   /** The idle gap the last traffic ended. */
   private long lastGapMillis;
+
+  /** When the last protocol ping went out, or pinging (re)started: the next is due from here. */
+  private long lastPingAtMillis;
+  /** The number of the ping out ({@link State#AWAITING_PONG}, {@link State#PONG_DEFERRED}). */
+  private long pingNumber;
+  /** {@link Owner#readerFreeMillis()} when that ping went out. */
+  private long readerFreeAtPingMillis;
+  /** The idle time before that ping. */
+  private long idleBeforePingMillis;
+  /**
+   * Once a ping went unanswered and the connection was declared dead for it, the idle time
+   * before that ping (the adaptive heartbeat learns from it); else -1.
+   */
+  private long zombieIdleMillis = -1;
+
+  /** When the waiting probe started ({@link Probe#WAITING}). */
+  private long probeStartedAtMillis;
+  /** {@link Owner#readerFreeMillis()} then. */
+  private long readerFreeAtProbeMillis;
+  /** What triggered the waiting probe. */
+  private String probeTrigger;
 
   KeepAlive(HeartbeatPolicy policy, boolean probeOnWake, Timers timers, Owner owner) {
     this(policy, null, probeOnWake, timers, owner);
@@ -118,39 +197,53 @@ final class KeepAlive {
     this.policy = policy;
     this.tuning = tuning;
     this.probeOnWake = probeOnWake;
+    long ping = policy.protocolPingIntervalMillis();
+    this.pingsRideHeartbeat = ping > 0 && (policy.protocolPingFollowsInterval()
+        || (tuning == null && ping == policy.intervalMillis()));
     this.owner = owner;
     this.timers = timers;
     this.heartbeatTimer = timers.timer("heartbeat", this::onHeartbeatDue);
     this.silenceTimer = timers.timer("silence check", this::onSilenceCheck);
     this.probeTimer = timers.timer("probe", this::onProbeTimeout);
-    this.pingTimer = timers.timer("protocol ping", this::onPingDue);
+    this.pingTimer = timers.timer("protocol ping", this::onPingTimer);
   }
 
   /** A transport opened: everything counts from now. */
   void start() {
-    running = true;
     long now = timers.now();
+    state = pingInterval() > 0 ? State.PING_SCHEDULED : State.NO_PINGS;
+    probe = Probe.NONE;
     openedAtMillis = now;
     lastSentAtMillis = now;
     lastReceivedAtMillis = now;
     lastTrafficAtMillis = now;
+    lastPingAtMillis = now;
     zombieIdleMillis = -1;
-    lastPongCount = owner.answeredPing();
     heartbeatTimer.arm(interval());
-    if (policy.serverTimeoutMillis() > 0) silenceTimer.arm(policy.serverTimeoutMillis());
-    pongsAtPing = -1;
-    noPings = false;
-    if (pingInterval() > 0 && !pingsRideHeartbeat()) pingTimer.arm(pingInterval());
+    if (silenceWatched()) silenceTimer.arm(policy.serverTimeoutMillis());
+    if (state == State.PING_SCHEDULED && !pingsRideHeartbeat) pingTimer.arm(pingInterval());
+    readerFreeAtReceivedMillis = owner.readerFreeMillis();
+    lastPongCount = owner.answeredPing();
   }
 
-  /**
-   * True when the protocol ping has the heartbeat's cadence (the default): then the heartbeat
-   * timer's wake-up also does the ping's work, so an idle connection wakes once per interval,
-   * not twice.
-   */
-  private boolean pingsRideHeartbeat() {
-    long ping = pingInterval();
-    return ping > 0 && ping == interval();
+  /** The transport is gone. */
+  void stop() {
+    state = State.STOPPED;
+    probe = Probe.NONE;
+    heartbeatTimer.cancel();
+    silenceTimer.cancel();
+    probeTimer.cancel();
+    pingTimer.cancel();
+  }
+
+  /** True from {@link #start} until {@link #stop}, a verdict included (the transport is open). */
+  boolean isRunning() {
+    return state != State.STOPPED;
+  }
+
+  /** True while open and no verdict was given: the keep-alive acts and judges. */
+  private boolean watching() {
+    return state != State.STOPPED && state != State.DEAD;
   }
 
   /** The heartbeat interval in use now. */
@@ -158,31 +251,28 @@ final class KeepAlive {
     return tuning == null ? policy.intervalMillis() : tuning.intervalMillis();
   }
 
-  /**
-   * The adaptive interval changed while the connection is open (e.g. a stored value arrived):
-   * a timer armed for later than the new interval allows is brought forward; one armed earlier
-   * stays, and the idle-only check re-arms it for the remainder when it fires.
-   */
-  void intervalChanged() {
-    if (!running) return;
-    long now = timers.now();
-    long beatDue = lastSentAtMillis + interval();
-    if (heartbeatTimer.isArmed() && heartbeatTimer.dueAtMillis() > beatDue) {
-      heartbeatTimer.arm(Math.max(0, beatDue - now));
-    }
-    long ping = pingInterval();
-    long pingDue = (pongsAtPing >= 0 ? pingSentAtMillis : openedAtMillis) + ping;
-    if (ping > 0 && policy.protocolPingFollowsInterval() && pingTimer.isArmed()
-        && !pingsRideHeartbeat()
-        && pingTimer.dueAtMillis() > pingDue) {
-      pingTimer.arm(Math.max(0, pingDue - now));
-    }
-  }
-
-  /** The protocol ping interval now: the heartbeat's when it was left at "same as heartbeat". */
+  /** The protocol ping interval now, which is also the pong timeout: 0 without pings. */
   private long pingInterval() {
     long configured = policy.protocolPingIntervalMillis();
     return configured > 0 && policy.protocolPingFollowsInterval() ? interval() : configured;
+  }
+
+  private boolean silenceWatched() {
+    return policy.serverTimeoutMillis() > 0;
+  }
+
+  /**
+   * The adaptive interval changed while the connection is open (e.g. a stored value arrived): a
+   * heartbeat armed for later than the new interval allows is brought forward; one armed earlier
+   * stays, and the idle-only check re-arms it for the remainder when it fires. A ping that
+   * follows the interval rides the heartbeat, so it follows too.
+   */
+  void intervalChanged() {
+    if (!watching()) return;
+    long beatDue = lastSentAtMillis + interval();
+    if (heartbeatTimer.isArmed() && heartbeatTimer.dueAtMillis() > beatDue) {
+      heartbeatTimer.arm(Math.max(0, beatDue - timers.now()));
+    }
   }
 
   /** Traffic went one way or the other now: the idle gap before it was lived through. */
@@ -191,7 +281,7 @@ final class KeepAlive {
     long gap = now - lastTrafficAtMillis;
     lastTrafficAtMillis = now;
     if (gap > 0) lastGapMillis = gap;
-    if (tuning != null && running && gap > 0) tuning.survived(gap);
+    if (tuning != null && watching() && gap > 0) tuning.survived(gap);
   }
 
   /** How long nothing went either way as of {@code nowMillis}; for classifying a cut. */
@@ -207,60 +297,53 @@ final class KeepAlive {
     return zombieIdleMillis;
   }
 
-  /** The transport is gone. */
-  void stop() {
-    running = false;
-    heartbeatTimer.cancel();
-    silenceTimer.cancel();
-    probeTimer.cancel();
-    pingTimer.cancel();
-    probeStartedAtMillis = -1;
-  }
-
   /** Data (an app message, a heartbeat, a reply) was handed to the transport. */
   void sent() {
     lastSentAtMillis = timers.now();
     traffic();
   }
 
-  /** A message arrived: refreshes the silence watch and completes a running probe. */
+  /** A message arrived: refreshes the silence watch and completes a waiting probe. */
   void received() {
     traffic();
     receivedNow();
   }
 
-  /** Something arrived (a message, or pongs counted now): see {@link #received}. */
+  /** Something arrived (a message, or pongs or waiting messages noticed now): see {@link #received}. */
   private void receivedNow() {
-    lastReceivedAtMillis = timers.now();
-    if (probeStartedAtMillis >= 0) {
-      long after = lastReceivedAtMillis - probeStartedAtMillis;
-      probeStartedAtMillis = -1;
+    long now = timers.now();
+    lastReceivedAtMillis = now;
+    readerFreeAtReceivedMillis = owner.readerFreeMillis();
+    if (probe == Probe.WAITING) {
+      probe = Probe.NONE;
       probeTimer.cancel();
-      owner.probeSucceeded(after);
+      owner.probeSucceeded(now - probeStartedAtMillis);
     }
   }
 
   /**
    * Probes at once after an event that makes a dead connection likely: sends a heartbeat and, when
-   * the server is known to talk (silence watch on), expects data within the probe timeout.
+   * something is sure to answer (a protocol ping's pong, or a server known to talk: silence watch
+   * on), expects data within the probe timeout.
    */
   void probe(String trigger) {
-    if (!running || !probeOnWake || probeStartedAtMillis >= 0) return;
+    if (!watching() || !probeOnWake || probe == Probe.WAITING) return;
+    probe = Probe.WAITING; // First: a probe asked for meanwhile is this one.
+    probeTrigger = trigger;
+    probeStartedAtMillis = timers.now();
+    readerFreeAtProbeMillis = owner.readerFreeMillis();
     owner.probeStarted(trigger);
     owner.sendHeartbeat();
-    if (!running) return; // The heartbeat could not be sent and the connection is gone.
+    if (probe != Probe.WAITING) return; // The heartbeat could not be sent and the connection is gone.
     // A ping's pong is an answer every WebSocket server gives; without one (tcp://) only a server
     // known to talk (silence watch on) gives something to wait for.
     boolean pinged = owner.sendProtocolPing() > 0;
-    if (!running) return;
-    if (!pinged && policy.serverTimeoutMillis() == 0) return; // Nothing to wait for.
-    probeStartedAtMillis = timers.now();
-    probeTrigger = trigger;
+    if (probe != Probe.WAITING) return;
+    if (!pinged && !silenceWatched()) {
+      probe = Probe.NONE; // Nothing to wait for.
+      return;
+    }
     probeTimer.arm(policy.probeTimeoutMillis());
-  }
-
-  boolean isRunning() {
-    return running;
   }
 
   /** When the open transport opened; for failure reasons. */
@@ -278,119 +361,167 @@ final class KeepAlive {
     return owner.answeredPing() > lastPongCount;
   }
 
+  // ---- Timers. ----
+
   private void onHeartbeatDue() {
-    if (!running) return;
-    boolean ride = pingsRideHeartbeat();
-    if (owner.sleptPast(heartbeatTimer.dueAtMillis()) || !running) {
-      if (ride) pongsAtPing = -1; // The probe decides about the connection; pinging starts over.
-      if (running && !heartbeatTimer.isArmed()) heartbeatTimer.arm(interval());
+    if (owner.sleptPast(heartbeatTimer.dueAtMillis())) {
+      // The probe decides about the connection, not this timer; pinging starts over.
+      if (!watching()) return;
+      if (pingsRideHeartbeat) restartPings();
+      heartbeatTimer.arm(interval());
       return;
     }
     long since = timers.now() - lastSentAtMillis;
     long interval = interval();
     if (policy.idleOnly() && since < interval) {
-      owner.heartbeatSkipped(since);
       heartbeatTimer.arm(interval - since);
+      owner.heartbeatSkipped(since);
     } else {
       owner.sendHeartbeat();
-      if (running) heartbeatTimer.arm(interval());
+      if (!watching()) return; // It could not be sent, and the connection is gone.
+      heartbeatTimer.arm(interval());
     }
     // Riding the heartbeat's wake-ups, the ping's turn comes at most one interval late; a
     // wake-up that comes too soon after the last ping (a busy connection re-arming for the
     // remainder) leaves it for the next.
-    long sincePing = timers.now() - (pongsAtPing >= 0 ? pingSentAtMillis : openedAtMillis);
-    if (ride && running && !noPings && sincePing >= interval - Math.max(1, interval / 20)) {
-      pingTick();
+    if (pingsRideHeartbeat && (state == State.PING_SCHEDULED || state == State.AWAITING_PONG)
+        && timers.now() - lastPingAtMillis >= interval - Math.max(1, interval / 20)) {
+      pingTurn();
     }
   }
 
-  /**
-   * Protocol pings (docs/behaviour.md, "Protocol pings"): a pong still missing when the next ping
-   * is due means the connection is dead — unless the inbound bound held the reader since that
-   * ping: then the pong may be waiting, unread, behind messages the app has not taken yet, and
-   * the app, not the connection, is the slow side. The verdict waits for an interval in which
-   * the reader was free.
-   */
-  private void onPingDue() {
-    if (!running) return;
-    long interval = pingInterval();
-    if (owner.sleptPast(pingTimer.dueAtMillis()) || !running) {
-      // The device slept: the probe decides about the connection; pinging starts over.
-      pongsAtPing = -1;
-      if (running && !pingTimer.isArmed()) pingTimer.arm(interval);
+  private void onPingTimer() {
+    if (owner.sleptPast(pingTimer.dueAtMillis())) {
+      // The probe decides about the connection, not this timer; pinging starts over.
+      if (watching()) restartPings();
       return;
     }
-    pingTick();
-    if (running && !noPings && !pingTimer.isArmed() && pingInterval() > 0
-        && !pingsRideHeartbeat()) {
+    if (watching()) pingTurn();
+  }
+
+  /** After a sleep: no verdict on the ping out; the next is due one interval from now. */
+  private void restartPings() {
+    if (state == State.NO_PINGS) return;
+    state = State.PING_SCHEDULED;
+    lastPingAtMillis = timers.now();
+    if (pingsRideHeartbeat) {
+      pingTimer.cancel(); // A deferred pong check, if any.
+    } else {
       pingTimer.arm(pingInterval());
     }
   }
 
-  /** The ping's work, from its own timer or riding the heartbeat's: judge, then ping again. */
-  private void pingTick() {
-    long interval = pingInterval();
+  /**
+   * The ping's turn, on its own timer or riding the heartbeat's wake-up (docs/behaviour.md,
+   * "Protocol pings"): the ping out, if any, is judged; an answered one is followed by the next.
+   */
+  private void pingTurn() {
+    boolean out = state == State.AWAITING_PONG || state == State.PONG_DEFERRED;
+    if (out && owner.answeredPing() < pingNumber) {
+      judgeMissingPong(); // The pong of an older ping does not answer this one.
+    } else {
+      sendPing();
+    }
+  }
+
+  /**
+   * The pong to ping {@link #pingNumber} has not come: dead once the reader was free to read it
+   * for the whole pong timeout; otherwise the check looks again when it could have been.
+   */
+  private void judgeMissingPong() {
     long now = timers.now();
-    if (pongsAtPing >= 0 && owner.answeredPing() <= pongsAtPing) {
-      long holds = owner.inboundHolds();
-      if (holds != holdsAtPing) {
-        holdsAtPing = holds;
-        return;
-      }
-      zombieIdleMillis = idleBeforePingMillis;
-      owner.dead("no pong within " + Durations.seconds(now - pingSentAtMillis)
-          + " of a protocol ping (ping interval " + Durations.seconds(interval) + ")");
+    long timeout = pingInterval();
+    long elapsed = now - lastPingAtMillis;
+    long free = readerFreeSince(readerFreeAtPingMillis);
+    long waited = free < 0 ? elapsed : Math.min(elapsed, free);
+    if (waited < timeout) {
+      state = State.PONG_DEFERRED;
+      pingTimer.arm(lookAgainIn(timeout - waited, timeout, free >= 0 && free < elapsed));
       return;
     }
-    long ping = owner.sendProtocolPing();
-    if (ping <= 0) {
-      pongsAtPing = -1;
-      noPings = true; // No pings on this transport: the heartbeat and the silence watch do the work.
-      return;
-    }
-    pongsAtPing = ping - 1;
-    holdsAtPing = owner.inboundHolds();
-    pingSentAtMillis = now;
+    zombieIdleMillis = idleBeforePingMillis;
+    condemn();
+    owner.dead("no pong within " + Durations.seconds(elapsed) + " of a protocol ping (ping interval "
+        + Durations.seconds(timeout) + readerWaited(free) + ")");
+  }
+
+  /** Sends the next ping; a transport without pings is not asked again. */
+  private void sendPing() {
+    long now = timers.now();
+    long interval = pingInterval();
+    state = State.AWAITING_PONG;
+    lastPingAtMillis = now;
     // A heartbeat due at the same moment may have gone just before: the idle time is the gap
     // it ended.
     long idle = now - lastTrafficAtMillis;
     idleBeforePingMillis = idle < interval / 10 ? Math.max(idle, lastGapMillis) : idle;
+    readerFreeAtPingMillis = owner.readerFreeMillis();
+    long number = owner.sendProtocolPing();
+    if (number <= 0) {
+      state = State.NO_PINGS; // The heartbeat and the silence watch do the work.
+      pingTimer.cancel();
+      return;
+    }
+    pingNumber = number;
+    if (!pingsRideHeartbeat) pingTimer.arm(interval);
     traffic();
   }
 
   private void onSilenceCheck() {
-    if (!running) return;
     long limit = policy.serverTimeoutMillis();
-    if (owner.sleptPast(silenceTimer.dueAtMillis()) || !running) {
+    if (owner.sleptPast(silenceTimer.dueAtMillis())) {
       // Data may still sit unread in the socket after a sleep: the probe decides, not this timer.
-      if (running && !silenceTimer.isArmed()) silenceTimer.arm(limit);
+      if (watching()) silenceTimer.arm(limit);
       return;
     }
+    if (!watching()) return;
     noteInboundActivity();
     long silent = timers.now() - lastReceivedAtMillis;
-    if (silent >= limit) {
-      owner.serverSilence(silent, limit);
-      owner.dead("no data from server for " + Durations.seconds(silent) + " (limit "
-          + Durations.seconds(limit) + ")");
-    } else {
-      silenceTimer.arm(limit - silent);
+    long free = readerFreeSince(readerFreeAtReceivedMillis);
+    long waited = free < 0 ? silent : Math.min(silent, free);
+    if (waited < limit) {
+      silenceTimer.arm(lookAgainIn(limit - waited, limit, free >= 0 && free < silent));
+      return;
     }
+    condemn();
+    owner.serverSilence(silent, limit);
+    owner.dead("no data from server for " + Durations.seconds(silent) + " (limit "
+        + Durations.seconds(limit) + readerWaited(free) + ")");
   }
 
   private void onProbeTimeout() {
-    if (!running) return;
+    if (!watching()) return;
     noteInboundActivity();
-    if (probeStartedAtMillis < 0) return;
-    long waited = timers.now() - probeStartedAtMillis;
-    probeStartedAtMillis = -1;
-    owner.dead("wake-up probe after " + probeTrigger + ": no data from server within "
-        + Durations.seconds(waited) + " (probe timeout "
-        + Durations.seconds(policy.probeTimeoutMillis()) + ")");
+    if (probe != Probe.WAITING) return; // Something arrived: the probe succeeded.
+    long timeout = policy.probeTimeoutMillis();
+    long elapsed = timers.now() - probeStartedAtMillis;
+    long free = readerFreeSince(readerFreeAtProbeMillis);
+    long waited = free < 0 ? elapsed : Math.min(elapsed, free);
+    if (waited < timeout) {
+      probeTimer.arm(lookAgainIn(timeout - waited, timeout, free >= 0 && free < elapsed));
+      return;
+    }
+    String trigger = probeTrigger;
+    condemn();
+    owner.dead("wake-up probe after " + trigger + ": no data from server within "
+        + Durations.seconds(elapsed) + " (probe timeout " + Durations.seconds(timeout)
+        + readerWaited(free) + ")");
+  }
+
+  /** The verdict is given: nothing more is judged or sent. The caller tells the owner next. */
+  private void condemn() {
+    state = State.DEAD;
+    probe = Probe.NONE;
+    heartbeatTimer.cancel();
+    silenceTimer.cancel();
+    probeTimer.cancel();
+    pingTimer.cancel();
   }
 
   /**
    * Counts what arrived without passing through the message path: pongs, and messages still
-   * waiting for a slow listener.
+   * waiting for a slow listener. The latter may not have reached {@link #received} yet (they can
+   * wait for the app's per-message hooks first), so they stand for data the watch has not seen.
    */
   private void noteInboundActivity() {
     long pongs = owner.answeredPing();
@@ -398,5 +529,29 @@ final class KeepAlive {
       lastPongCount = Math.max(lastPongCount, pongs);
       receivedNow();
     }
+  }
+
+  /**
+   * Milliseconds the reader was free to read since it had been free for {@code markMillis} (a
+   * reading of {@link Owner#readerFreeMillis()}), or -1 when the transport does not measure.
+   */
+  private long readerFreeSince(long markMillis) {
+    long free = owner.readerFreeMillis();
+    return markMillis < 0 || free < 0 ? -1 : Math.max(0, free - markMillis);
+  }
+
+  /**
+   * When to look again at a verdict that lacks {@code missingMillis} of the {@code limitMillis}.
+   * Elapsed time, and a reader that was free all along, make up the rest at once: the verdict is
+   * due then. A reader that was held meanwhile may still be: see {@link #LOOK_AGAIN_FRACTION}.
+   */
+  private static long lookAgainIn(long missingMillis, long limitMillis, boolean readerWasHeld) {
+    if (!readerWasHeld) return missingMillis;
+    return Math.max(missingMillis, Math.max(1, limitMillis / LOOK_AGAIN_FRACTION));
+  }
+
+  /** The reason's account of the reader's free time, when measured. */
+  private static String readerWaited(long freeMillis) {
+    return freeMillis < 0 ? "" : "; the reader waited " + Durations.seconds(freeMillis) + " for data";
   }
 }

@@ -62,10 +62,6 @@ final class KeepAliveOwner implements KeepAlive.Owner {
     return a == null ? -1 : a.readWaits.freeMillis();
   }
 
-  @Override public long inboundHolds() {
-    return c.inboundHolds();
-  }
-
   @Override public long answeredPing() {
     Transport t = c.openTransportOf(c.attempt());
     return t == null ? -1 : t.answeredPing();

@@ -10,8 +10,10 @@ import okhttp3.OkHttpClient;
  * transport, behaving like the typical long-connection server of docs/behaviour.md, "Heartbeats":
  * it records the time of the last data message received on each connection, scans all connections
  * every {@code scanIntervalMillis} and closes any connection silent for longer than {@code
- * silenceLimitMillis}. It can also send heartbeats of its own, and go quiet on one connection
- * (socket open, nothing sent) to play a zombie.
+ * silenceLimitMillis} ({@link TcpKeepAliveServer}: and whose reader was free to read for all of
+ * that time, so a server thread scheduled late is not taken for a silent client). It can also
+ * send heartbeats of its own, and go quiet on one connection (socket open, nothing sent) to play
+ * a zombie.
  *
  * <p>{@link TcpKeepAliveServer} speaks newline-framed text; a WebSocket implementation over
  * MockWebServer plugs into {@link KeepAliveEndToEndTest#transports()} the same way.
@@ -45,6 +47,12 @@ public interface KeepAliveServer extends Closeable {
 
   /** When the server last started closing a silent connection ({@link System#nanoTime()}), or 0. */
   long lastKickAtNanos();
+
+  /**
+   * When the server last started sending anything to {@code connection} ({@link
+   * System#nanoTime()}), or 0: the client cannot have read it earlier.
+   */
+  long lastSendAtNanos(int connection);
 
   /** Sends one message to {@code connection} now. */
   void send(int connection, String text);

@@ -1,5 +1,6 @@
 package dev.lifeline.e2e;
 
+import dev.lifeline.internal.ReadWaits;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import okhttp3.OkHttpClient;
 import okio.BufferedSink;
 import okio.BufferedSource;
@@ -20,6 +22,13 @@ import okio.Okio;
  * The reference server over newline-framed TCP text: one line per message, like a server
  * listening as {@code text://host:port}. Every line received is a data message (heartbeats
  * included, as the reference server's {@code onMessage} sees them).
+ *
+ * <p>Its silence verdict follows the rule Lifeline's own watch follows (docs/behaviour.md,
+ * "Server-silence watch"): a connection is closed only when no line arrived for the limit and its
+ * reader thread was free to read, blocked on the socket, for all of that time ({@link
+ * ReadWaits}). A reader thread started or scheduled late on a busy machine leaves lines unread in
+ * the socket; that is not a silent client, and the tests must not depend on how fast this
+ * machine schedules the server's threads.
  */
 final class TcpKeepAliveServer implements KeepAliveServer {
   /** One accepted connection, server side. */
@@ -30,8 +39,14 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     final List<String> lines = new CopyOnWriteArrayList<>();
     /** System.nanoTime() of the last data line (or of the accept). */
     volatile long lastDataAtNanos = System.nanoTime();
+    /** How long this connection's reader waited for the socket, in System.nanoTime() ms. */
+    final ReadWaits readWaits = new ReadWaits(() -> System.nanoTime() / 1_000_000L);
+    /** {@link #readWaits} at the last data line (0 at the accept: the reader had not waited). */
+    volatile long freeAtLastDataMillis;
     volatile boolean open = true;
     volatile boolean quiet;
+    /** See {@link KeepAliveServer#lastSendAtNanos}. */
+    volatile long lastSendAtNanos;
 
     Peer(Socket socket) throws IOException {
       this.socket = socket;
@@ -40,6 +55,7 @@ final class TcpKeepAliveServer implements KeepAliveServer {
 
     synchronized void send(String line) {
       if (!open || quiet) return;
+      lastSendAtNanos = System.nanoTime();
       try {
         out.writeUtf8(line).writeByte('\n').flush();
       } catch (IOException e) {
@@ -79,7 +95,8 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     timers.scheduleAtFixedRate(() -> {
       long now = System.nanoTime();
       for (Peer p : peers) {
-        if (p.open && now - p.lastDataAtNanos > limitNanos) {
+        if (p.open && now - p.lastDataAtNanos > limitNanos
+            && p.readWaits.freeMillis() - p.freeAtLastDataMillis > silenceLimitMillis) {
           lastKickAtNanos = System.nanoTime(); // Before the close: the client cannot react earlier.
           kicked++;
           p.close();
@@ -106,10 +123,12 @@ final class TcpKeepAliveServer implements KeepAliveServer {
 
   private void readLoop(Peer peer) {
     try {
-      BufferedSource in = Okio.buffer(Okio.source(peer.socket));
+      BufferedSource in =
+          Okio.buffer(Okio.source(peer.readWaits.watch(peer.socket.getInputStream())));
       String line;
       while ((line = in.readUtf8Line()) != null) {
         peer.lines.add(line);
+        peer.freeAtLastDataMillis = peer.readWaits.freeMillis();
         peer.lastDataAtNanos = System.nanoTime();
       }
     } catch (IOException closed) {
@@ -117,6 +136,18 @@ final class TcpKeepAliveServer implements KeepAliveServer {
     } finally {
       peer.close();
     }
+  }
+
+  /**
+   * Connection {@code connection}, once the accept loop has it: the client can see its socket open
+   * before this server's accept thread ran, more so on a busy machine.
+   */
+  private Peer peer(int connection) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (peers.size() <= connection && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+    }
+    return peers.get(connection);
   }
 
   @Override public String url() {
@@ -132,11 +163,11 @@ final class TcpKeepAliveServer implements KeepAliveServer {
   }
 
   @Override public List<String> dataMessages(int connection) {
-    return new ArrayList<>(peers.get(connection).lines);
+    return new ArrayList<>(peer(connection).lines);
   }
 
   @Override public boolean isOpen(int connection) {
-    return peers.get(connection).open;
+    return peer(connection).open;
   }
 
   @Override public int kicked() {
@@ -149,11 +180,15 @@ final class TcpKeepAliveServer implements KeepAliveServer {
 
   /** Closes {@code connection} from the server's side, as a restart or deploy would. */
   void closeConnection(int connection) {
-    peers.get(connection).close();
+    peer(connection).close();
+  }
+
+  @Override public long lastSendAtNanos(int connection) {
+    return peer(connection).lastSendAtNanos;
   }
 
   @Override public void send(int connection, String text) {
-    peers.get(connection).send(text);
+    peer(connection).send(text);
   }
 
   @Override public void sendHeartbeats(long intervalMillis, String text) {
@@ -163,7 +198,7 @@ final class TcpKeepAliveServer implements KeepAliveServer {
   }
 
   @Override public void goQuiet(int connection) {
-    peers.get(connection).quiet = true;
+    peer(connection).quiet = true;
   }
 
   @Override public List<String> clientTransportThreads() {

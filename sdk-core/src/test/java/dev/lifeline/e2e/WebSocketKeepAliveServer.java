@@ -30,6 +30,13 @@ final class WebSocketKeepAliveServer implements KeepAliveServer {
     volatile long lastDataAtNanos = System.nanoTime();
     volatile boolean open = true;
     volatile boolean quiet;
+    /** See {@link KeepAliveServer#lastSendAtNanos}. */
+    volatile long lastSendAtNanos;
+
+    void send(String text) {
+      lastSendAtNanos = System.nanoTime();
+      socket.send(text);
+    }
   }
 
   private final MockWebServer server = new MockWebServer();
@@ -115,14 +122,18 @@ final class WebSocketKeepAliveServer implements KeepAliveServer {
     return lastKickAtNanos;
   }
 
+  @Override public long lastSendAtNanos(int connection) {
+    return peers.get(connection).lastSendAtNanos;
+  }
+
   @Override public void send(int connection, String text) {
-    peers.get(connection).socket.send(text);
+    peers.get(connection).send(text);
   }
 
   @Override public void sendHeartbeats(long intervalMillis, String text) {
     timers.scheduleAtFixedRate(() -> {
       for (Peer p : peers) {
-        if (p.open && !p.quiet) p.socket.send(text);
+        if (p.open && !p.quiet) p.send(text);
       }
     }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
   }

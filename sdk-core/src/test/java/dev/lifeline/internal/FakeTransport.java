@@ -158,6 +158,26 @@ public final class FakeTransport implements Transport {
     pongs++;
   }
   public void serverCloses(int code, String reason) { listener.onClosing(this, code, reason); }
+
+  // The reader's waits for the socket (ReadWaits), for a transport that measures them, as tcp://
+  // does; call before serverAccepts() so the keep-alive sees them from the open.
+
+  /** The reader counts its waits from now on, and waits for data. */
+  public void measuresReader() {
+    request.readWaits.measured();
+    request.readWaits.waiting();
+  }
+
+  /** The reader stops waiting for the socket: it reads, hands a message on, or is not scheduled. */
+  public void readerBusy() {
+    request.readWaits.woke();
+  }
+
+  /** The reader waits for the socket again. */
+  public void readerWaits() {
+    request.readWaits.waiting();
+  }
+
   public void closed(int code, String reason) { listener.onClosed(this, code, reason); }
   public void fails(Throwable t) { listener.onFailure(this, t, 0, -1); }
   public void rejectsHandshake(int httpCode, long retryAfterMillis) {

@@ -124,6 +124,58 @@ public final class InboundBackpressureTest {
     assertEquals(Kind.WAITING_TO_RECONNECT, c.state().kind());
   }
 
+  @Test public void aListenerSlowerThanTheServerHoldsTheReaderForTenPingIntervalsWithoutAVerdict()
+      throws Exception {
+    long ping = 10_000;
+    HeartbeatPolicy hb = HeartbeatPolicy.builder().interval(30, TimeUnit.SECONDS)
+        .protocolPingInterval(ping, TimeUnit.MILLISECONDS).build();
+    RealConnection c = h.connection(h.options().heartbeat(hb)
+        .maxPendingInboundBytes(10 * InboundGate.cost(10)).build());
+    c.connect();
+    h.time.runUntilIdle();
+    FakeTransport t = h.transports.last();
+    t.pingsSupported = true;
+    t.measuresReader();
+    t.serverAccepts();
+    h.time.runUntilIdle();
+    runCallbacks();
+
+    // The reader reads 20 messages (not waiting for the socket meanwhile), then the pong of the
+    // first ping, which sat behind them; the 11th waits at the bound for the stuck listener.
+    Thread reader = new Thread(() -> {
+      t.readerBusy();
+      for (int i = 0; i < 20; i++) t.serverSends(String.format("message%03d", i));
+      t.serverPongs();
+      t.readerWaits();
+    }, "fake transport reader");
+    reader.start();
+    Await.until("the reader to wait at the bound", 5_000, () -> {
+      h.time.runUntilIdle();
+      return reader.getState() == Thread.State.WAITING;
+    });
+
+    h.time.advanceBy(ping); // Ping 1 goes out; its pong will sit behind the waiting messages.
+    assertEquals(1, t.pings);
+    h.time.advanceBy(10 * ping);
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    assertEquals("no new ping while one is out", 1, t.pings);
+
+    Await.until("all 20 delivered and the pong read", 5_000, () -> {
+      h.time.runUntilIdle();
+      runCallbacks();
+      return h.received.size() == 20 && !reader.isAlive();
+    });
+    h.time.advanceBy(ping); // The pong answered ping 1: ping 2.
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    assertEquals(2, t.pings);
+    h.time.advanceBy(ping - 1); // No pong to ping 2, with the reader free all along.
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    h.time.advanceBy(1);
+    assertEquals(Kind.WAITING_TO_RECONNECT, c.state().kind());
+    assertEquals("no pong within 10 s of a protocol ping (ping interval 10 s; the reader waited"
+        + " 10 s for data)", c.state().reason());
+  }
+
   @Test public void oneMessageLargerThanTheBoundStillGetsThrough() {
     RealConnection c = h.connection(h.options().maxPendingInboundBytes(4).build());
     FakeTransport t = h.connectAndOpen(c);

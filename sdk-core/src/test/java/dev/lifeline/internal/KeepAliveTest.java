@@ -28,7 +28,7 @@ public final class KeepAliveTest {
       BEATS.newBuilder().serverTimeout(LIMIT / 1000, SECONDS).build();
 
   private final VirtualLane v = new VirtualLane();
-  private final FakeOwner owner = new FakeOwner();
+  private final FakeOwner owner = new FakeOwner(v.time);
 
   @Test public void firstHeartbeatIsDueExactlyOneIntervalAfterStart() {
     KeepAlive k = started(BEATS);
@@ -180,7 +180,7 @@ public final class KeepAliveTest {
     assertEquals(2, owner.calls.size());
 
     VirtualLane other = new VirtualLane();
-    FakeOwner quiet = new FakeOwner();
+    FakeOwner quiet = new FakeOwner(other.time);
     KeepAlive off = new KeepAlive(WATCHED, false, other.timers, quiet);
     quiet.keepAlive = off;
     off.start();
@@ -303,33 +303,249 @@ public final class KeepAliveTest {
     assertTrue(k.isRunning());
   }
 
-  @Test public void aReaderHeldByTheInboundBoundDefersTheVerdictByAnInterval() {
-    owner.pingsSupported = true;
-    KeepAlive k = started(PINGED);
-    v.time.advanceBy(PING);
-    owner.holds++; // The app is slow: the reader waited, and the pong may sit behind messages.
-    v.time.advanceBy(PING);
-    assertEquals(asList("ping"), pingCalls());
-    assertTrue(k.isRunning());
-    v.time.advanceBy(PING - 1);
-    assertTrue(k.isRunning());
-    v.time.advanceBy(1); // A whole interval with the reader free and still no pong.
-    assertEquals(asList("ping",
-        "dead: no pong within 40 s of a protocol ping (ping interval 20 s)"), pingCalls());
+  // ---- Verdicts count only time the reader was free to read (ReadWaits). ----
+
+  @Test public void aHoldSpanningOnePingIntervalIsNoVerdictWhichComesATimeoutAfterItEnds() {
+    holdOverPingIntervalsThenNoPong(1);
   }
 
-  @Test public void aReaderHeldOnAndOnNeverMakesTheConnectionDeadButThePongStillCounts() {
+  @Test public void aHoldSpanningTwoPingIntervalsIsNoVerdictWhichComesATimeoutAfterItEnds() {
+    holdOverPingIntervalsThenNoPong(2);
+  }
+
+  @Test public void aHoldSpanningTenPingIntervalsIsNoVerdictWhichComesATimeoutAfterItEnds() {
+    holdOverPingIntervalsThenNoPong(10);
+  }
+
+  /** The reader is held from the ping for {@code intervals} ping intervals; the pong never comes. */
+  private void holdOverPingIntervalsThenNoPong(int intervals) {
     owner.pingsSupported = true;
+    owner.measuring();
     KeepAlive k = started(PINGED);
     v.time.advanceBy(PING);
-    for (int i = 0; i < 10; i++) {
-      owner.holds++;
-      v.time.advanceBy(PING);
-    }
+    owner.holdReader(); // The app is behind: the pong may sit unread behind its messages.
+    v.time.advanceBy(intervals * PING);
     assertTrue(k.isRunning());
-    owner.pongs++; // The app caught up and the pong was read: pinging resumes.
+    assertEquals("no verdict, and no new ping while one is out", asList("ping"), pingCalls());
+    owner.releaseReader();
+    v.time.advanceBy(PING - 1);
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals(asList("ping", "dead: no pong within " + (intervals + 1) * PING / 1000
+        + " s of a protocol ping (ping interval 20 s; the reader waited 20 s for data)"),
+        pingCalls());
+  }
+
+  @Test public void aHoldEndingOneMillisecondBeforeTheDeadlineMovesTheVerdictOutByTheHeldTime() {
+    owner.pingsSupported = true;
+    owner.measuring();
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    v.time.advanceBy(5_000); // Free for 5 s,
+    owner.holdReader();
+    long held = PING - 5_000 - 1; // then held until 1 ms before the pong timeout.
+    v.time.advanceBy(held);
+    owner.releaseReader();
+    v.time.advanceBy(1); // The timeout: the reader was free for 5.001 s of it.
+    assertTrue(k.isRunning());
+    v.time.advanceBy(held - 1);
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals("dead: no pong within 35.0 s of a protocol ping (ping interval 20 s; the reader"
+        + " waited 20 s for data)", owner.last());
+    assertEquals(asList("ping"), pingCalls().subList(0, 1));
+  }
+
+  @Test public void readerFreeForTheTimeoutMinusOneMillisecondIsAliveForTheTimeoutDead() {
+    owner.pingsSupported = true;
+    owner.measuring();
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    owner.holdReader();
+    v.time.advanceBy(1);
+    owner.releaseReader();
+    v.time.advanceBy(PING - 1); // The timeout; the reader was free for all of it but 1 ms.
+    assertTrue(k.isRunning());
+    assertEquals(asList("heartbeat", "protocol ping"), sorted(v.pendingTimers()));
+    // The reader was held, and may still be: the check looks again a tenth of the timeout on.
+    v.time.advanceBy(PING / KeepAlive.LOOK_AGAIN_FRACTION - 1);
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals("dead: no pong within 22 s of a protocol ping (ping interval 20 s; the reader"
+        + " waited 22.0 s for data)", owner.last());
+
+    VirtualLane other = new VirtualLane();
+    FakeOwner free = new FakeOwner(other.time);
+    free.pingsSupported = true;
+    free.measuring();
+    KeepAlive k2 = new KeepAlive(PINGED, true, other.timers, free);
+    free.keepAlive = k2;
+    k2.start();
+    other.time.advanceBy(2 * PING - 1);
+    assertTrue(k2.isRunning());
+    other.time.advanceBy(1); // Free for the whole timeout: dead at it, to the millisecond.
+    assertEquals("dead: no pong within 20 s of a protocol ping (ping interval 20 s; the reader"
+        + " waited 20 s for data)", free.last());
+  }
+
+  @Test public void thePongOfAnOlderPingDoesNotAnswerANewerOne() {
+    owner.pingsSupported = true;
+    owner.measuring();
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    owner.pongs = 1; // Ping 1 answered.
     v.time.advanceBy(PING);
     assertEquals(asList("ping", "ping"), pingCalls());
+    v.time.advanceBy(PING - 1); // Ping 2 is not answered by ping 1's pong.
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals("dead: no pong within 20 s of a protocol ping (ping interval 20 s; the reader"
+        + " waited 20 s for data)", owner.last());
+  }
+
+  @Test public void aPongReadAfterAHoldResumesPinging() {
+    owner.pingsSupported = true;
+    owner.measuring();
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(PING);
+    owner.holdReader();
+    v.time.advanceBy(3 * PING);
+    owner.releaseReader();
+    owner.pongs = 1; // The app caught up, and the reader read the pong.
+    v.time.advanceBy(PING);
+    assertEquals(asList("ping", "ping"), pingCalls());
+    owner.pongs = 2;
+    v.time.advanceBy(PING);
+    assertEquals(asList("ping", "ping", "ping"), pingCalls());
+    assertTrue(k.isRunning());
+  }
+
+  @Test public void withoutMeasurementElapsedTimeJudgesThePongEvenBehindASlowApp() {
+    owner.pingsSupported = true; // readerFree stays -1: the transport does not measure.
+    owner.inboundWaiting = true;
+    KeepAlive k = started(PINGED);
+    v.time.advanceBy(2 * PING - 1);
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals("dead: no pong within 20 s of a protocol ping (ping interval 20 s)",
+        owner.last());
+  }
+
+  @Test public void aPingRidingTheHeartbeatIsCheckedOnItsOwnTimerOnlyWhileTheReaderIsHeld() {
+    owner.pingsSupported = true;
+    owner.measuring();
+    KeepAlive k = started(BEATS); // The ping rides the heartbeat's wake-up.
+    v.time.advanceBy(INTERVAL);
+    owner.holdReader();
+    v.time.advanceBy(INTERVAL); // Ping 1 unanswered, the reader held: no verdict, no ping.
+    assertEquals(asList("sendHeartbeat", "ping", "sendHeartbeat"), owner.calls);
+    assertEquals(asList("heartbeat", "protocol ping"), sorted(v.pendingTimers()));
+    owner.releaseReader();
+    owner.pongs = 1;
+    v.time.advanceBy(INTERVAL); // The deferred check finds the pong and pings again.
+    assertEquals(asList("sendHeartbeat", "ping", "sendHeartbeat", "sendHeartbeat", "ping"),
+        owner.calls);
+    assertEquals("one wake-up per interval again", asList("heartbeat"), v.pendingTimers());
+    owner.pongs = 2;
+    v.time.advanceBy(INTERVAL);
+    assertEquals("ping", owner.last());
+    assertTrue(k.isRunning());
+  }
+
+  @Test public void aHoldSpanningOneTwoOrTenSilenceLimitsIsNoVerdictWhichComesALimitAfterItEnds() {
+    for (int limits : new int[] {1, 2, 10}) {
+      VirtualLane lane = new VirtualLane();
+      FakeOwner o = new FakeOwner(lane.time);
+      o.measuring();
+      KeepAlive k = new KeepAlive(WATCHED, true, lane.timers, o);
+      o.keepAlive = k;
+      k.start();
+      o.holdReader(); // Nothing read from the open on: busy, held, or not scheduled.
+      lane.time.advanceBy(limits * LIMIT);
+      assertFalse(limits + " limits: " + o.calls, o.died());
+      o.releaseReader();
+      lane.time.advanceBy(LIMIT - 1);
+      assertFalse(limits + " limits: " + o.calls, o.died());
+      lane.time.advanceBy(1);
+      long silent = (limits + 1) * LIMIT;
+      assertEquals(asList("serverSilence " + silent + "/" + LIMIT, "dead: no data from server for "
+          + silent / 1000 + " s (limit 70 s; the reader waited 70 s for data)"),
+          o.calls.subList(o.calls.size() - 2, o.calls.size()));
+    }
+  }
+
+  @Test public void aSilenceHoldEndingOneMillisecondBeforeTheLimitMovesTheVerdictOutByIt() {
+    owner.measuring();
+    started(WATCHED);
+    v.time.advanceBy(10_000);
+    owner.holdReader();
+    long held = LIMIT - 10_000 - 1;
+    v.time.advanceBy(held);
+    owner.releaseReader();
+    v.time.advanceBy(1); // The limit: the reader was free for 10.001 s of it.
+    assertFalse(owner.died());
+    v.time.advanceBy(held - 1);
+    assertFalse(owner.died());
+    v.time.advanceBy(1);
+    assertEquals("dead: no data from server for 130.0 s (limit 70 s; the reader waited 70 s for"
+        + " data)", owner.last());
+  }
+
+  @Test public void silenceWithTheReaderFreeForTheLimitMinusOneIsAliveForTheLimitDead() {
+    owner.measuring();
+    started(WATCHED);
+    owner.holdReader();
+    v.time.advanceBy(1);
+    owner.releaseReader();
+    v.time.advanceBy(LIMIT - 1);
+    assertFalse(owner.died());
+    v.time.advanceBy(LIMIT / KeepAlive.LOOK_AGAIN_FRACTION - 1);
+    assertFalse(owner.died());
+    v.time.advanceBy(1);
+    assertEquals("dead: no data from server for 77 s (limit 70 s; the reader waited 77.0 s for"
+        + " data)", owner.last());
+
+    VirtualLane other = new VirtualLane();
+    FakeOwner free = new FakeOwner(other.time);
+    free.measuring();
+    KeepAlive k2 = new KeepAlive(WATCHED, true, other.timers, free);
+    free.keepAlive = k2;
+    k2.start();
+    other.time.advanceBy(LIMIT - 1);
+    assertFalse(free.died());
+    other.time.advanceBy(1);
+    assertEquals("dead: no data from server for 70 s (limit 70 s; the reader waited 70 s for"
+        + " data)", free.last());
+  }
+
+  @Test public void somethingReceivedDuringAHoldStillPushesTheSilenceLimitBack() {
+    owner.measuring();
+    KeepAlive k = started(WATCHED);
+    v.time.advanceBy(30_000);
+    k.received();
+    owner.holdReader();
+    v.time.advanceBy(2 * LIMIT);
+    owner.releaseReader();
+    v.time.advanceBy(LIMIT - 1);
+    assertFalse(owner.died());
+    v.time.advanceBy(1);
+    assertEquals("dead: no data from server for 210 s (limit 70 s; the reader waited 70 s for"
+        + " data)", owner.last());
+  }
+
+  @Test public void aProbeIsJudgedOnlyOnceTheReaderWasFreeForTheProbeTimeout() {
+    owner.measuring();
+    KeepAlive k = started(WATCHED);
+    k.probe("screen on");
+    owner.holdReader();
+    v.time.advanceBy(PROBE_TIMEOUT);
+    assertFalse(owner.died());
+    owner.releaseReader();
+    v.time.advanceBy(PROBE_TIMEOUT - 1);
+    assertFalse(owner.died());
+    v.time.advanceBy(1);
+    assertEquals("dead: wake-up probe after screen on: no data from server within 20 s (probe"
+        + " timeout 10 s; the reader waited 10 s for data)", owner.last());
   }
 
   @Test public void aTransportWithoutPingsIsNotPingedAgain() {
@@ -353,10 +569,38 @@ public final class KeepAliveTest {
     boolean inboundWaiting;
     boolean slept;
     boolean pingsSupported;
-    long holds;
-
     long pingsSent;
+    /**
+     * The reader's free time as of {@link #readerFreeAt}, growing with virtual time from then
+     * unless {@link #readerHeld}; -1: the transport does not measure.
+     */
     long readerFree = -1;
+    long readerFreeAt;
+    boolean readerHeld;
+    private final VirtualTime time;
+
+    FakeOwner(VirtualTime time) {
+      this.time = time;
+    }
+
+    /** From now on the transport measures its reader, which waits for data (free). */
+    void measuring() {
+      readerFree = 0;
+      readerFreeAt = time.elapsedMillis();
+      readerHeld = false;
+    }
+
+    /** The reader stops waiting for data (held by the inbound bound, busy, not scheduled). */
+    void holdReader() {
+      readerFree = readerFreeMillis();
+      readerHeld = true;
+    }
+
+    /** The reader waits for data again. */
+    void releaseReader() {
+      readerHeld = false;
+      readerFreeAt = time.elapsedMillis();
+    }
 
     @Override public long sendProtocolPing() {
       if (!pingsSupported) return -1;
@@ -365,11 +609,8 @@ public final class KeepAliveTest {
     }
 
     @Override public long readerFreeMillis() {
-      return readerFree;
-    }
-
-    @Override public long inboundHolds() {
-      return holds;
+      if (readerFree < 0 || readerHeld) return readerFree;
+      return readerFree + time.elapsedMillis() - readerFreeAt;
     }
 
     @Override public void sendHeartbeat() {

@@ -64,6 +64,27 @@ public final class ServerSilenceTest {
     assertEquals(Kind.WAITING_TO_RECONNECT, c.state().kind());
   }
 
+  @Test public void aReaderThatCouldNotReadForSeveralLimitsIsNotSilenceTheLimitRunsWhenItCan() {
+    RealConnection c = h.connection(h.options().heartbeat(watch).build());
+    c.connect();
+    h.time.runUntilIdle();
+    FakeTransport t = h.transports.last();
+    t.measuresReader(); // As tcp:// does.
+    t.serverAccepts();
+    h.time.runUntilIdle();
+    t.readerBusy(); // Handing a message on, or not scheduled on a busy machine.
+    h.time.advanceBy(3 * 70_000);
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    t.readerWaits();
+    h.time.advanceBy(70_000 - 1);
+    assertEquals(Kind.CONNECTED, c.state().kind());
+    h.time.advanceBy(1);
+    assertEquals(Kind.WAITING_TO_RECONNECT, c.state().kind());
+    assertEquals("no data from server for 280 s (limit 70 s; the reader waited 70 s for data)",
+        c.state().reason());
+    assertTrue(h.events.contains("serverSilence 280000/70000"));
+  }
+
   @Test public void offByDefaultAQuietServerIsNeverDisconnected() {
     RealConnection c = h.connection(h.options().build());
     FakeTransport t = h.connectAndOpen(c);
