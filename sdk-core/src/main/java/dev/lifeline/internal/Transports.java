@@ -1,6 +1,8 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.Message;
+import dev.lifeline.internal.tcp.LineFraming;
+import dev.lifeline.internal.tcp.TcpTransport;
 import dev.lifeline.internal.ws.WebSocketTransport;
 import java.util.Locale;
 import okhttp3.OkHttpClient;

@@ -104,7 +104,7 @@ public final class LibraryErrorTest {
     e.setStackTrace(new StackTraceElement[] {
         new StackTraceElement("java.util.Objects", "check", null, -1),
         new StackTraceElement("okhttp3.internal.connection.RealCall", "execute", null, -1),
-        new StackTraceElement("dev.lifeline.internal.TcpTransport", "run", null, -1)});
+        new StackTraceElement("dev.lifeline.internal.tcp.TcpTransport", "run", null, -1)});
     assertEquals(OKHTTP + " raised an Error, which retrying would not fix: AssertionError: pool"
         + " exhausted", LibraryError.explain(e));
   }

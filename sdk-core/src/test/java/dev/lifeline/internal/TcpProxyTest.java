@@ -6,6 +6,7 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import dev.lifeline.Message;
+import dev.lifeline.internal.tcp.TcpTransport;
 import dev.lifeline.testing.Await;
 import dev.lifeline.testing.ConnectProxy;
 import dev.lifeline.testing.Socks5Proxy;

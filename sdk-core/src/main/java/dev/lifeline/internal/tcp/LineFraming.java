@@ -1,4 +1,6 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.tcp;
+
+
 
 import dev.lifeline.Message;
 import java.io.EOFException;
@@ -17,7 +19,7 @@ import okio.BufferedSource;
  * BufferedSource#indexOf(byte, long, long)}), so an endless line is detected after at most the
  * limit plus one segment of buffered bytes, never by growing memory.
  */
-final class LineFraming {
+public final class LineFraming {
   /** The advice closing every line-limit error. */
   private static final String RAISE_LIMIT = "raise ConnectionOptions.Builder.maxLineLength() if"
       + " the server's lines are legitimately this long";
@@ -73,7 +75,7 @@ final class LineFraming {
    * messages have no place on a text protocol, and a {@code \n} inside a message would make the
    * server read two messages.
    */
-  static String whyNotALine(String url, Message message) {
+  public static String whyNotALine(String url, Message message) {
     if (!message.isText()) {
       return "cannot send " + message + " on " + url + ": newline-framed TCP carries UTF-8 text"
           + " lines only; encode binary data as text (e.g. Base64) or use a ws:// or wss:// URL";

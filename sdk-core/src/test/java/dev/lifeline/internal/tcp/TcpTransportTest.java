@@ -1,4 +1,4 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.tcp;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -6,11 +6,14 @@ import static org.junit.Assert.assertTrue;
 
 import dev.lifeline.ConnectionOptions;
 import dev.lifeline.Message;
+import dev.lifeline.internal.RecordingTransportListener;
+import dev.lifeline.internal.Transport;
 import dev.lifeline.testing.Await;
+import dev.lifeline.testing.UnconnectedSocketFactory;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +29,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import dev.lifeline.testing.UnconnectedSocketFactory;
 import okhttp3.OkHttpClient;
 import okio.BufferedSource;
 import okio.ByteString;

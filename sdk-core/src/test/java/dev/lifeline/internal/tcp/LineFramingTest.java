@@ -1,4 +1,6 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.tcp;
+
+
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;

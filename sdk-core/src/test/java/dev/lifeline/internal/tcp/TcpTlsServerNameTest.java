@@ -1,9 +1,11 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.tcp;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import dev.lifeline.Message;
+import dev.lifeline.internal.RecordingTransportListener;
+import dev.lifeline.internal.Transport;
 import dev.lifeline.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;

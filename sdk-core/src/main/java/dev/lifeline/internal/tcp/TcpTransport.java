@@ -1,6 +1,10 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.tcp;
 
 import dev.lifeline.Message;
+import dev.lifeline.internal.MonotonicClock;
+import dev.lifeline.internal.ReadWaits;
+import dev.lifeline.internal.Redact;
+import dev.lifeline.internal.Transport;
 import dev.lifeline.internal.net.Connector;
 import java.io.IOException;
 import java.net.Socket;
@@ -36,11 +40,11 @@ import okio.Okio;
  * connection, so {@link #send} never blocks the manager's scheduler and no thread idles between
  * messages.
  */
-final class TcpTransport implements Transport {
+public final class TcpTransport implements Transport {
   /** Name prefix of every reader thread; the URL follows. */
-  static final String READER_THREAD_PREFIX = "Lifeline TCP reader ";
+  public static final String READER_THREAD_PREFIX = "Lifeline TCP reader ";
   /** Bytes accepted by {@link #send} but not yet written before send() refuses, as OkHttp's. */
-  static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
+  public static final long MAX_QUEUE_BYTES = 16L * 1024 * 1024;
   /** Bounds the final flush of a graceful close when the client has no write timeout. */
   static final long CLOSE_FLUSH_TIMEOUT_MILLIS = 60_000L;
   /**
@@ -52,11 +56,11 @@ final class TcpTransport implements Transport {
   static final long MAX_BATCH_BYTES = 8L * 1024;
 
   /** Opens TCP transports with the app's OkHttpClient settings (timeouts, DNS, sockets, TLS). */
-  static final class Factory implements Transport.Factory {
+  public static final class Factory implements Transport.Factory {
     /** Source of the socket factory, DNS, TLS settings, timeouts and the writer pool. */
     private final OkHttpClient client;
 
-    Factory(OkHttpClient client) {
+    public Factory(OkHttpClient client) {
       this.client = client;
     }
 

@@ -1,4 +1,4 @@
-package dev.lifeline.internal;
+package dev.lifeline.internal.tcp;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -7,6 +7,8 @@ import static org.junit.Assert.assertTrue;
 
 import dev.lifeline.e2e.TrackingSocketFactory;
 import dev.lifeline.e2e.TrickleServer;
+import dev.lifeline.internal.RecordingTransportListener;
+import dev.lifeline.internal.Transport;
 import dev.lifeline.testing.Await;
 import dev.lifeline.testing.UnconnectedSocketFactory;
 import java.io.IOException;
