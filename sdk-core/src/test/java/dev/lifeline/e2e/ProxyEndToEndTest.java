@@ -23,7 +23,8 @@ import org.junit.Test;
 
 /**
  * A tcp:// connection through the app's HTTP proxy, with the real client: lines flow through the
- * CONNECT tunnel, and an attempt stuck at the proxy ends at its deadline naming the proxy step.
+ * CONNECT tunnel, and an attempt stuck at the proxy ends at its deadline naming the proxy step. A
+ * ws:// connection takes the same tunnel: the upgrade and the frames go through it.
  */
 public final class ProxyEndToEndTest {
   private static final long TIMEOUT_MILLIS = 10_000;
@@ -68,6 +69,26 @@ public final class ProxyEndToEndTest {
         && server.dataMessages(0).contains("via proxy"));
     String port = server.url().substring(server.url().lastIndexOf(':') + 1);
     assertEquals("CONNECT 127.0.0.1:" + port + " HTTP/1.1", proxy.requestLines().get(0));
+  }
+
+  @Test public void aWebSocketUpgradesAndEchoesThroughTheTunnel() throws Exception {
+    List<String> received = new CopyOnWriteArrayList<>();
+    try (WebSocketServerFixture ws = new WebSocketServerFixture()) {
+      Connection c = lifeline.newConnection(ConnectionOptions.builder(ws.url()).build(),
+          new ConnectionListener() {
+            @Override public void onMessage(Connection c, String text) {
+              received.add(text);
+            }
+          });
+      c.connect();
+      Await.until("connected", TIMEOUT_MILLIS, () -> c.state().kind() == Kind.CONNECTED);
+      c.send("echo:via proxy");
+      Await.until("the echo", TIMEOUT_MILLIS, () -> received.contains("via proxy"));
+      assertEquals("CONNECT 127.0.0.1:" + ws.server.getPort() + " HTTP/1.1",
+          proxy.requestLines().get(0));
+      assertEquals(1, ws.server.getRequestCount()); // The upgrade came through the tunnel.
+      c.close();
+    }
   }
 
   @Test public void anAttemptStuckAtTheProxyEndsAtItsDeadlineNamingTheStep() throws Exception {
