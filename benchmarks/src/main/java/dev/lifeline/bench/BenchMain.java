@@ -10,6 +10,7 @@ import java.util.List;
  *
  * <pre>
  *   mvn -o -q -B -pl benchmarks -am compile -Pbench -Dexec.args="--quick"
+ *   mvn -o -q -B -pl benchmarks -am compile -Pbench,okhttp5 -Dexec.args="--quick"  # on OkHttp 5
  * </pre>
  *
  * Flags: {@code --quick} (under a minute), {@code --only NAME} (run the benchmarks whose name
@@ -39,8 +40,8 @@ public final class BenchMain {
     }
     PrintStream out = System.out;
     BenchRun run = new BenchRun(quick, out);
-    out.println("Lifeline benchmarks (" + (quick ? "quick" : "full") + "), "
-        + Machine.describe());
+    out.println("Lifeline benchmarks (" + (quick ? "quick" : "full") + "), OkHttp "
+        + okHttpVersion() + ", " + Machine.describe());
     long start = System.nanoTime();
     List<Row> rows = new ArrayList<>();
     for (Benchmark b : BENCHMARKS) {
@@ -51,10 +52,24 @@ public final class BenchMain {
     out.println();
     Table.print(rows, out);
     out.println();
-    out.printf("%s; took %.1f s%n", Machine.describe(), (System.nanoTime() - start) / 1e9);
+    out.printf("OkHttp %s, %s; took %.1f s%n", okHttpVersion(), Machine.describe(),
+        (System.nanoTime() - start) / 1e9);
     out.flush();
     boolean allPass = true;
     for (Row r : rows) allPass &= r.pass;
     System.exit(allPass ? 0 : 1);
+  }
+
+  /**
+   * The OkHttp on the class path at run time (4.12 by default, 5.x with {@code -Pokhttp5}), read
+   * reflectively: {@code okhttp3.OkHttp.VERSION} is a compile-time constant, so naming it in code
+   * would print the version these classes were compiled against.
+   */
+  static String okHttpVersion() {
+    try {
+      return String.valueOf(Class.forName("okhttp3.OkHttp").getField("VERSION").get(null));
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return "unknown (" + e + ")";
+    }
   }
 }

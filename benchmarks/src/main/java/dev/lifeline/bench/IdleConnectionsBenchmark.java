@@ -37,6 +37,8 @@ final class IdleConnectionsBenchmark implements Benchmark {
   static final int THREADS_GROWTH_BAR = 2;
   /** Heap per Lifeline connection at most this many times a raw OkHttp WebSocket's. */
   static final double HEAP_RATIO_BAR = 2.0;
+  /** What Lifeline's WebSocket reader threads are named, before the URL. */
+  private static final String READER_PREFIX = "Lifeline WebSocket reader ";
   /** The child server's lifetime: far beyond the full mode's few seconds, should this JVM hang. */
   private static final long SERVER_LIFETIME_SECONDS = 300;
 
@@ -142,7 +144,7 @@ final class IdleConnectionsBenchmark implements Benchmark {
     boolean pass = addedAtN <= THREADS_BAR
         && Math.abs(addedAtN - addedAtHalf) <= THREADS_GROWTH_BAR;
     String note = String.format(Locale.ROOT, "Lifeline %.2f threads per connection from N/2 to N"
-        + " (OkHttp's reader, as raw); live threads: base %d, raw %d/%d, then Lifeline %d/%d;"
+        + " (its reader thread; raw OkHttp's reader holds a dispatcher thread); live threads: base %d, raw %d/%d, then Lifeline %d/%d;"
         + " Lifeline's own now: %s (its pools make threads on demand and keep idle ones 60 s:"
         + " busier bursts of app calls, from load or opens in parallel, raise the fixed figure)",
         llPerConnection, base.threads, raw1.threads, raw2.threads, ll1.threads, ll2.threads,
@@ -152,11 +154,17 @@ final class IdleConnectionsBenchmark implements Benchmark {
         note);
   }
 
-  /** Lifeline's threads by name, e.g. {Lifeline scheduler=1, Lifeline callbacks=2}. */
+  /**
+   * Lifeline's threads by name, e.g. {Lifeline scheduler=1, Lifeline callbacks=2}; the reader
+   * threads, named after their URL, counted as one name.
+   */
   private static String lifelineThreads() {
     Map<String, Integer> byName = new java.util.TreeMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.getName().startsWith("Lifeline")) byName.merge(t.getName(), 1, Integer::sum);
+      String name = t.getName();
+      if (!name.startsWith("Lifeline")) continue;
+      if (name.startsWith(READER_PREFIX)) name = READER_PREFIX + "…";
+      byName.merge(name, 1, Integer::sum);
     }
     return byName.toString();
   }

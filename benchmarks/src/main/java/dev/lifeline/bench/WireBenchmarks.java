@@ -32,8 +32,8 @@ final class WireBenchmarks implements Benchmark {
   static final int LIFELINE_IN_FLIGHT = 500;
   /**
    * Bytes raw OkHttp may hold in its queue while a throughput trial sends. Lifeline hands its
-   * outbox to the same OkHttp queue without such a cap, so the anchor gets a deep queue too (1 MiB):
-   * a shallow one would starve it and flatter Lifeline.
+   * outbox to its WebSocket transport's own write queue without such a cap, so the anchor gets a
+   * deep queue too (1 MiB): a shallow one would starve it and flatter Lifeline.
    */
   static final long RAW_QUEUE_BYTES = 1024L * 1024;
 
