@@ -174,14 +174,15 @@ public final class WebSocketOnOkHttp5Test {
     Inbox inbox = new Inbox();
     Connection connection = lifeline.newConnection(ConnectionOptions.builder(url("/socket"))
         .heartbeat(HeartbeatPolicy.builder()
-            .protocolPingInterval(100, TimeUnit.MILLISECONDS)
+            .protocolPingInterval(250, TimeUnit.MILLISECONDS)
             .build())
         .build(), inbox);
     connection.connect();
     inbox.awaitConnected();
-    // Ten ping intervals: each ping needs its pong from OkHttp 5's server, or the
-    // connection is declared dead and replaced.
-    Thread.sleep(1_000);
+    // Ten ping intervals: each ping needs its pong from OkHttp 5's server, or the connection is
+    // declared dead and replaced. Nothing is awaited here: the test needs the time to pass (250
+    // ms, not shorter, so that a server thread scheduled late on a busy machine is not a miss).
+    Thread.sleep(2_500);
     assertEquals("states " + inbox.states,
         ConnectionState.Kind.CONNECTED, connection.state().kind());
     assertEquals("states " + inbox.states, 2, inbox.states.size()); // CONNECTING, CONNECTED

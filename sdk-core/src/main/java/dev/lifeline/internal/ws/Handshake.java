@@ -188,7 +188,7 @@ final class Handshake {
     long limit = Math.min(MAX_LINE_BYTES + 2L, MAX_HEAD_BYTES - headBytes[0]);
     long newline = source.indexOf((byte) '\n', 0, limit);
     if (newline < 0) {
-      if (source.buffer().size() >= limit) {
+      if (source.getBuffer().size() >= limit) {
         if (limit < MAX_LINE_BYTES + 2L) {
           throw new ProtocolException("the server's HTTP upgrade response head exceeds "
               + MAX_HEAD_BYTES + " bytes (Lifeline's limit)");
@@ -197,7 +197,7 @@ final class Handshake {
             + " longer than " + MAX_LINE_BYTES + " bytes (Lifeline's limit)");
       }
       throw new EOFException("the server closed the connection before the end of its HTTP"
-          + " upgrade response (" + (headBytes[0] + source.buffer().size()) + " bytes read)");
+          + " upgrade response (" + (headBytes[0] + source.getBuffer().size()) + " bytes read)");
     }
     headBytes[0] += newline + 1;
     String line = source.readUtf8(newline);

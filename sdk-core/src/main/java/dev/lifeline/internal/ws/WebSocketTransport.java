@@ -637,7 +637,7 @@ public final class WebSocketTransport implements Transport {
             } else {
               for (int i = 0; i < n; i++) {
                 out.writeMessage(batch.get(i));
-                ends[i] = socketOut.count + buffered.buffer().size();
+                ends[i] = socketOut.count + buffered.getBuffer().size();
               }
             }
             out.flush();
