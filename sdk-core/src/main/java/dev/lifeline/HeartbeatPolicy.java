@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Protocol ping</b> (docs/behaviour.md, "Protocol pings"). In addition, a WebSocket ping is
  * sent every {@link #protocolPingIntervalMillis()}; a pong still missing when the next ping is due
- * fails the connection, which is then replaced. Every RFC 6455 server answers pings, so this
+ * fails the connection, which is then replaced, provided the reader was free to read for that
+ * whole interval (time in which a slow app held the reader, or a busy machine did not schedule
+ * it, does not count). Every RFC 6455 server answers pings, so this
  * catches half-open ("zombie") connections without any server support.
  *
  * <p><b>Server-silence watch</b> (docs/behaviour.md, "Server-silence watch"). Off by default: a
@@ -368,7 +370,8 @@ public final class HeartbeatPolicy {
 
     /**
      * WebSocket protocol ping interval [the heartbeat interval]; a pong still missing when the
-     * next ping is due fails the connection. Must be positive.
+     * next ping is due fails the connection, once the reader was free to read for a whole
+     * interval since the ping. Must be positive.
      *
      * @param interval the interval, > 0
      * @param unit its unit

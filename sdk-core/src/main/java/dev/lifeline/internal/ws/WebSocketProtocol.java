@@ -95,8 +95,8 @@ final class WebSocketProtocol {
   }
 
   /**
-   * "20.0 MiB", "64.0 KiB", "12 bytes": sizes in reasons, for people. The same wording as {@code
-   * WireTap.size}, because end-to-end tests read the 1009 reason.
+   * "20.0 MiB", "64.0 KiB", "12 bytes": sizes in reasons, for people (the 1009 reason that
+   * docs/behaviour.md, "Inbound limits on the wire", quotes).
    */
   static String size(long bytes) {
     if (bytes >= 1024L * 1024) {
