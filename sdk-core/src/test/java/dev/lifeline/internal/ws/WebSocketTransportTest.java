@@ -15,6 +15,7 @@ import java.net.UnknownHostException;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import javax.net.SocketFactory;
 import okhttp3.Dns;
@@ -446,7 +447,14 @@ public final class WebSocketTransportTest {
       throws Exception {
     List<Frame> frames = new CopyOnWriteArrayList<>();
     Object go = new Object();
+    CountDownLatch queued = new CountDownLatch(1);
     raw = new RawWebSocketServer(4 * KIB, (socket, in, out) -> {
+      try {
+        // The close comes once the client queued its messages, however late its thread runs.
+        if (!queued.await(10, TimeUnit.SECONDS)) return;
+      } catch (InterruptedException e) {
+        return;
+      }
       RawWebSocketServer.header(out, OPCODE_CLOSE, true, 2);
       out.writeShort(1001).flush();
       synchronized (go) {
@@ -466,6 +474,8 @@ public final class WebSocketTransportTest {
     open(raw.url(), 64 * KIB);
     int sent = 0;
     while (sent < 100 && transport.send(Message.binary(ByteString.of(new byte[8 * KIB])))) sent++;
+    assertEquals("all queued before the server's close", 100, sent);
+    queued.countDown();
     listener.expect("open");
     listener.expect("closing 1001 ");
     synchronized (go) {
