@@ -81,25 +81,6 @@ final class RawWebSocketServer implements Closeable {
     }
   }
 
-  /**
-   * Reads one client frame (masked) and returns its opcode in the high 32 bits and, for a close
-   * frame, its code in the low bits; the payload is unmasked and dropped otherwise.
-   */
-  static long readClientFrame(BufferedSource in) throws IOException {
-    int b0 = in.readByte() & 0xff;
-    int b1 = in.readByte() & 0xff;
-    long length = b1 & 0x7f;
-    if (length == 126) length = in.readShort() & 0xffff;
-    else if (length == 127) length = in.readLong();
-    byte[] mask = (b1 & 0x80) != 0 ? in.readByteArray(4) : new byte[4];
-    byte[] payload = in.readByteArray(length);
-    for (int i = 0; i < payload.length; i++) payload[i] ^= mask[i % 4];
-    int opcode = b0 & 0x0f;
-    int code = opcode == 8 && payload.length >= 2
-        ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 0;
-    return ((long) opcode << 32) | code;
-  }
-
   @Override public void close() throws IOException {
     server.close();
     for (Socket s : sockets) s.close();
