@@ -80,8 +80,8 @@ public interface OutboxStore {
   /**
    * Keeps {@code position}, replacing the last one.
    *
-   * @param position the position of the last inbound message the app handled, as the {@link
-   *     StreamResume} extractor gave it
+   * @param position the position of the last inbound message the app handled, as the
+   *     connection's stream-position extractor gave it
    * @throws IOException when it cannot be recorded (logged; the older position stays)
    */
   void savePosition(String position) throws IOException;
