@@ -108,6 +108,8 @@ public final class ConnectionOptions {
   private final long attemptTimeoutMillis;
   /** How long a written message may wait for its acknowledgement in ms, > 0. */
   private final long ackTimeoutMillis;
+  /** Where the outbox is kept across restarts, or null for memory only. */
+  private final @Nullable OutboxStore outboxStore;
 
   private ConnectionOptions(Builder b, String url, Map<String, String> headers) {
     this.url = url;
@@ -124,7 +126,15 @@ public final class ConnectionOptions {
     maxInboundMessageBytes = b.maxInboundMessageBytes;
     attemptTimeoutMillis = b.attemptTimeoutMillis;
     ackTimeoutMillis = b.ackTimeoutMillis;
+    outboxStore = b.outboxStore;
   }
+
+  /**
+   * Where the outbox is kept across restarts (docs/behaviour.md, "Durable outbox").
+   *
+   * @return the store, or null when the outbox lives in memory only
+   */
+  public @Nullable OutboxStore outboxStore() { return outboxStore; }
 
   /**
    * Starts options for {@code url}: {@code ws://host[:port]/path}, {@code wss://host[:port]/path},
@@ -253,6 +263,7 @@ public final class ConnectionOptions {
       s.append(", atLeastOnce=").append(HeartbeatPolicy.describe(ackMatcher))
           .append(", ackTimeout=").append(ackTimeoutMillis).append(" ms");
     }
+    if (outboxStore != null) s.append(", outboxStore=").append(HeartbeatPolicy.describe(outboxStore));
     if (eventListener != EventListener.NONE) {
       s.append(", eventListener=").append(HeartbeatPolicy.describe(eventListener));
     }
@@ -286,6 +297,7 @@ public final class ConnectionOptions {
     private long maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
     private long attemptTimeoutMillis = DEFAULT_ATTEMPT_TIMEOUT_MILLIS;
     private long ackTimeoutMillis = DEFAULT_ACK_TIMEOUT_MILLIS;
+    private @Nullable OutboxStore outboxStore;
 
     Builder(String url) {
       this.url = validateUrl(url);
@@ -407,6 +419,21 @@ public final class ConnectionOptions {
      */
     public Builder atLeastOnce(@Nullable AckMatcher matcher) {
       this.ackMatcher = matcher;
+      return this;
+    }
+
+    /**
+     * Keeps the outbox in {@code store}, so that what {@link Connection#send} accepted survives
+     * the process (docs/behaviour.md, "Durable outbox") [none: memory only]. Each message is
+     * recorded before {@code send()} returns true and forgotten once settled; a connection created
+     * with a store first restores what the store holds, in order and before anything new. One
+     * store serves one connection at a time: give each connection its own.
+     *
+     * @param store the store, or null for memory only
+     * @return this builder
+     */
+    public Builder outboxStore(@Nullable OutboxStore store) {
+      this.outboxStore = store;
       return this;
     }
 

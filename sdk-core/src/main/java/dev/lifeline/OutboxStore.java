@@ -37,10 +37,11 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@link #close()} when the connection ends for good; the store may be opened again then.
  * </ol>
  *
- * <p>Every method but {@link #add} is called on the connection's own threads, one call at a time
- * and never concurrently with {@link #open()} or {@link #close()}. An exception from {@link
- * #markSending}, {@link #remove} or {@link #savePosition} is logged, and the message concerned is
- * treated as the contract above says for a lost record.
+ * <p><b>Threads.</b> {@link #add} runs on the app threads that call {@code send()}, the other
+ * methods on Lifeline's threads for the connection; calls may overlap, so a store must be
+ * thread-safe. {@link #open()} returns before any other call, and {@link #close()} is the last.
+ * An exception from {@link #markSending}, {@link #remove} or {@link #savePosition} is logged, and
+ * the message concerned is treated as the contract above says for a lost record.
  */
 public interface OutboxStore {
   /**
