@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * entries; {@code surefire.test.class.path} then holds them. Either works for the child: java reads
  * a jar's {@code Class-Path} manifest entry too.
  */
-final class ForkedJvm {
+public final class ForkedJvm {
   /** What the child did. */
   static final class Result {
     /** The exit code, or null if it was killed at the timeout. */
@@ -69,14 +69,14 @@ final class ForkedJvm {
 
   private ForkedJvm() {}
 
-  static String classPath() {
+  /** The classpath the child gets: this JVM's test classpath. */
+  public static String classPath() {
     String surefire = System.getProperty("surefire.test.class.path");
     return surefire != null && !surefire.isEmpty() ? surefire : System.getProperty("java.class.path");
   }
 
-  /** Runs {@code main} with {@code jvmOptions} and {@code args}; kills it after the timeout. */
-  static Result run(List<String> jvmOptions, Class<?> main, long timeoutMillis, String... args)
-      throws IOException, InterruptedException {
+  /** The command line that runs {@code main} with {@code jvmOptions} and {@code args}. */
+  public static List<String> command(List<String> jvmOptions, Class<?> main, String... args) {
     List<String> command = new ArrayList<>();
     command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
     command.addAll(jvmOptions);
@@ -84,8 +84,15 @@ final class ForkedJvm {
     command.add(classPath());
     command.add(main.getName());
     command.addAll(Arrays.asList(args));
+    return command;
+  }
+
+  /** Runs {@code main} with {@code jvmOptions} and {@code args}; kills it after the timeout. */
+  static Result run(List<String> jvmOptions, Class<?> main, long timeoutMillis, String... args)
+      throws IOException, InterruptedException {
     long start = System.nanoTime();
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process process = new ProcessBuilder(command(jvmOptions, main, args))
+        .redirectErrorStream(true).start();
     List<String> output = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(
