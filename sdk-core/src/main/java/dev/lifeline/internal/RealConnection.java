@@ -8,6 +8,7 @@ import dev.lifeline.ConnectionState;
 import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
+import dev.lifeline.OutboxStore;
 import dev.lifeline.StateObserver;
 import dev.lifeline.Subscription;
 import java.util.List;
@@ -56,6 +57,28 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     this.app = new AppCalls(ctx, this, listener, options.eventListener());
     this.observers = new StateObservers(app.stateObservers, app, state);
     this.engine = new ConnectionEngine(ctx, this, lane, app);
+    OutboxStore store = options.outboxStore();
+    if (store != null) restore(OutboxRecords.open(store, Redact.url(options.url())));
+  }
+
+  /**
+   * Before the app has the connection: puts back what the outbox store holds, oldest first, so it
+   * goes out before anything sent later, and says so (an event and a log line).
+   */
+  private void restore(OutboxStore.Contents contents) {
+    Delivery.Restored r = engine.delivery().restore(contents.messages(), this::ackKey);
+    String damage = contents.damage();
+    String url = Redact.url(options.url());
+    String counts = url + ": outbox store read: " + r.restored + " message(s) restored, "
+        + r.reported + " reported through onSendFailed";
+    if (damage != null) {
+      app.log(Logger.Level.WARN, counts + "; the store found damage and skipped it: " + damage);
+    } else {
+      app.log(r.restored + r.reported > 0 ? Logger.Level.INFO : Logger.Level.DEBUG, counts);
+    }
+    app.event("outboxRestored", e -> e.outboxRestored(this, r.restored, r.reported, damage));
+    // Restored messages may expire before any connect: the lane's flush watches their TTL.
+    if (r.restored > 0) lane.execute(engine.delivery()::flush);
   }
 
   @Override public void connect() {
