@@ -36,8 +36,8 @@ final class OutboxRecords {
   private int removeFailures;
   /** As {@link #removeFailures}, for {@link OutboxStore#markSending}; lane-confined. */
   private int markFailures;
-  /** True once {@link OutboxStore#close} was called: nothing more goes to the store. Lane. */
-  private boolean closed;
+  /** True once {@link OutboxStore#close} was called (lane, or the last sender): nothing more goes to the store. */
+  private volatile boolean closed;
 
   OutboxRecords(OutboxStore store, WallClock wallClock, AppCalls app, String url) {
     this.store = store;
