@@ -15,6 +15,13 @@ import java.util.List;
  * at-least-once mode, messages sent but not yet acknowledged (docs/behaviour.md, "Sending and
  * delivery"). Both count against the limits. {@code send()} calls {@link #offer} from app threads,
  * the connection's lane does the rest; all hold {@code this}.
+ *
+ * <p>With an outbox store, {@code send()} calls {@link #reserve} instead: the entry takes its place
+ * and its sequence number under the lock, is recorded in the store outside it (so that senders
+ * can share one sync), and only then ({@link #finishRecording}) may it be sent; until then it
+ * holds back the entries behind it, as order is kept. {@link #releaseStore} and {@link
+ * #doneRecording} decide who closes the store once the connection closed: the lane, or the last
+ * sender still recording.
  */
 public final class Outbox {
   /** One queued message, its acknowledgement key and when it was accepted. */

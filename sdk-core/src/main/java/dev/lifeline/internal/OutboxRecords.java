@@ -168,9 +168,11 @@ final class OutboxRecords {
     }
   }
 
-  /** Once, after the connection closed and no {@link #add} runs any more: releases the store. */
+  /**
+   * Once, after the connection closed, its last batch was removed and no {@link #add} runs any
+   * more: releases the store. On the lane or the last sender ({@link Outbox#doneRecording}).
+   */
   void close() {
-    commit();
     closed = true;
     try {
       store.close();

@@ -267,7 +267,8 @@ public final class DurableOutboxTest {
     assertEquals(asList("text \"one\": not sent: could not record in the outbox store that it is"
         + " being sent: I/O error"), h.sendFailures);
     assertEquals(asList("remove [1]"), store.calls("remove"));
-    c.send("two"); // Fails again: logged at DEBUG this time, still not a loop.
+    store.failNext(Method.MARK_SENDING, new AssertionError("store bug"));
+    c.send("two"); // An Error this time: logged at DEBUG, reported the same way, no loop.
     h.time.runUntilIdle();
     store.works(Method.MARK_SENDING);
     c.send("three");

@@ -88,6 +88,18 @@ public final class MemoryOutboxStore implements OutboxStore {
     damage = what;
   }
 
+  /**
+   * What the next process finds after this one died: a new store, not open, holding what this
+   * one holds now. The dead process's connection may go on calling this one; the copy never
+   * hears of it.
+   */
+  public synchronized MemoryOutboxStore afterCrash() {
+    MemoryOutboxStore next = new MemoryOutboxStore();
+    next.messages.putAll(messages);
+    next.position = position;
+    return next;
+  }
+
   /** The process died: the store is no longer open, and nothing was closed or flushed. */
   public synchronized void crash() {
     open = false;
