@@ -161,9 +161,11 @@ final class Delivery {
     if (rejected != null) return rejected;
     String failed = records.add(e.sequence, message);
     Outbox.Recording fate = outbox.finishRecording(e, failed == null);
-    // Closed meanwhile: close() reported the message; a record of it must not outlive that.
-    if (fate == Outbox.Recording.TAKEN_BY_CLOSE && failed == null) records.removeNow(e.sequence);
-    if (outbox.doneRecording()) records.close(); // The close waited for this sender.
+    if (fate == Outbox.Recording.TAKEN_BY_CLOSE) {
+      // Closed meanwhile: close() reported the message; a record of it must not outlive that.
+      if (failed == null) records.removeNow(e.sequence);
+      if (outbox.doneRecording()) records.close(); // The close waited for this sender.
+    }
     return fate == Outbox.Recording.WITHDRAWN
         ? "could not record it in the outbox store: " + failed : null;
   }

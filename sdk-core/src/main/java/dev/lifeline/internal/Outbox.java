@@ -119,7 +119,10 @@ public final class Outbox {
   private String closedBecause;
   /** The sequence number the next recorded message gets (with a store); guarded by this. */
   private long nextSequence = 1;
-  /** {@code send()} calls between {@link #reserve} and {@link #doneRecording}; guarded by this. */
+  /**
+   * {@code send()} calls between {@link #reserve} and {@link #finishRecording} (or, when the close
+   * took their entry, {@link #doneRecording}); guarded by this.
+   */
   private int recording;
   /** True once {@link #releaseStore} said the store may close; guarded by this. */
   private boolean storeReleased;
@@ -175,12 +178,15 @@ public final class Outbox {
 
   /**
    * {@code send()} recorded {@code e} ({@code recorded}) or failed to. Marks it ready to be sent,
-   * or withdraws it; says what became of it.
+   * or withdraws it; says what became of it. Unless the close took it, the sender is done with
+   * the store (one lock for the usual case); after {@link Recording#TAKEN_BY_CLOSE} it still owes
+   * {@link #doneRecording}.
    */
   synchronized Recording finishRecording(Entry e, boolean recorded) {
     // An entry being recorded leaves the outbox only here or in close(): nothing sends, expires
     // or drops it meanwhile.
     if (closedBecause != null) return Recording.TAKEN_BY_CLOSE;
+    recording--; // Not closed: the store cannot close before the outbox does.
     if (recorded) {
       e.recorded = true;
       return Recording.QUEUED;
@@ -190,9 +196,8 @@ public final class Outbox {
   }
 
   /**
-   * The sending thread is done with the store (after {@link #finishRecording}, and after its
-   * own remove when the close took its message). True when the store may close now: the caller
-   * closes it.
+   * The sending thread is done with the store, after its own remove of a message the close took
+   * ({@link Recording#TAKEN_BY_CLOSE}). True when the store may close now: the caller closes it.
    */
   synchronized boolean doneRecording() {
     recording--;
