@@ -32,10 +32,10 @@ final class OutboxRecords {
   private long[] settled = new long[BATCH];
   /** How many of {@link #settled} are in use; lane-confined. */
   private int settledCount;
-  /** Store calls that failed in a row, per operation, so a broken store logs once; lane-confined. */
-  private int removeFailures;
-  /** As {@link #removeFailures}, for {@link OutboxStore#markSending}; lane-confined. */
-  private int markFailures;
+  /** Failures in a row of {@link OutboxStore#remove}; lane-confined. */
+  private final FailureRun removeFailures = new FailureRun("remove");
+  /** Failures in a row of {@link OutboxStore#markSending}; lane-confined. */
+  private final FailureRun markFailures = new FailureRun("markSending");
   /** True once {@link OutboxStore#close} was called (lane, or the last sender): nothing more goes to the store. */
   private volatile boolean closed;
 
@@ -99,25 +99,18 @@ final class OutboxRecords {
     if (closed) return "the outbox store was closed";
     try {
       store.markSending(sequences);
-      if (markFailures > 0) recovered("markSending", markFailures);
-      markFailures = 0;
+      markFailures.succeeded();
       return null;
     } catch (Throwable t) {
-      if (markFailures++ == 0) {
-        app.log(Logger.Level.WARN, url + ": the outbox store could not mark " + sequences.length
-            + " message(s) as being sent; they are reported instead of sent (further failures"
-            + " are logged at DEBUG until it works again)", t);
-      } else {
-        app.log(Logger.Level.DEBUG, url + ": outbox store markSending failed again ("
-            + markFailures + " in a row): " + why(t));
-      }
+      markFailures.failed("mark " + sequences.length + " message(s) as being sent; they are"
+          + " reported instead of sent", t);
       return why(t);
     }
   }
 
   /** Lane: the message recorded under {@code sequence} is settled; removed at {@link #commit}. */
   void settled(long sequence) {
-    if (sequence <= 0) return; // Not recorded (it was restored from nothing, or never stored).
+    if (sequence <= 0) return; // 0: never recorded.
     if (settledCount == settled.length) settled = Arrays.copyOf(settled, settledCount * 2);
     settled[settledCount++] = sequence;
   }
@@ -135,24 +128,46 @@ final class OutboxRecords {
   private void remove(long[] sequences) {
     try {
       store.remove(sequences);
-      if (removeFailures > 0) recovered("remove", removeFailures);
-      removeFailures = 0;
+      removeFailures.succeeded();
     } catch (Throwable t) {
       // Not retried: a lost remove only brings the message back after a restart (OutboxStore).
-      if (removeFailures++ == 0) {
-        app.log(Logger.Level.WARN, url + ": the outbox store could not remove " + sequences.length
-            + " settled message(s); after a restart they would come back (further failures are"
-            + " logged at DEBUG until it works again)", t);
-      } else {
-        app.log(Logger.Level.DEBUG, url + ": outbox store remove failed again (" + removeFailures
-            + " in a row): " + why(t));
-      }
+      removeFailures.failed("remove " + sequences.length + " settled message(s); after a restart"
+          + " they would come back", t);
     }
   }
 
-  private void recovered(String operation, int failures) {
-    app.log(Logger.Level.INFO, url + ": the outbox store's " + operation + " works again after "
-        + failures + (failures == 1 ? " failure" : " failures in a row"));
+  /**
+   * The failures in a row of one store operation, so that a broken store is logged once (WARN),
+   * then at DEBUG, and at INFO when it works again; lane-confined.
+   */
+  private final class FailureRun {
+    /** The store method, for the log lines. */
+    private final String operation;
+    /** Failures since the last success. */
+    private int count;
+
+    FailureRun(String operation) {
+      this.operation = operation;
+    }
+
+    void succeeded() {
+      if (count > 0) {
+        app.log(Logger.Level.INFO, url + ": the outbox store's " + operation + " works again"
+            + " after " + count + (count == 1 ? " failure" : " failures in a row"));
+      }
+      count = 0;
+    }
+
+    /** It failed with {@code t}; {@code could} says what it could not do, for the first line. */
+    void failed(String could, Throwable t) {
+      if (count++ == 0) {
+        app.log(Logger.Level.WARN, url + ": the outbox store could not " + could + " (further"
+            + " failures are logged at DEBUG until it works again)", t);
+      } else {
+        app.log(Logger.Level.DEBUG, url + ": outbox store " + operation + " failed again ("
+            + count + " in a row): " + why(t));
+      }
+    }
   }
 
   /**
