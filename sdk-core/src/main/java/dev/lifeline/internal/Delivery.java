@@ -80,10 +80,13 @@ final class Delivery {
     final int restored;
     /** Messages reported through {@code onSendFailed} and removed instead. */
     final int reported;
+    /** Entries the store returned that break its contract (null, a sequence number twice). */
+    final int broken;
 
-    Restored(int restored, int reported) {
+    Restored(int restored, int reported, int broken) {
       this.restored = restored;
       this.reported = reported;
+      this.broken = broken;
     }
   }
 
@@ -178,22 +181,32 @@ final class Delivery {
   Restored restore(List<StoredMessage> stored, Keys keys) {
     long now = timers.now();
     long wallNow = records.epochMillis();
-    List<StoredMessage> inOrder = new ArrayList<StoredMessage>(stored);
+    List<StoredMessage> inOrder = new ArrayList<StoredMessage>(stored.size());
+    int broken = 0;
+    for (StoredMessage s : stored) {
+      if (s != null) inOrder.add(s); else broken++;
+    }
     Collections.sort(inOrder, BY_SEQUENCE); // The contract's order; a broken store's, repaired.
     int restored = 0;
     int reported = 0;
+    long last = 0;
     for (StoredMessage s : inOrder) {
+      if (s.sequence() == last) {
+        broken++; // A second message under one number: its remove would take the first too.
+        continue;
+      }
+      last = s.sequence();
       Object key = keys.key(s.message());
-      // A clock set back must not make a message immortal: its age counts from now then.
-      long age = Math.max(0, wallNow - s.acceptedAtEpochMillis());
-      Outbox.Entry e = Outbox.Entry.restored(s, key, now - age);
+      long age = ageMillis(s.acceptedAtEpochMillis(), wallNow);
       String failed;
       if (s.sending() && key == null) {
         failed = ENDED_WHILE_SENDING;
       } else if (policy.ttlMillis() > 0 && age >= policy.ttlMillis()) {
         failed = expiredReason();
       } else {
-        failed = outbox.restore(e);
+        // Without a TTL the age plays no part; with one, it is below the TTL here.
+        failed = outbox.restore(Outbox.Entry.restored(s, key,
+            policy.ttlMillis() > 0 ? now - age : now));
         if (failed != null) failed = "could not be restored from the outbox store: " + failed;
       }
       if (failed == null) {
@@ -201,11 +214,23 @@ final class Delivery {
       } else {
         reported++;
         owner.sendFailed(s.message(), failed);
-        settle(e);
+        records.settled(s.sequence());
       }
     }
+    outbox.continueAfter(last); // New messages never reuse a number, even a reported one's.
     records.commit();
-    return new Restored(restored, reported);
+    return new Restored(restored, reported, broken);
+  }
+
+  /**
+   * How long ago, on the wall clock, a message accepted at {@code acceptedAt} was accepted: never
+   * negative (a clock set back since counts as 0, so the message gets a full TTL from now rather
+   * than living for ever), and {@link Long#MAX_VALUE} for a time so old the difference overflows.
+   */
+  static long ageMillis(long acceptedAt, long wallNow) {
+    if (acceptedAt >= wallNow) return 0;
+    long age = wallNow - acceptedAt;
+    return age < 0 ? Long.MAX_VALUE : age;
   }
 
   private static final Comparator<StoredMessage> BY_SEQUENCE = new Comparator<StoredMessage>() {

@@ -156,14 +156,15 @@ public final class Outbox {
 
   /**
    * Before anything is sent: appends {@code e}, restored from the store, under the usual limits;
-   * returns null when accepted, else why not. Later sequence numbers follow its own.
+   * returns null when accepted, else why not.
    */
   String restore(Entry e) {
-    String rejected = admit(e, false);
-    synchronized (this) {
-      nextSequence = Math.max(nextSequence, e.sequence + 1);
-    }
-    return rejected;
+    return admit(e, false);
+  }
+
+  /** After a restore: new messages are numbered after {@code sequence}, the highest in the store. */
+  synchronized void continueAfter(long sequence) {
+    nextSequence = Math.max(nextSequence, sequence + 1);
   }
 
   private String admit(Entry e, boolean reserve) {

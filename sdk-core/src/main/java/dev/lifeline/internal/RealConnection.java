@@ -71,6 +71,11 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     String url = Redact.url(options.url());
     String counts = url + ": outbox store read: " + r.restored + " message(s) restored, "
         + r.reported + " reported through onSendFailed";
+    if (r.broken > 0) {
+      app.log(Logger.Level.WARN, url + ": the outbox store returned " + r.broken + " entr"
+          + (r.broken == 1 ? "y" : "ies") + " that break its contract (null, or a sequence number"
+          + " given twice: the first was kept); not restored");
+    }
     if (damage != null) {
       app.log(Logger.Level.WARN, counts + "; the store found damage and skipped it: " + damage);
     } else {

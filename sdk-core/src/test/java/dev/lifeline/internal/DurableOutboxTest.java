@@ -311,6 +311,39 @@ public final class DurableOutboxTest {
     assertEquals(asList("1/1/null"), restoredEvents);
   }
 
+  @Test public void newMessagesAreNumberedAfterEveryStoredOneEvenAReportedOne() {
+    store.preload(stored(3, Message.text("kept"), WALL, false));
+    store.preload(stored(7, Message.text("was being sent"), WALL, true)); // Reported.
+    store.failNext(Method.REMOVE, new IOException("read-only")); // So its record stays.
+    RealConnection c = connection(options());
+    assertTrue(c.send("new"));
+    assertEquals(asList("add 8"), store.calls("add"));
+  }
+
+  @Test public void entriesThatBreakTheContractAreSkippedAndLoggedTheRestRestoredInOrder() {
+    Message a = Message.text("a");
+    List<StoredMessage> broken = new ArrayList<>(asList(stored(2, Message.text("b"), WALL, false),
+        null, stored(1, a, WALL, false), stored(2, Message.text("b again"), WALL, false)));
+    MemoryOutboxStore.Contents contents = new MemoryOutboxStore.Contents(broken, null, null);
+    RealConnection c = h.connection(h.options().outboxStore(new ForwardingStore(store) {
+      @Override public Contents open() {
+        return contents;
+      }
+    }).build());
+    FakeTransport t = h.connectAndOpen(c);
+    assertEquals(asList("a", "b"), t.sentTexts());
+    assertTrue(h.logs.toString(), h.logs.contains("WARN ws://127.0.0.1:1/socket: the outbox store"
+        + " returned 2 entries that break its contract (null, or a sequence number given twice:"
+        + " the first was kept); not restored"));
+  }
+
+  @Test public void theAgeOfARestoredMessageIsNeverNegativeNorOverflows() {
+    assertEquals(0, Delivery.ageMillis(WALL + 1, WALL));
+    assertEquals(0, Delivery.ageMillis(WALL, WALL));
+    assertEquals(1, Delivery.ageMillis(WALL - 1, WALL));
+    assertEquals(Long.MAX_VALUE, Delivery.ageMillis(Long.MIN_VALUE, WALL));
+  }
+
   @Test public void restoredAtLeastOnceMessagesAreResentWithTheirIdAndReleasedByTheirAck() {
     Message m = Message.text("msg:7").withId("id-7");
     store.preload(stored(5, m, WALL, true)); // Marked or not: a keyed message goes out again.
@@ -446,6 +479,39 @@ public final class DurableOutboxTest {
 
   private RealConnection connection(ConnectionOptions.Builder options) {
     return h.connection(options.build());
+  }
+
+  /** A store that hands every call but those it overrides to another. */
+  private static class ForwardingStore implements dev.lifeline.OutboxStore {
+    private final dev.lifeline.OutboxStore to;
+
+    ForwardingStore(dev.lifeline.OutboxStore to) {
+      this.to = to;
+    }
+
+    @Override public Contents open() throws IOException {
+      return to.open();
+    }
+
+    @Override public void add(StoredMessage m) throws IOException {
+      to.add(m);
+    }
+
+    @Override public void markSending(long[] sequences) throws IOException {
+      to.markSending(sequences);
+    }
+
+    @Override public void remove(long[] sequences) throws IOException {
+      to.remove(sequences);
+    }
+
+    @Override public void savePosition(String position) throws IOException {
+      to.savePosition(position);
+    }
+
+    @Override public void close() throws IOException {
+      to.close();
+    }
   }
 
   private static OutboxPolicy ttl(long millis) {
