@@ -24,7 +24,9 @@ import okio.ByteString;
  * work on the caller's thread: it validates the message, asks the app's ack matcher for its key
  * (the app's code, on the app's thread), queues it in the thread-safe outbox and, when the lane
  * is idle and the transport has nothing waiting, runs the lane's flush right there. See
- * docs/architecture.md, "Threads".
+ * docs/architecture.md, "Threads". With an outbox store, the constructor opens it and restores
+ * its messages on the creating thread, before the app can send (docs/behaviour.md, "Durable
+ * outbox").
  */
 public final class RealConnection implements Connection, SignalHub.Receiver {
   private final ClientContext ctx;
