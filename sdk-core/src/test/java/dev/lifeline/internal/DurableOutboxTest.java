@@ -219,6 +219,30 @@ public final class DurableOutboxTest {
     assertEquals("marked once", 1, store.calls("markSending").size());
   }
 
+  @Test public void writtenMessagesBeyondTheLimitsCountAsSettledAndAreRemoved() {
+    RealConnection c = connection(options().outbox(OutboxPolicy.builder().maxMessages(2).build()));
+    FakeTransport t = h.connectAndOpen(c);
+    for (String text : asList("one", "two", "three")) {
+      c.send(text); // Written; the server never answers.
+      h.time.runUntilIdle();
+    }
+    assertEquals(asList("one", "two", "three"), t.sentTexts());
+    assertEquals(asList("remove [1]"), store.calls("remove"));
+    assertEquals(asList(2L, 3L), store.sequences());
+  }
+
+  @Test public void aMessageTheTransportRefusesForGoodIsReportedAndRemoved() {
+    RealConnection c = connection(options());
+    FakeTransport t = h.connectAndOpen(c);
+    t.refuseLargerThan = 3;
+    c.send("too long");
+    h.time.advanceBy(Delivery.REFUSED_HEAD_LIMIT_MILLIS);
+    assertEquals(1, h.sendFailures.size());
+    assertTrue(h.sendFailures.get(0), h.sendFailures.get(0).contains("the transport refused it"));
+    assertEquals(asList("remove [1]"), store.calls("remove"));
+    assertTrue(store.held().isEmpty());
+  }
+
   @Test public void aFullOutboxRejectsBeforeRecording() {
     RealConnection c = connection(options().outbox(OutboxPolicy.builder().maxMessages(1).build()));
     assertTrue(c.send("one"));
