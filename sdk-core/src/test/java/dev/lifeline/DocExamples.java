@@ -43,6 +43,11 @@ final class DocExamples {
     connection.send("hello"); // queued until connected
   }
 
+  static void messageId(Connection connection) {
+    String id = Message.newId();
+    connection.send(Message.text("{\"id\":\"" + id + "\",\"body\":\"hello\"}").withId(id));
+  }
+
   static void connection(Lifeline lifeline, String url, ConnectionListener listener,
       CountDownLatch done) throws Exception {
     try (Connection connection = lifeline.newConnection(url, listener)) {
