@@ -287,6 +287,11 @@ final class Delivery {
       if (records != null) markAtMostOnce();
       Outbox.Entry e;
       while ((e = outbox.peek()) != null) {
+        if (records != null && e.key == null && !e.markedSending) {
+          // Its sender finished recording it after the marks above: marked before it goes too.
+          markAtMostOnce();
+          continue;
+        }
         long number = transport.acceptedCount();
         if (!transport.send(e.message)) {
           if (refusedForever(transport, e, now)) {

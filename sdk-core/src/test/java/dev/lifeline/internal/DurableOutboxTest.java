@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.Test;
 
 /**
@@ -296,6 +297,35 @@ public final class DurableOutboxTest {
     assertEquals(1, h.logs.stream().filter(l -> l.startsWith("WARN") && l.contains("could not"
         + " mark")).count());
     assertTrue(h.logs.stream().anyMatch(l -> l.contains("markSending works again after 2 failures")));
+  }
+
+  @Test public void aMessageRecordedWhileOthersAreBeingMarkedIsMarkedBeforeItGoesOut()
+      throws Exception {
+    // Found by KillSoakTest (at-most-once): an app thread finished recording "two" while the lane
+    // was marking "one"; the flush then wrote both, "two" unmarked, and after a kill -9 the next
+    // process sent it again: the server received it twice.
+    AtomicReference<RealConnection> connection = new AtomicReference<>();
+    AtomicReference<Thread> second = new AtomicReference<>();
+    RealConnection c = connection(options().outboxStore(new ForwardingStore(store) {
+      @Override public void markSending(long[] sequences) throws IOException {
+        super.markSending(sequences);
+        Thread t = new Thread(() -> connection.get().send("two"), "second sender");
+        if (!second.compareAndSet(null, t)) return;
+        t.start();
+        try {
+          t.join(10_000); // "two" is recorded; its flush waits behind this one.
+        } catch (InterruptedException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }));
+    connection.set(c);
+    FakeTransport t = h.connectAndOpen(c);
+    c.send("one");
+    h.time.runUntilIdle();
+    assertFalse("the second sender is stuck", second.get().isAlive());
+    assertEquals(asList("one", "two"), t.sentTexts());
+    assertEquals(asList("markSending [1]", "markSending [2]"), store.calls("markSending"));
   }
 
   // ---- Restoring after a restart. ----
