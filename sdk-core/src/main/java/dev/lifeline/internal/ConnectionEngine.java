@@ -8,6 +8,7 @@ import dev.lifeline.EnvironmentPolicy;
 import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
+import dev.lifeline.StreamResume;
 import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Map;
@@ -87,8 +88,17 @@ final class ConnectionEngine {
   private final InboundGate inboundGate;
   /** The path of received messages. */
   private final Inbound inbound;
+  /** Inbound stream positions; null without {@code ConnectionOptions.resume()}. */
+  private final StreamPositions positions;
+  /** The resume hook's step of each attempt; null without a hook. */
+  private final ResumeStep resumeStep;
 
-  ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app) {
+  /**
+   * {@code initialPosition}: the inbound stream position the connection starts from (the one its
+   * outbox store restored), or null.
+   */
+  ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app,
+      String initialPosition) {
     this.ctx = ctx;
     this.connection = connection;
     this.options = connection.options();
@@ -115,6 +125,11 @@ final class ConnectionEngine {
     this.stableTimer = timers.timer("stable period", reconnection::stable);
     this.inboundGate = new InboundGate(options.maxPendingInboundBytes());
     this.inbound = new Inbound(this);
+    StreamResume resume = options.resume();
+    this.positions = resume == null ? null : new StreamPositions(resume, app, connection,
+        options.outboxStore(), initialPosition);
+    this.resumeStep = resume == null || resume.hook() == null ? null : new ResumeStep(
+        resumeOwner, resume.hook(), positions, app, lane, options.url());
   }
 
   // ---- The app's requests, posted by RealConnection. ----
@@ -185,10 +200,30 @@ final class ConnectionEngine {
     attemptOrPause();
   }
 
-  /** Lane: the attempt's headers are known; starts the handshake. */
+  /** Lane: the attempt's headers are known; asks the resume hook if any, then the handshake. */
   void openTransport(Attempt a, Map<String, String> headers) {
+    if (resumeStep != null) {
+      resumeStep.start(a, headers);
+    } else {
+      handshake(a, options.url(), headers);
+    }
+  }
+
+  /** What the resume step needs. */
+  private final ResumeStep.Owner resumeOwner = new ResumeStep.Owner() {
+    @Override public Attempt attempt() {
+      return attempt;
+    }
+
+    @Override public void handshake(Attempt a, String url, Map<String, String> headers) {
+      ConnectionEngine.this.handshake(a, url, headers);
+    }
+  };
+
+  /** Lane: starts {@code a}'s handshake to {@code url} (the options' own, or with resume). */
+  private void handshake(Attempt a, String url, Map<String, String> headers) {
     a.phase = Attempt.Phase.HANDSHAKE;
-    Transport.Request request = new Transport.Request(options.url(), headers,
+    Transport.Request request = new Transport.Request(url, headers,
         options.maxLineLength(), options.maxInboundMessageBytes(), a.readWaits);
     try {
       a.transport = ctx.transports.open(request, a);
@@ -223,6 +258,7 @@ final class ConnectionEngine {
       networkChangedSinceOpen = false;
       if (tuning != null) tuning.opened();
       keepAlive.start();
+      if (a.firstMessage != null) sendFirstMessage(a);
       long handshake = now() - a.startedAtMillis;
       setState(ConnectionState.connected());
       app.event("connectEnd", e -> e.connectEnd(connection, a.number, handshake));
@@ -267,6 +303,20 @@ final class ConnectionEngine {
     if (!t.send(m)) return false;
     keepAlive.sent();
     return true;
+  }
+
+  /**
+   * Lane: sends the resume hook's first message on {@code a}'s transport, just opened, before the
+   * outbox drains. Outside delivery's accounting, like a heartbeat: not acknowledged, not sent
+   * again, never reported as failed.
+   */
+  private void sendFirstMessage(Attempt a) {
+    Message first = a.firstMessage;
+    a.firstMessage = null;
+    if (!sendProtocolMessage(a.transport, first, "resume hook's first message")) {
+      app.log(Logger.Level.WARN, "the resume hook's first message could not be handed to the"
+          + " transport of attempt " + a.number + "; the stream is not resumed on it");
+    }
   }
 
   // ---- Losing a transport: the one teardown path. ----
@@ -451,6 +501,11 @@ final class ConnectionEngine {
 
   Delivery delivery() {
     return delivery;
+  }
+
+  /** Inbound stream positions, or null when the app tracks none. */
+  StreamPositions positions() {
+    return positions;
   }
 
   AppCalls app() {

@@ -50,12 +50,21 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   private final AtomicBoolean flushPosted = new AtomicBoolean();
 
   public RealConnection(ClientContext ctx, ConnectionOptions options, ConnectionListener listener) {
+    this(ctx, options, listener, null);
+  }
+
+  /**
+   * As above; {@code initialPosition} is the inbound stream position the connection starts from
+   * (its outbox store's {@code Contents.position()}), or null. See {@link ConnectionOptions#resume()}.
+   */
+  public RealConnection(ClientContext ctx, ConnectionOptions options, ConnectionListener listener,
+      String initialPosition) {
     this.ctx = ctx;
     this.options = options;
     this.lane = ctx.engineLane(this);
     this.app = new AppCalls(ctx, this, listener, options.eventListener());
     this.observers = new StateObservers(app.stateObservers, app, state);
-    this.engine = new ConnectionEngine(ctx, this, lane, app);
+    this.engine = new ConnectionEngine(ctx, this, lane, app, initialPosition);
   }
 
   @Override public void connect() {
