@@ -163,6 +163,34 @@ public final class ConnectionOptions {
   }
 
   /**
+   * A builder that starts from these options, to derive options that differ in a few settings,
+   * e.g. a library that adds its own {@link EventListener} around the app's. The URL is {@link
+   * #url()} and the headers {@link #headers()} (user info already turned into its {@code
+   * Authorization} header); {@link Builder#build()} checks everything again.
+   *
+   * @return a new builder with every setting of these options
+   */
+  public Builder newBuilder() {
+    Builder b = new Builder(url);
+    b.heartbeat = heartbeat;
+    b.reconnect = reconnect;
+    b.outbox = outbox;
+    b.environment = environment;
+    b.eventListener = eventListener;
+    b.credentials = credentials;
+    b.headers.putAll(headers);
+    b.ackMatcher = ackMatcher;
+    b.maxPendingInboundBytes = maxPendingInboundBytes;
+    b.maxLineLength = maxLineLength;
+    b.maxInboundMessageBytes = maxInboundMessageBytes;
+    b.attemptTimeoutMillis = attemptTimeoutMillis;
+    b.ackTimeoutMillis = ackTimeoutMillis;
+    b.outboxStore = outboxStore;
+    b.resume = resume;
+    return b;
+  }
+
+  /**
    * The endpoint, validated, with the scheme in lower case and without user info: that is sent as
    * the {@code Authorization} header in {@link #headers()}.
    *
