@@ -20,10 +20,8 @@ import org.jspecify.annotations.Nullable;
  * ?from=N} the messages after offset N:
  *
  * <pre>{@code
- * StreamResume resume = StreamResume.builder(message -> {
- *       JSONObject json = new JSONObject(message.text());
- *       return json.has("offset") ? String.valueOf(json.getLong("offset")) : null;
- *     })
+ * // offsetOf is the app's own: the "offset" field of a message's JSON, or null.
+ * StreamResume resume = StreamResume.builder(message -> offsetOf(message.text()))
  *     .consecutive(true)                         // offsets 1, 2, 3, …: a jump is a gap
  *     .hook(StreamResume.queryParameter("from")) // wss://…/feed?from=41 after a reconnect
  *     .build();
@@ -37,9 +35,9 @@ import org.jspecify.annotations.Nullable;
  * tcp://}):
  *
  * <pre>{@code
- * .hook((lastPosition, request) -> {
+ * StreamResume.ResumeHook firstLine = (lastPosition, request) -> {
  *   if (lastPosition != null) request.firstMessage(Message.text("RESUME " + lastPosition));
- * })
+ * };
  * }</pre>
  *
  * <p>Resuming is at least once: messages the old connection read but the app had not handled yet

@@ -52,6 +52,11 @@ final class DocExamples {
     } // close(): queued messages flushed, then a close 1000
   }
 
+  static void messageId(Connection connection) {
+    String id = Message.newId();
+    connection.send(Message.text("{\"id\":\"" + id + "\",\"body\":\"hello\"}").withId(id));
+  }
+
   static void lifelineClosed(String url, CountDownLatch stop, List<String> inbox)
       throws Exception {
     try (Lifeline lifeline = Lifeline.builder().build()) {
@@ -216,5 +221,34 @@ final class DocExamples {
       String token = rejected ? refresh.call() : current.call();
       return token == null ? null : Collections.singletonMap("Authorization", "Bearer " + token);
     };
+  }
+
+  /** The app's own in the example: the "offset" field of a message's JSON, or null. */
+  static String offsetOf(String json) {
+    int at = json.indexOf("\"offset\":");
+    if (at < 0) return null;
+    int end = at + 9;
+    while (end < json.length() && Character.isDigit(json.charAt(end))) end++;
+    return json.substring(at + 9, end);
+  }
+
+  static ConnectionOptions streamResume(OutboxStore store) {
+    // offsetOf is the app's own: the "offset" field of a message's JSON, or null.
+    StreamResume resume = StreamResume.builder(message -> offsetOf(message.text()))
+        .consecutive(true)                         // offsets 1, 2, 3, …: a jump is a gap
+        .hook(StreamResume.queryParameter("from")) // wss://…/feed?from=41 after a reconnect
+        .build();
+    ConnectionOptions options = ConnectionOptions.builder("wss://feed.example.com/feed")
+        .resume(resume)
+        .outboxStore(store) // optional: the position then survives the process too
+        .build();
+    return options;
+  }
+
+  static StreamResume.ResumeHook streamResumeFirstLine() {
+    StreamResume.ResumeHook firstLine = (lastPosition, request) -> {
+      if (lastPosition != null) request.firstMessage(Message.text("RESUME " + lastPosition));
+    };
+    return firstLine;
   }
 }
