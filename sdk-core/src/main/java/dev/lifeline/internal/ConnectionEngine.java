@@ -8,7 +8,6 @@ import dev.lifeline.EnvironmentPolicy;
 import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
-import dev.lifeline.StreamResume;
 import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,9 @@ import java.util.Map;
  * <p>The parts: {@link Attempt} (one attempt and its stale callbacks), {@link Credentials} (the
  * credentials step), {@link KeepAlive} (heartbeat, silence watch, probe), {@link Reconnection}
  * (what follows a loss), {@link Delivery} (outbox, acknowledgements, expiry), {@link Inbound}
- * (the path of a received message), {@link EnvironmentReactions} (network, screen, lifecycle) and
- * {@link SleepDetector}. A failure of any kind becomes one {@link Failure} and takes one path,
+ * (the path of a received message), {@link StreamPositions} and {@link ResumeStep} (inbound
+ * stream resume), {@link EnvironmentReactions} (network, screen, lifecycle) and {@link
+ * SleepDetector}. A failure of any kind becomes one {@link Failure} and takes one path,
  * {@link #lose}; a transport is let go in one place, {@link #release}.
  *
  * <p>Timers: {@code reconnect} (waiting to reconnect → the next attempt), {@code attempt
@@ -88,15 +88,10 @@ final class ConnectionEngine {
   private final InboundGate inboundGate;
   /** The path of received messages. */
   private final Inbound inbound;
-  /** Inbound stream positions; null without {@code ConnectionOptions.resume()}. */
-  private final StreamPositions positions;
   /** The resume hook's step of each attempt; null without a hook. */
   private final ResumeStep resumeStep;
 
-  /**
-   * {@code initialPosition}: the inbound stream position the connection starts from (the one its
-   * outbox store restored), or null.
-   */
+  /** {@code initialPosition}: the inbound stream position restored by the store, or null. */
   ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app,
       String initialPosition) {
     this.ctx = ctx;
@@ -124,12 +119,9 @@ final class ConnectionEngine {
     this.deadlineTimer = timers.timer("attempt deadline", this::attemptTimedOut);
     this.stableTimer = timers.timer("stable period", reconnection::stable);
     this.inboundGate = new InboundGate(options.maxPendingInboundBytes());
-    this.inbound = new Inbound(this);
-    StreamResume resume = options.resume();
-    this.positions = resume == null ? null : new StreamPositions(resume, app, connection,
-        options.outboxStore(), initialPosition);
-    this.resumeStep = resume == null || resume.hook() == null ? null : new ResumeStep(
-        resumeOwner, resume.hook(), positions, app, lane, options.url());
+    StreamPositions positions = StreamPositions.of(options, app, connection, initialPosition);
+    this.inbound = new Inbound(this, positions);
+    this.resumeStep = ResumeStep.of(options, positions, new ResumeOwner(this), app, lane);
   }
 
   // ---- The app's requests, posted by RealConnection. ----
@@ -209,19 +201,8 @@ final class ConnectionEngine {
     }
   }
 
-  /** What the resume step needs. */
-  private final ResumeStep.Owner resumeOwner = new ResumeStep.Owner() {
-    @Override public Attempt attempt() {
-      return attempt;
-    }
-
-    @Override public void handshake(Attempt a, String url, Map<String, String> headers) {
-      ConnectionEngine.this.handshake(a, url, headers);
-    }
-  };
-
   /** Lane: starts {@code a}'s handshake to {@code url} (the options' own, or with resume). */
-  private void handshake(Attempt a, String url, Map<String, String> headers) {
+  void handshake(Attempt a, String url, Map<String, String> headers) {
     a.phase = Attempt.Phase.HANDSHAKE;
     Transport.Request request = new Transport.Request(url, headers,
         options.maxLineLength(), options.maxInboundMessageBytes(), a.readWaits);
@@ -258,7 +239,7 @@ final class ConnectionEngine {
       networkChangedSinceOpen = false;
       if (tuning != null) tuning.opened();
       keepAlive.start();
-      if (a.firstMessage != null) sendFirstMessage(a);
+      if (resumeStep != null) resumeStep.opened(a); // Its first message, before the outbox.
       long handshake = now() - a.startedAtMillis;
       setState(ConnectionState.connected());
       app.event("connectEnd", e -> e.connectEnd(connection, a.number, handshake));
@@ -303,20 +284,6 @@ final class ConnectionEngine {
     if (!t.send(m)) return false;
     keepAlive.sent();
     return true;
-  }
-
-  /**
-   * Lane: sends the resume hook's first message on {@code a}'s transport, just opened, before the
-   * outbox drains. Outside delivery's accounting, like a heartbeat: not acknowledged, not sent
-   * again, never reported as failed.
-   */
-  private void sendFirstMessage(Attempt a) {
-    Message first = a.firstMessage;
-    a.firstMessage = null;
-    if (!sendProtocolMessage(a.transport, first, "resume hook's first message")) {
-      app.log(Logger.Level.WARN, "the resume hook's first message could not be handed to the"
-          + " transport of attempt " + a.number + "; the stream is not resumed on it");
-    }
   }
 
   // ---- Losing a transport: the one teardown path. ----
@@ -501,11 +468,6 @@ final class ConnectionEngine {
 
   Delivery delivery() {
     return delivery;
-  }
-
-  /** Inbound stream positions, or null when the app tracks none. */
-  StreamPositions positions() {
-    return positions;
   }
 
   AppCalls app() {

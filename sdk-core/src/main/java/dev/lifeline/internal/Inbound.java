@@ -45,14 +45,17 @@ final class Inbound {
   private final ConnectionEngine c;
   /** The echo to consume (the fixed heartbeat payload), or null. */
   private final Message echo;
+  /** Inbound stream positions, or null when the app tracks none. */
+  private final StreamPositions positions;
   /**
    * Set once the heartbeat matcher threw and it was logged: a matcher that throws for one message
    * usually throws for all, and one WARN per message would flood the log. Message-hook lane only.
    */
   private boolean matcherFailureLogged;
 
-  Inbound(ConnectionEngine c) {
+  Inbound(ConnectionEngine c, StreamPositions positions) {
     this.c = c;
+    this.positions = positions;
     HeartbeatPolicy heartbeat = c.options().heartbeat();
     this.echo = heartbeat.consumeEchoes() ? heartbeat.fixedPayload() : null;
   }
@@ -62,7 +65,6 @@ final class Inbound {
     AckMatcher acks = c.options().ackMatcher();
     ServerHeartbeatResponder responder = c.options().heartbeat().responder();
     HeartbeatMatcher matcher = c.options().heartbeat().serverHeartbeat();
-    StreamPositions positions = c.positions();
     if (acks == null && responder == null && matcher == null && positions == null) {
       c.lane().runOrExecute("received", () -> handle(a, message, APP_MESSAGE, handled));
       return;
@@ -163,7 +165,6 @@ final class Inbound {
       return; // A server heartbeat or an echo of ours: liveness, not an app message.
     }
     String position = verdict.position;
-    StreamPositions positions = c.positions();
     app.listener("onMessage", l -> {
       if (message.isText()) {
         l.onMessage(connection, message.text());

@@ -1,5 +1,6 @@
 package dev.lifeline.internal;
 
+import dev.lifeline.ConnectionOptions;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
 import dev.lifeline.StreamResume;
@@ -28,6 +29,9 @@ final class ResumeStep {
 
     /** Starts {@code a}'s handshake to {@code url} with {@code headers}. */
     void handshake(Attempt a, String url, Map<String, String> headers);
+
+    /** Sends {@code m} on {@code t} outside delivery's accounting; false when not handed over. */
+    boolean sendProtocolMessage(Transport t, Message m, String what);
   }
 
   private final Owner owner;
@@ -51,6 +55,14 @@ final class ResumeStep {
     this.app = app;
     this.lane = lane;
     this.url = url;
+  }
+
+  /** The connection's resume step, or null when its options have no resume hook. */
+  static ResumeStep of(ConnectionOptions options, StreamPositions positions, Owner owner,
+      AppCalls app, SerialLane lane) {
+    StreamResume resume = options.resume();
+    if (resume == null || resume.hook() == null) return null;
+    return new ResumeStep(owner, resume.hook(), positions, app, lane, options.url());
   }
 
   /** Attempt {@code a} has its {@code headers}: its handshake starts once the hook answered. */
@@ -101,6 +113,21 @@ final class ResumeStep {
     all.putAll(request.headers);
     a.firstMessage = request.first;
     owner.handshake(a, withQuery(url, request.query), all);
+  }
+
+  /**
+   * Lane: {@code a}'s transport just opened: sends the hook's first message, if it gave one,
+   * before the outbox drains. Outside delivery's accounting, like a heartbeat: not acknowledged,
+   * not sent again, never reported as failed; the next attempt asks the hook again.
+   */
+  void opened(Attempt a) {
+    Message first = a.firstMessage;
+    if (first == null) return;
+    a.firstMessage = null;
+    if (!owner.sendProtocolMessage(a.transport, first, "the resume hook's first message")) {
+      app.log(Logger.Level.WARN, "the resume hook's first message could not be handed to the"
+          + " transport of attempt " + a.number + "; the stream is not resumed on it");
+    }
   }
 
   /** {@code url} (ws:// or wss://, validated) with {@code query} added, URL-encoded. */

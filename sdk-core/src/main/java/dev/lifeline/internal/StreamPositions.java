@@ -1,6 +1,7 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.Connection;
+import dev.lifeline.ConnectionOptions;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
 import dev.lifeline.OutboxStore;
@@ -60,13 +61,17 @@ final class StreamPositions {
     if (start != null && resume.isConsecutive()) highest = parse(start);
   }
 
+  /** The connection's positions, or null when its options track none. */
+  static StreamPositions of(ConnectionOptions options, AppCalls app, Connection connection,
+      String initial) {
+    StreamResume resume = options.resume();
+    return resume == null ? null
+        : new StreamPositions(resume, app, connection, options.outboxStore(), initial);
+  }
+
   /** Any thread: the position of the last message the listener handled, or null. */
   String last() {
     return last.get();
-  }
-
-  StreamResume settings() {
-    return resume;
   }
 
   /**
