@@ -41,6 +41,10 @@ public final class StreamResumeTest {
   /** What the hook was called with, per attempt. */
   private final List<String> hookCalls = Collections.synchronizedList(new ArrayList<>());
 
+  /** True: {@link #store}'s saves fail, as on a full disk. */
+  private volatile boolean storeFails;
+
+  /** Records the positions it saves into {@link #saved}; the rest is not under test here. */
   private final OutboxStore store = new OutboxStore() {
     @Override public Contents open() {
       return Contents.empty();
@@ -52,7 +56,8 @@ public final class StreamResumeTest {
 
     @Override public void remove(long[] sequences) {}
 
-    @Override public void savePosition(String position) {
+    @Override public void savePosition(String position) throws IOException {
+      if (storeFails) throw new IOException("No space left on device");
       saved.add(position);
     }
 
@@ -368,33 +373,13 @@ public final class StreamResumeTest {
   }
 
   @Test public void aStoreThatFailsIsLoggedOnceAndTheNextSaveCarriesTheNewestPosition() {
-    List<String> stored = new ArrayList<>();
-    boolean[] failing = {true};
-    OutboxStore broken = new OutboxStore() {
-      @Override public Contents open() {
-        return Contents.empty();
-      }
-
-      @Override public void add(StoredMessage message) {}
-
-      @Override public void markSending(long[] sequences) {}
-
-      @Override public void remove(long[] sequences) {}
-
-      @Override public void savePosition(String position) throws IOException {
-        if (failing[0]) throw new IOException("No space left on device");
-        stored.add(position);
-      }
-
-      @Override public void close() {}
-    };
-    RealConnection c = h.connection(h.options().outboxStore(broken)
-        .resume(StreamResume.builder(BEFORE_COLON).build()).build());
+    storeFails = true;
+    RealConnection c = connection(StreamResume.builder(BEFORE_COLON).build());
     FakeTransport t = h.connectAndOpen(c);
     serverSends(t, "1:a", "2:b");
-    failing[0] = false;
+    storeFails = false;
     serverSends(t, "3:c");
-    assertEquals(Collections.singletonList("3"), stored);
+    assertEquals(Collections.singletonList("3"), saved);
     assertEquals(1, count(h.logs, "WARN OutboxStore.savePosition failed"));
     assertEquals(1, count(h.logs, "INFO OutboxStore.savePosition works again"));
   }
