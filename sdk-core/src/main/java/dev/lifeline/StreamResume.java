@@ -239,12 +239,13 @@ public final class StreamResume {
     }
 
     /**
-     * Positions are decimal integers (a {@code long}) numbered n, n+1, … [{@value
-     * StreamResume#DEFAULT_CONSECUTIVE}]: a message whose position is more than one past the
-     * previous one is reported through {@link EventListener#streamGap} (expected n+1, received
-     * m) and logged at WARN, and still reaches the listener. A position at or below the previous
-     * one (a message sent again after a resume) reaches the listener unchanged: drop duplicates
-     * in the app. A position that is not a decimal integer is logged (WARN, the first time) and
+     * Positions are decimal integers from 0 to {@link Long#MAX_VALUE}, numbered n, n+1, …
+     * [{@value StreamResume#DEFAULT_CONSECUTIVE}]: a message whose position is more than one past
+     * the highest one so far is reported through {@link EventListener#streamGap} (expected n+1,
+     * received m) and logged at WARN, and still reaches the listener. The first position of a
+     * connection (or the one its {@link OutboxStore} restored) starts the count. A position at or
+     * below the highest (a message sent again after a resume) reaches the listener unchanged:
+     * drop duplicates in the app. A position that is not a decimal integer is logged (WARN, the first time) and
      * not checked.
      *
      * @param consecutive whether positions are consecutive numbers

@@ -45,7 +45,8 @@ public fun Lifeline.connectionFlows(
   eventBuffer: Int = ConnectionFlows.DEFAULT_EVENT_BUFFER,
 ): ConnectionFlows {
   val feed = FlowFeed(listener, messageBuffer, eventBuffer)
-  val feeding = options.newBuilder().eventListener(FlowEvents(feed, options.eventListener())).build()
+  val feeding =
+    options.newBuilder().eventListener(FlowEvents(feed, options.eventListener())).build()
   return ConnectionFlows(newConnection(feeding, feed), feed)
 }
 

@@ -144,7 +144,11 @@ class LifelineKotlinTest {
     val options = connectionOptions(server.url()) {
       resume(StreamResume.builder { it.text().substringBefore(':') }.consecutive(true).build())
       eventListener(object : EventListener() {
-        override fun streamGap(connection: dev.lifeline.Connection, expected: Long, received: Long) {
+        override fun streamGap(
+          connection: dev.lifeline.Connection,
+          expected: Long,
+          received: Long,
+        ) {
           appHeard += "$expected->$received"
         }
       })
@@ -164,9 +168,14 @@ class LifelineKotlinTest {
       .filter { java.lang.reflect.Modifier.isPublic(it.modifiers) }
       .filter { !java.lang.reflect.Modifier.isStatic(it.modifiers) }
       .filter { m ->
-        runCatching { FlowEvents::class.java.getDeclaredMethod(m.name, *m.parameterTypes) }.isFailure
+        runCatching { FlowEvents::class.java.getDeclaredMethod(m.name, *m.parameterTypes) }
+          .isFailure
       }
       .map { it.name }
-    assertEquals("EventListener methods FlowEvents does not pass on to the app's listener", emptyList<String>(), missing)
+    assertEquals(
+      "EventListener methods FlowEvents does not pass on to the app's listener",
+      emptyList<String>(),
+      missing,
+    )
   }
 }

@@ -55,7 +55,8 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
 
   /**
    * As above; {@code initialPosition} is the inbound stream position the connection starts from
-   * (its outbox store's {@code Contents.position()}), or null. See {@link ConnectionOptions#resume()}.
+   * (its outbox store's {@code Contents.position()}), or null. See {@link
+   * ConnectionOptions#resume()}.
    */
   public RealConnection(ClientContext ctx, ConnectionOptions options, ConnectionListener listener,
       String initialPosition) {

@@ -3,7 +3,9 @@ package dev.lifeline.internal;
 import dev.lifeline.Message;
 import java.util.Map;
 
-/** What {@link ResumeStep} needs from its {@link ConnectionEngine}. Lane-confined, like the engine. */
+/**
+ * What {@link ResumeStep} needs from its {@link ConnectionEngine}. Lane-confined, like the engine.
+ */
 final class ResumeOwner implements ResumeStep.Owner {
   private final ConnectionEngine c;
 

@@ -161,7 +161,8 @@ public final class StreamResumeTest {
         ":empty", "caf\u00e9:not ASCII");
     assertEquals("none kept", Collections.singletonList(longest), saved);
     assertEquals(5, h.received.size());
-    assertEquals(1, count(h.logs, "WARN stream position not kept: it has 257 characters (limit 256)"));
+    assertEquals(1,
+        count(h.logs, "WARN stream position not kept: it has 257 characters (limit 256)"));
     assertFalse("the position is app data, never logged",
         String.join("\n", h.logs).contains("Injected"));
     FakeTransport t2 = reconnect(c, t);
@@ -342,6 +343,14 @@ public final class StreamResumeTest {
           + " newline-framed TCP has no handshake to carry it; send the position with"
           + " ResumeRequest.firstMessage() instead", e.getMessage());
     }
+  }
+
+  @Test public void theOptionsDescribeResumeWithoutAppDetails() {
+    String described = h.options().resume(resume().consecutive(true).build()).build().toString();
+    assertTrue(described, described.contains(", resume=StreamResume{extractor=lambda in"
+        + " StreamResumeTest, consecutive=true, hook=lambda in StreamResumeTest}"));
+    assertTrue(StreamResume.builder(BEFORE_COLON).hook(StreamResume.queryParameter("from")).build()
+        .toString().endsWith("hook=query parameter from}"));
   }
 
   @Test public void readyMadeHooksAddNothingBeforeTheFirstPosition() {
