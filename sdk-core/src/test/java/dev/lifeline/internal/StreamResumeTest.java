@@ -381,6 +381,28 @@ public final class StreamResumeTest {
     assertEquals(Collections.singletonList("null"), hookCalls);
   }
 
+  @Test public void aBurstCostsOneSaveOfItsNewestPosition() {
+    ManualExecutor blocking = new ManualExecutor();
+    Harness slowStore = new Harness(new Random(1), Runnable::run, blocking);
+    RealConnection c = slowStore.connection(slowStore.options().outboxStore(store)
+        .resume(StreamResume.builder(BEFORE_COLON).build()).build());
+    c.connect();
+    slowStore.time.runUntilIdle();
+    FakeTransport t = slowStore.transports.last();
+    t.serverAccepts();
+    slowStore.time.runUntilIdle();
+    for (int i = 1; i <= 1_000; i++) t.serverSends(i + ":burst");
+    slowStore.time.runUntilIdle();
+    assertEquals(1_000, slowStore.received.size());
+    assertEquals("one save queued for the whole burst", 1, blocking.waiting());
+    blocking.runAll();
+    assertEquals(Collections.singletonList("1000"), saved);
+    t.serverSends("1001:after");
+    slowStore.time.runUntilIdle();
+    blocking.runAll();
+    assertEquals(Arrays.asList("1000", "1001"), saved);
+  }
+
   @Test public void aStoreThatFailsIsLoggedOnceAndTheNextSaveCarriesTheNewestPosition() {
     storeFails = true;
     RealConnection c = connection(StreamResume.builder(BEFORE_COLON).build());
