@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * concurrently.
  *
  * <p><b>No builder of lambdas</b>, unlike {@link ConnectionListener#builder()}: an event listener
- * feeds logs or metrics and usually records most of its seventeen methods, each with its own
- * parameters, so a builder would need seventeen handler interfaces and would be no shorter than
- * the subclass. Override what you need:
+ * feeds logs or metrics and usually records most of its methods, each with its own
+ * parameters, so a builder would need a handler interface per method and would be no shorter
+ * than the subclass. Override what you need:
  *
  * <pre>{@code
  * EventListener metrics = new EventListener() {
@@ -179,6 +179,19 @@ public abstract class EventListener {
    * @param signal the signal
    */
   public void signalReceived(Connection connection, EnvironmentSignals.Signal signal) {}
+
+  /**
+   * With {@link StreamResume.Builder#consecutive}: a message from the server skipped positions.
+   * The previous message was at {@code expected - 1}; this one is at {@code received}, so {@code
+   * received - expected} messages never arrived (typically: the server could not resume from
+   * where the app stopped). The message still reaches {@link ConnectionListener#onMessage}.
+   * Reported in the order the messages arrived, and logged at WARN.
+   *
+   * @param connection the connection it happened to
+   * @param expected the position that should have come next
+   * @param received the position that came, greater than {@code expected}
+   */
+  public void streamGap(Connection connection, long expected, long received) {}
 
   /**
    * App code of this connection has been running for {@code runningMillis}, past {@link

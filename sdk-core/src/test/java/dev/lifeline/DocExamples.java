@@ -222,4 +222,33 @@ final class DocExamples {
       return token == null ? null : Collections.singletonMap("Authorization", "Bearer " + token);
     };
   }
+
+  /** The app's own in the example: the "offset" field of a message's JSON, or null. */
+  static String offsetOf(String json) {
+    int at = json.indexOf("\"offset\":");
+    if (at < 0) return null;
+    int end = at + 9;
+    while (end < json.length() && Character.isDigit(json.charAt(end))) end++;
+    return json.substring(at + 9, end);
+  }
+
+  static ConnectionOptions streamResume(OutboxStore store) {
+    // offsetOf is the app's own: the "offset" field of a message's JSON, or null.
+    StreamResume resume = StreamResume.builder(message -> offsetOf(message.text()))
+        .consecutive(true)                         // offsets 1, 2, 3, …: a jump is a gap
+        .hook(StreamResume.queryParameter("from")) // wss://…/feed?from=41 after a reconnect
+        .build();
+    ConnectionOptions options = ConnectionOptions.builder("wss://feed.example.com/feed")
+        .resume(resume)
+        .outboxStore(store) // optional: the position then survives the process too
+        .build();
+    return options;
+  }
+
+  static StreamResume.ResumeHook streamResumeFirstLine() {
+    StreamResume.ResumeHook firstLine = (lastPosition, request) -> {
+      if (lastPosition != null) request.firstMessage(Message.text("RESUME " + lastPosition));
+    };
+    return firstLine;
+  }
 }

@@ -58,9 +58,13 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     this.lane = ctx.engineLane(this);
     this.app = new AppCalls(ctx, this, listener, options.eventListener());
     this.observers = new StateObservers(app.stateObservers, app, state);
-    this.engine = new ConnectionEngine(ctx, this, lane, app);
+    // The store is read first: the inbound stream position it holds is where resuming starts.
     OutboxStore store = options.outboxStore();
-    if (store != null) restore(OutboxRecords.open(store, Redact.url(options.url())));
+    OutboxStore.Contents contents =
+        store == null ? null : OutboxRecords.open(store, Redact.url(options.url()));
+    this.engine = new ConnectionEngine(ctx, this, lane, app,
+        contents == null ? null : contents.position());
+    if (contents != null) restore(contents);
   }
 
   /**

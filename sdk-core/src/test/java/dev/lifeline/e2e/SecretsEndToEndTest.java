@@ -210,6 +210,10 @@ public final class SecretsEndToEndTest {
         record("signalReceived", c, signal);
       }
 
+      @Override public void streamGap(Connection c, long expected, long received) {
+        record("streamGap", c, expected, received);
+      }
+
       @Override public void hookStuck(Connection c, String hook, long runningMillis) {
         record("hookStuck", c, hook, runningMillis);
       }
