@@ -298,10 +298,6 @@ public final class FileOutboxStore implements OutboxStore {
     }
   }
 
-  /** The journal file. */
-  Path journalPath() {
-    return journalPath;
-  }
 
   @Override public String toString() {
     return "OutboxJournal{" + journalPath + ", " + (powerLoss ? "POWER_LOSS" : "PROCESS_DEATH")

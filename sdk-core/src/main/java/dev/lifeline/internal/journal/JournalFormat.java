@@ -56,10 +56,8 @@ final class JournalFormat {
   /** ADD's fixed part: sequence, accepted at, flags, id length. */
   static final int ADD_FIXED = 8 + 8 + 1 + 2;
 
-  /** UTF-8 (StandardCharsets is API 19, fine; named here for brevity). */
+  /** UTF-8. */
   static final Charset UTF_8 = Charset.forName("UTF-8");
-  /** UTF-16BE, for strings with an unpaired surrogate, which UTF-8 cannot carry. */
-  static final Charset UTF_16BE = Charset.forName("UTF-16BE");
 
   private JournalFormat() {}
 
@@ -76,7 +74,7 @@ final class JournalFormat {
     Message message = m.message();
     String id = message.id();
     boolean idUtf16 = hasUnpairedSurrogate(id);
-    byte[] idBytes = id.getBytes(idUtf16 ? UTF_16BE : UTF_8);
+    byte[] idBytes = encode(id, idUtf16);
     int flags = (m.sending() ? FLAG_SENDING : 0) | (idUtf16 ? FLAG_ID_UTF16 : 0);
     byte[] text = null;
     ByteString binary = null;
@@ -85,7 +83,7 @@ final class JournalFormat {
       String s = message.text();
       boolean utf16 = hasUnpairedSurrogate(s);
       flags |= FLAG_TEXT | (utf16 ? FLAG_TEXT_UTF16 : 0);
-      text = s.getBytes(utf16 ? UTF_16BE : UTF_8);
+      text = encode(s, utf16);
       payloadSize = text.length;
     } else {
       binary = message.bytes();
@@ -124,7 +122,7 @@ final class JournalFormat {
   /** A POSITION record. */
   static byte[] position(String position) throws IOException {
     boolean utf16 = hasUnpairedSurrogate(position);
-    byte[] bytes = position.getBytes(utf16 ? UTF_16BE : UTF_8);
+    byte[] bytes = encode(position, utf16);
     if (bytes.length + 2L > MAX_LENGTH) {
       throw new IOException("stream position of " + position.length()
           + " chars is too large for an outbox journal record (at most " + MAX_LENGTH + " bytes)");
@@ -168,6 +166,31 @@ final class JournalFormat {
       }
     }
     return false;
+  }
+
+  /**
+   * {@code s} in UTF-8, or char by char in UTF-16BE: Java's UTF-16 encoder would replace an
+   * unpaired surrogate as its UTF-8 encoder does.
+   */
+  static byte[] encode(String s, boolean utf16) {
+    if (!utf16) return s.getBytes(UTF_8);
+    byte[] b = new byte[2 * s.length()];
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b[2 * i] = (byte) (c >>> 8);
+      b[2 * i + 1] = (byte) c;
+    }
+    return b;
+  }
+
+  /** The string {@link #encode} wrote into {@code count} bytes at {@code offset}. */
+  static String decode(byte[] b, int offset, int count, boolean utf16) {
+    if (!utf16) return new String(b, offset, count, UTF_8);
+    char[] chars = new char[count / 2];
+    for (int i = 0; i < chars.length; i++) {
+      chars[i] = (char) ((b[offset + 2 * i] & 0xff) << 8 | (b[offset + 2 * i + 1] & 0xff));
+    }
+    return new String(chars);
   }
 
   static void putInt(byte[] b, int p, int v) {

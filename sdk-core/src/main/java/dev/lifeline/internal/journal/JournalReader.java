@@ -16,8 +16,6 @@ import static dev.lifeline.internal.journal.JournalFormat.POSITION;
 import static dev.lifeline.internal.journal.JournalFormat.RECORD_OVERHEAD;
 import static dev.lifeline.internal.journal.JournalFormat.REMOVE;
 import static dev.lifeline.internal.journal.JournalFormat.SENDING;
-import static dev.lifeline.internal.journal.JournalFormat.UTF_16BE;
-import static dev.lifeline.internal.journal.JournalFormat.UTF_8;
 import static dev.lifeline.internal.journal.JournalFormat.getInt;
 import static dev.lifeline.internal.journal.JournalFormat.getLong;
 
@@ -220,7 +218,7 @@ final class JournalReader {
         if ((flags & FLAG_TEXT_UTF16) != 0 && (flags & FLAG_TEXT) == 0) return false;
         boolean idUtf16 = (flags & FLAG_ID_UTF16) != 0;
         if (idUtf16 && idLength % 2 != 0) return false;
-        String id = new String(b, body + ADD_FIXED, idLength, idUtf16 ? UTF_16BE : UTF_8);
+        String id = JournalFormat.decode(b, body + ADD_FIXED, idLength, idUtf16);
         if (id.length() > Message.MAX_ID_LENGTH) return false;
         int payload = body + ADD_FIXED + idLength;
         int payloadLength = bodyLength - ADD_FIXED - idLength;
@@ -228,7 +226,7 @@ final class JournalReader {
         if ((flags & FLAG_TEXT) != 0) {
           boolean utf16 = (flags & FLAG_TEXT_UTF16) != 0;
           if (utf16 && payloadLength % 2 != 0) return false;
-          m = Message.text(new String(b, payload, payloadLength, utf16 ? UTF_16BE : UTF_8));
+          m = Message.text(JournalFormat.decode(b, payload, payloadLength, utf16));
         } else {
           m = Message.binary(ByteString.of(b, payload, payloadLength));
         }
@@ -250,7 +248,7 @@ final class JournalReader {
         if ((flags & ~FLAG_POSITION_UTF16) != 0) return false;
         boolean utf16 = flags != 0;
         if (utf16 && (bodyLength - 1) % 2 != 0) return false;
-        decodedPosition = new String(b, body + 1, bodyLength - 1, utf16 ? UTF_16BE : UTF_8);
+        decodedPosition = JournalFormat.decode(b, body + 1, bodyLength - 1, utf16);
         return true;
       }
       default:
