@@ -1,0 +1,48 @@
+package dev.lifeline;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertSame;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.File;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+public final class OutboxJournalTest {
+  @Rule public final TemporaryFolder temp = new TemporaryFolder();
+
+  @Test public void namesAreFileNamesWithoutAPath() {
+    for (String bad : new String[] {"", "a/b", "..\\x", "with space", "ü",
+        new String(new char[65]).replace('\0', 'a')}) {
+      try {
+        OutboxJournal.builder(temp.getRoot(), bad);
+        fail(bad);
+      } catch (IllegalArgumentException e) {
+        assertTrue(e.getMessage(), e.getMessage().startsWith("a journal name is 1 to 64"
+            + " characters of [A-Za-z0-9._-], was \"" + bad + "\" (" + bad.length() + " chars)"));
+      }
+    }
+    OutboxJournal.builder(temp.getRoot(), "Chat_1.main-" + new String(new char[52]).replace('\0', 'z'));
+  }
+
+  @Test public void connectionOptionsJournalIsAProcessDeathJournalOnThatFile() throws Exception {
+    File dir = temp.newFolder();
+    ConnectionOptions options = ConnectionOptions.builder("ws://127.0.0.1:1/x")
+        .journal(dir, "chat")
+        .build();
+    OutboxStore store = options.outboxStore();
+    assertEquals("OutboxJournal{" + new File(dir, "chat.journal") + ", PROCESS_DEATH}",
+        store.toString());
+    store.open();
+    store.add(new StoredMessage(1, Message.text("hi"), 5, false));
+    store.close();
+    OutboxStore again = OutboxJournal.builder(dir, "chat")
+        .durability(OutboxJournal.Durability.POWER_LOSS).build();
+    assertEquals("hi", again.open().messages().get(0).message().text());
+    again.close();
+    assertSame(OutboxJournal.Durability.PROCESS_DEATH, OutboxJournal.Durability.valueOf(
+        "PROCESS_DEATH"));
+  }
+}
