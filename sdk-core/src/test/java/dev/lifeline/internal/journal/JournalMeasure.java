@@ -1,0 +1,87 @@
+package dev.lifeline.internal.journal;
+
+import dev.lifeline.Message;
+import dev.lifeline.OutboxStore;
+import dev.lifeline.StoredMessage;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import okio.FileSystem;
+import okio.Path;
+
+/**
+ * Not a test: prints the journal's costs on this machine (add at each level, open of 10,000
+ * messages). Run with the test class path: {@code java -cp ... JournalMeasure [dir]}.
+ */
+public final class JournalMeasure {
+  private JournalMeasure() {}
+
+  public static void main(String[] args) throws Exception {
+    File root = args.length > 0 ? new File(args[0]) : Files.createTempDirectory("journal").toFile();
+    String payload = new String(new char[100]).replace('\0', 'p');
+    // add at PROCESS_DEATH, one thread
+    for (int round = 0; round < 3; round++) {
+      FileOutboxStore s = new FileOutboxStore(FileSystem.SYSTEM, Path.get(root), "pd" + round, false);
+      s.open();
+      int n = 100_000;
+      long t0 = System.nanoTime();
+      for (int i = 1; i <= n; i++) s.add(new StoredMessage(i, Message.text(payload), i, false));
+      long t1 = System.nanoTime();
+      s.close();
+      System.out.printf("PROCESS_DEATH add: %.2f us/message (%d adds)%n",
+          (t1 - t0) / 1000.0 / n, n);
+    }
+    // add at POWER_LOSS, 1 and 4 threads, 3 s each
+    for (int threads : new int[] {1, 4, 1, 4}) {
+      FileOutboxStore s = new FileOutboxStore(FileSystem.SYSTEM, Path.get(root), "pl" + threads
+          + System.nanoTime(), true);
+      s.open();
+      long syncs0 = s.syncCount();
+      AtomicLong seq = new AtomicLong();
+      long deadline = System.nanoTime() + 3_000_000_000L;
+      CountDownLatch done = new CountDownLatch(threads);
+      long t0 = System.nanoTime();
+      for (int t = 0; t < threads; t++) {
+        new Thread(() -> {
+          try {
+            while (System.nanoTime() < deadline) {
+              long q = seq.incrementAndGet();
+              s.add(new StoredMessage(q, Message.text(payload), q, false));
+            }
+          } catch (Exception e) {
+            e.printStackTrace();
+          } finally {
+            done.countDown();
+          }
+        }).start();
+      }
+      done.await();
+      long t1 = System.nanoTime();
+      long adds = seq.get();
+      long syncs = s.syncCount() - syncs0;
+      s.close();
+      System.out.printf("POWER_LOSS %d thread(s): %.0f adds/s, %d adds, %d fsyncs, %.0f fsyncs"
+          + " per 1,000 adds%n", threads, adds * 1e9 / (t1 - t0), adds, syncs,
+          syncs * 1000.0 / adds);
+    }
+    // open of 10,000 messages of ~100 bytes
+    FileOutboxStore w = new FileOutboxStore(FileSystem.SYSTEM, Path.get(root), "open", false);
+    w.open();
+    for (int i = 1; i <= 10_000; i++) w.add(new StoredMessage(i, Message.text(payload), i, false));
+    w.close();
+    System.out.printf("journal of 10,000 messages: %d bytes%n",
+        new File(root, "open.journal").length());
+    for (int round = 0; round < 10; round++) {
+      FileOutboxStore r = new FileOutboxStore(FileSystem.SYSTEM, Path.get(root), "open", false);
+      long t0 = System.nanoTime();
+      OutboxStore.Contents c = r.open();
+      long t1 = System.nanoTime();
+      r.close();
+      if (round == 0 || round == 9) {
+        System.out.printf("open (round %d): %d messages in %.1f ms%n", round,
+            c.messages().size(), (t1 - t0) / 1e6);
+      }
+    }
+  }
+}
