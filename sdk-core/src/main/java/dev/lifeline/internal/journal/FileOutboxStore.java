@@ -166,7 +166,12 @@ public final class FileOutboxStore implements OutboxStore {
     tailDirty = false;
     compactAt = 0;
     // A temp file is what a compaction killed before its move left: the journal is intact.
-    fileSystem.delete(tempPath, false);
+    try {
+      fileSystem.delete(tempPath, false);
+    } catch (IOException e) {
+      throw new IOException("cannot delete " + tempPath + ", left by a compaction that did not"
+          + " finish (" + e.getMessage() + "); outbox journal " + journalPath + " is unchanged", e);
+    }
     if (!fileSystem.exists(journalPath)) {
       rewrite();
       return Contents.empty();
@@ -182,10 +187,13 @@ public final class FileOutboxStore implements OutboxStore {
     } else {
       end = read.end;
       if (file.size() > end) file.resize(end);
-      if (read.middleDamage || worthCompacting()) rewrite();
-      else if (powerLoss) openSyncer();
+      if (read.middleDamage || worthCompacting()) {
+        rewrite();
+      } else if (powerLoss) {
+        openSyncer();
+        sync(file); // what an earlier process-death session wrote, and the cut tail
+      }
     }
-    if (powerLoss) sync(writer);
     List<StoredMessage> messages = new ArrayList<StoredMessage>(live.size());
     for (LiveRecord r : live.values()) {
       StoredMessage m = r.message;

@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import okio.ByteString;
@@ -252,6 +253,16 @@ public final class FileOutboxStoreTest {
     assertEquals(range(1, 1), sequences(again));
   }
 
+  @Test public void aHeaderCutShortIsReportedAndStartedAfresh() throws Exception {
+    File dir = temp.newFolder();
+    Files.write(journal(dir).toPath(), new byte[] {'L', 'L', 'O', 'U', 'T'});
+    FileOutboxStore s = store(dir);
+    OutboxStore.Contents c = s.open();
+    assertEquals(0, c.messages().size());
+    assertTrue(c.damage(), c.damage().contains("only 5 bytes of its 12-byte header"));
+    assertEquals(JournalFormat.HEADER_BYTES, journal(dir).length());
+  }
+
   @Test public void aNewerFormatIsRefusedAndLeftUntouched() throws Exception {
     File dir = temp.newFolder();
     FileOutboxStore s = store(dir);
@@ -367,25 +378,8 @@ public final class FileOutboxStoreTest {
     s.open();
     int threads = 4;
     int each = 2000;
-    AtomicLong next = new AtomicLong();
-    AtomicReference<Throwable> failure = new AtomicReference<Throwable>();
-    CountDownLatch done = new CountDownLatch(threads);
-    for (int t = 0; t < threads; t++) {
-      new Thread(() -> {
-        try {
-          for (int i = 0; i < each; i++) {
-            long seq = next.incrementAndGet();
-            s.add(text(seq, "payload of " + seq + " " + new String(new char[(int) (seq % 300)])));
-          }
-        } catch (Throwable e) {
-          failure.set(e);
-        } finally {
-          done.countDown();
-        }
-      }).start();
-    }
-    done.await();
-    assertNull(failure.get());
+    onThreads(threads, each, seq ->
+        s.add(text(seq, "payload of " + seq + " " + new String(new char[(int) (seq % 300)]))));
     s.close();
     OutboxStore.Contents c = store(dir).open();
     assertNull(c.damage());
@@ -393,6 +387,33 @@ public final class FileOutboxStoreTest {
     for (StoredMessage m : c.messages()) {
       assertTrue(m.message().text().startsWith("payload of " + m.sequence() + " "));
     }
+  }
+
+  interface SequenceCall {
+    void run(long sequence) throws IOException;
+  }
+
+  /**
+   * Runs {@code body} {@code each} times on each of {@code threads} threads at once, with
+   * sequences 1, 2, ... shared between them; fails on any error, or when they take over 60 s.
+   */
+  private static void onThreads(int threads, int each, SequenceCall body) throws Exception {
+    AtomicLong next = new AtomicLong();
+    AtomicReference<Throwable> failure = new AtomicReference<Throwable>();
+    CountDownLatch done = new CountDownLatch(threads);
+    for (int t = 0; t < threads; t++) {
+      new Thread(() -> {
+        try {
+          for (int i = 0; i < each; i++) body.run(next.incrementAndGet());
+        } catch (Throwable e) {
+          failure.set(e);
+        } finally {
+          done.countDown();
+        }
+      }).start();
+    }
+    assertTrue("threads still adding after 60 s", done.await(60, TimeUnit.SECONDS));
+    assertNull(failure.get());
   }
 
   @Test public void powerLossAddsFromSeveralThreadsShareFsyncs() throws Exception {
@@ -403,23 +424,8 @@ public final class FileOutboxStoreTest {
     s.open();
     int threads = 4;
     int each = 50;
-    AtomicLong next = new AtomicLong();
-    CountDownLatch done = new CountDownLatch(threads);
-    AtomicReference<Throwable> failure = new AtomicReference<Throwable>();
     long before = s.syncCount();
-    for (int t = 0; t < threads; t++) {
-      new Thread(() -> {
-        try {
-          for (int i = 0; i < each; i++) s.add(text(next.incrementAndGet(), "x"));
-        } catch (Throwable e) {
-          failure.set(e);
-        } finally {
-          done.countDown();
-        }
-      }).start();
-    }
-    done.await();
-    assertNull(failure.get());
+    onThreads(threads, each, seq -> s.add(text(seq, "x")));
     long syncs = s.syncCount() - before;
     // Each add waited for an fsync that started after its write; with 4 threads and 2 ms fsyncs
     // the followers share the leader's: well under one per add.
