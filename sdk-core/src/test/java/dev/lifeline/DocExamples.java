@@ -192,6 +192,11 @@ final class DocExamples {
     signals.networkChanged(); // e.g. Wi-Fi to Ethernet: open sockets belong to the old network
   }
 
+  static void messageIds(Connection connection) {
+    String id = Message.newId();
+    connection.send(Message.text("{\"id\":\"" + id + "\",\"body\":\"hello\"}").withId(id));
+  }
+
   static void outboxJournal(File dataDir) {
     OutboxStore store = OutboxJournal.builder(new File(dataDir, "lifeline"), "chat")
         .durability(OutboxJournal.Durability.POWER_LOSS)
