@@ -1,7 +1,6 @@
 package dev.lifeline.internal.journal;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
@@ -81,8 +80,10 @@ public final class JournalProcessTest {
       OutboxStore store = OutboxJournal.builder(dir, "j").build();
       OutboxStore.Contents c = store.open();
       store.close();
-      // A record is written in one write call: kill -9 never tears it, so no damage at all.
-      assertNull(c.damage());
+      // A record is one write call, which SIGKILL stops only between pages, if at all: the
+      // only damage allowed is a torn tail, never bytes in the middle.
+      assertTrue(c.damage(), c.damage() == null
+          || c.damage().contains("were not a complete record") && !c.damage().contains(";"));
       long expected = 1;
       for (StoredMessage m : c.messages()) {
         assertEquals(expected, m.sequence());
