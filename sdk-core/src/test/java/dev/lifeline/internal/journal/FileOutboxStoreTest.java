@@ -435,6 +435,26 @@ public final class FileOutboxStoreTest {
     assertEquals(range(1, threads * each), sequences(store(dir).open()));
   }
 
+  @Test public void powerLossAddsRacingCompactionsLoseNothing() throws Exception {
+    File dir = temp.newFolder();
+    FileOutboxStore s = store(dir, true, FileSystem.SYSTEM);
+    s.open();
+    String payload = new String(new char[2000]).replace('\0', 'k');
+    // Every add waits for its fsync while other threads' removals rewrite the journal under it.
+    onThreads(4, 300, seq -> {
+      s.add(text(seq, payload + seq));
+      if (seq % 10 != 0) s.remove(new long[] {seq});
+    });
+    assertTrue("compacted: " + journal(dir).length(), journal(dir).length() < 2 * 1024 * 1024);
+    s.close();
+    OutboxStore.Contents c = store(dir).open();
+    assertNull(c.damage());
+    List<Long> expected = new ArrayList<Long>();
+    for (long seq = 10; seq <= 1200; seq += 10) expected.add(seq);
+    assertEquals(expected, sequences(c));
+    for (StoredMessage m : c.messages()) assertEquals(payload + m.sequence(), m.message().text());
+  }
+
   @Test public void aMissingDirectoryIsCreatedAndAnUncreatableOneIsNamed() throws Exception {
     File dir = new File(temp.getRoot(), "a/b/c");
     FileOutboxStore s = store(dir);
