@@ -277,6 +277,12 @@ public final class FileOutboxStore implements OutboxStore {
       if (state == State.NEW || state == State.CLOSED) return;
       IOException failure = null;
       takeSyncToken();
+      IOException failedSync;
+      synchronized (syncMonitor) {
+        failedSync = syncFailure;
+      }
+      // Cut away what a failed fsync left unsynced even when no call came after it.
+      if (state == State.OPEN && failedSync != null) breakAfterSyncFailure(failedSync);
       try {
         if (powerLoss && state == State.OPEN && syncer != null) sync(syncer);
       } catch (IOException e) {

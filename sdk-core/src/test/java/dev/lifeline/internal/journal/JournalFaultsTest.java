@@ -108,6 +108,23 @@ public final class JournalFaultsTest {
     assertEquals(null, c.damage());
   }
 
+  @Test public void closingAfterAFailedFsyncCutsTheUnsyncedRecordsAway() throws Exception {
+    File dir = temp.newFolder();
+    OutboxStore s = store(dir, OutboxJournal.Durability.POWER_LOSS);
+    s.open();
+    s.add(secret(1));
+    fs.failSync = true;
+    try {
+      s.add(secret(2));
+      fail();
+    } catch (IOException expected) {
+    }
+    fs.failSync = false;
+    s.close(); // no call in between
+    assertEquals(Arrays.asList(1L),
+        sequences(store(dir, OutboxJournal.Durability.POWER_LOSS).open()));
+  }
+
   @Test public void aReadOnlyDirectoryFailsTheOpenWithThePath() throws Exception {
     File dir = temp.newFolder();
     fs.readOnlyDirectory = true;
