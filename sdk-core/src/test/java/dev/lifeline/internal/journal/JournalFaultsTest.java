@@ -78,9 +78,8 @@ public final class JournalFaultsTest {
     assertEquals(Arrays.asList(1L, 2L, 4L), sequences(c));
   }
 
-  @Test public void aFailedFsyncAtPowerLossFailsTheAddAndTheStoreUntilReopened()
-      throws Exception {
-    File dir = temp.newFolder();
+  /** A POWER_LOSS store in {@code dir} that recorded 1, then failed to sync 2. */
+  private OutboxStore failedToSyncTheSecondAdd(File dir) throws IOException {
     OutboxStore s = store(dir, OutboxJournal.Durability.POWER_LOSS);
     s.open();
     s.add(secret(1));
@@ -93,6 +92,13 @@ public final class JournalFaultsTest {
           + " the record is not durable"));
     }
     fs.failSync = false;
+    return s;
+  }
+
+  @Test public void aFailedFsyncAtPowerLossFailsTheAddAndTheStoreUntilReopened()
+      throws Exception {
+    File dir = temp.newFolder();
+    OutboxStore s = failedToSyncTheSecondAdd(dir);
     try {
       s.add(secret(3));
       fail();
@@ -110,17 +116,7 @@ public final class JournalFaultsTest {
 
   @Test public void closingAfterAFailedFsyncCutsTheUnsyncedRecordsAway() throws Exception {
     File dir = temp.newFolder();
-    OutboxStore s = store(dir, OutboxJournal.Durability.POWER_LOSS);
-    s.open();
-    s.add(secret(1));
-    fs.failSync = true;
-    try {
-      s.add(secret(2));
-      fail();
-    } catch (IOException expected) {
-    }
-    fs.failSync = false;
-    s.close(); // no call in between
+    failedToSyncTheSecondAdd(dir).close(); // no call in between
     assertEquals(Arrays.asList(1L),
         sequences(store(dir, OutboxJournal.Durability.POWER_LOSS).open()));
   }
