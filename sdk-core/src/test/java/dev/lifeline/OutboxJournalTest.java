@@ -24,7 +24,8 @@ public final class OutboxJournalTest {
             + " characters of [A-Za-z0-9._-], was \"" + bad + "\" (" + bad.length() + " chars)"));
       }
     }
-    OutboxJournal.builder(temp.getRoot(), "Chat_1.main-" + new String(new char[52]).replace('\0', 'z'));
+    String longest = "Chat_1.main-" + new String(new char[52]).replace('\0', 'z');
+    OutboxJournal.builder(temp.getRoot(), longest);
   }
 
   @Test public void connectionOptionsJournalIsAProcessDeathJournalOnThatFile() throws Exception {

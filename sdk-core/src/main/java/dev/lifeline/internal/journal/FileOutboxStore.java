@@ -83,7 +83,7 @@ public final class FileOutboxStore implements OutboxStore {
   private @Nullable String position;
   /** True when a failed write may have left bytes after {@link #end}. Guarded by {@link #lock}. */
   private boolean tailDirty;
-  /** Garbage below which no compaction is tried (raised after one failed). Guarded by {@link #lock}. */
+  /** Garbage below which no compaction is tried (raised after one failed). Guarded by lock. */
   private long compactAt;
   /** Offset after the last intact record: where the next one goes. Written under {@link #lock}. */
   private volatile long end;
@@ -92,17 +92,17 @@ public final class FileOutboxStore implements OutboxStore {
   private final Object syncMonitor = new Object();
   /** The handle fsyncs go through; owned by the holder of the sync token. */
   private @Nullable FileHandle syncer;
-  /** The sync token: a leader's fsync, a compaction or the final sync runs. Guarded by {@link #syncMonitor}. */
+  /** The sync token: a leader's fsync, a compaction or the final sync runs. Guarded by it. */
   private boolean syncing;
-  /** Offset up to which the journal is synced, in generation {@link #generation}. Guarded by {@link #syncMonitor}. */
+  /** Offset up to which the journal is synced, in {@link #generation}. Guarded by syncMonitor. */
   private long syncedEnd;
-  /** Counts rewrites: a rewrite syncs all it copies, so older offsets are synced. Guarded by {@link #syncMonitor}. */
+  /** Counts rewrites, each of which synced all it copied. Guarded by syncMonitor. */
   private int generation;
-  /** The fsync failure that broke the store, or null. Guarded by {@link #syncMonitor}. */
+  /** The fsync failure that broke the store, or null. Guarded by syncMonitor. */
   private @Nullable IOException syncFailure;
-  /** True once closed: no fsync is led any more. Guarded by {@link #syncMonitor}. */
+  /** True once closed: no fsync is led any more. Guarded by syncMonitor. */
   private boolean syncClosed;
-  /** fsyncs done, for measurements. Guarded by {@link #syncMonitor}. */
+  /** fsyncs done, for measurements. Guarded by syncMonitor. */
   private long syncCount;
 
   /**
@@ -615,7 +615,7 @@ public final class FileOutboxStore implements OutboxStore {
     }
   }
 
-  /** One fsync ({@code FileHandle.flush()} is {@code FileDescriptor.sync()} on the JVM and Android). */
+  /** One fsync: {@code FileHandle.flush()} is {@code FileDescriptor.sync()} on JVM and Android. */
   private void sync(FileHandle file) throws IOException {
     file.flush();
     synchronized (syncMonitor) {
@@ -656,7 +656,7 @@ public final class FileOutboxStore implements OutboxStore {
     }
   }
 
-  /** {@code FileHandle.write} throws IOException without declaring it (Kotlin); this declares it. */
+  /** {@code FileHandle.write} throws IOException without declaring it (Kotlin); this does. */
   private static void write(FileHandle file, long at, byte[] bytes, int offset, int count)
       throws IOException {
     file.write(at, bytes, offset, count);

@@ -206,7 +206,8 @@ final class JournalFormat {
   }
 
   static int getInt(byte[] b, int p) {
-    return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff);
+    return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8
+        | (b[p + 3] & 0xff);
   }
 
   static long getLong(byte[] b, int p) {

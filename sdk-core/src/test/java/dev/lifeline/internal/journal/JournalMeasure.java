@@ -22,7 +22,8 @@ public final class JournalMeasure {
     String payload = new String(new char[100]).replace('\0', 'p');
     // add at PROCESS_DEATH, one thread
     for (int round = 0; round < 3; round++) {
-      FileOutboxStore s = new FileOutboxStore(FileSystem.SYSTEM, Path.get(root), "pd" + round, false);
+      FileOutboxStore s =
+          new FileOutboxStore(FileSystem.SYSTEM, Path.get(root), "pd" + round, false);
       s.open();
       int n = 100_000;
       long t0 = System.nanoTime();
