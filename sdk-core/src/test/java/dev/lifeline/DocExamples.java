@@ -44,6 +44,11 @@ final class DocExamples {
     connection.send("hello"); // queued until connected
   }
 
+  static void messageId(Connection connection) {
+    String id = Message.newId();
+    connection.send(Message.text("{\"id\":\"" + id + "\",\"body\":\"hello\"}").withId(id));
+  }
+
   static void connection(Lifeline lifeline, String url, ConnectionListener listener,
       CountDownLatch done) throws Exception {
     try (Connection connection = lifeline.newConnection(url, listener)) {
@@ -190,11 +195,6 @@ final class DocExamples {
     signals.suspended(); // the lid is closing
     signals.resumed(); // awake again
     signals.networkChanged(); // e.g. Wi-Fi to Ethernet: open sockets belong to the old network
-  }
-
-  static void messageIds(Connection connection) {
-    String id = Message.newId();
-    connection.send(Message.text("{\"id\":\"" + id + "\",\"body\":\"hello\"}").withId(id));
   }
 
   static void outboxJournal(File dataDir) {

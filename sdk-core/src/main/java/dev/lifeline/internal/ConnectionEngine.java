@@ -105,7 +105,8 @@ final class ConnectionEngine {
         timers, new KeepAliveOwner(this, options.heartbeat(), app));
     if (tuning != null) tuning.onChange(keepAlive::intervalChanged);
     this.delivery = new Delivery(options.outbox(), options.ackTimeoutMillis(), timers,
-        new DeliveryOwner(this));
+        new DeliveryOwner(this), options.outboxStore() == null ? null : new OutboxRecords(
+            options.outboxStore(), ctx.wallClock, app, Redact.url(options.url())));
     this.sleep = new SleepDetector(connection, environmentPolicy.sleepDetectionMillis(), app,
         keepAlive, timers);
     this.environment =

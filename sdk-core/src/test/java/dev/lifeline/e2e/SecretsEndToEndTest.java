@@ -213,6 +213,11 @@ public final class SecretsEndToEndTest {
       @Override public void hookStuck(Connection c, String hook, long runningMillis) {
         record("hookStuck", c, hook, runningMillis);
       }
+
+      @Override public void outboxRestored(Connection c, int restored, int reported,
+          String damage) {
+        record("outboxRestored", c, restored, reported, damage);
+      }
     };
     List<String> missing = new ArrayList<>();
     for (Method m : EventListener.class.getDeclaredMethods()) {
