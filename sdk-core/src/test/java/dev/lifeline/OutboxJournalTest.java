@@ -6,6 +6,9 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.io.File;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -45,5 +48,45 @@ public final class OutboxJournalTest {
     again.close();
     assertSame(OutboxJournal.Durability.PROCESS_DEATH, OutboxJournal.Durability.valueOf(
         "PROCESS_DEATH"));
+  }
+
+  @Test public void aConnectionRestoresTheJournalAndASecondOneOnItIsRefused() throws Exception {
+    File dir = temp.newFolder();
+    // What a process that died with three messages queued left behind.
+    OutboxStore dead = OutboxJournal.builder(dir, "chat").build();
+    dead.open();
+    for (int i = 1; i <= 3; i++) {
+      dead.add(new StoredMessage(i, Message.text("m" + i).withId("id" + i),
+          System.currentTimeMillis(), false));
+    }
+    dead.close();
+
+    Lifeline lifeline = Lifeline.builder().build();
+    List<String> failed = new CopyOnWriteArrayList<String>();
+    ConnectionListener listener = new ConnectionListener() {
+      @Override public void onSendFailed(Connection c, Message m, String reason) {
+        failed.add(m.id());
+      }
+    };
+    try {
+      Connection c = lifeline.newConnection(
+          ConnectionOptions.builder("ws://127.0.0.1:1/x").journal(dir, "chat").build(), listener);
+      assertEquals(3, c.queuedMessages());
+      try {
+        lifeline.newConnection(
+            ConnectionOptions.builder("ws://127.0.0.1:1/y").journal(dir, "chat").build(),
+            listener);
+        fail();
+      } catch (IllegalStateException e) {
+        assertTrue(e.getMessage(), e.getMessage().contains("is in use by another client"));
+      }
+    } finally {
+      assertTrue(lifeline.shutdown(5, TimeUnit.SECONDS));
+    }
+    // The shutdown reported the three and removed them; the journal was closed.
+    assertEquals(java.util.Arrays.asList("id1", "id2", "id3"), failed);
+    OutboxStore after = OutboxJournal.builder(dir, "chat").build();
+    assertEquals(0, after.open().messages().size());
+    after.close();
   }
 }
