@@ -110,5 +110,31 @@ public final class JournalMeasure {
             c.messages().size(), (t1 - t0) / 1e6);
       }
     }
+    // the same 10,000 restored by newConnection: the store's open plus the engine's work
+    dev.lifeline.Lifeline lifeline = dev.lifeline.Lifeline.builder().build();
+    try {
+      for (int round = 0; round < 10; round++) {
+        Files.copy(new File(root, "open.journal").toPath(),
+            new File(root, "e2e" + round + ".journal").toPath());
+        dev.lifeline.ConnectionOptions options = dev.lifeline.ConnectionOptions
+            .builder("ws://127.0.0.1:1/x")
+            .outbox(dev.lifeline.OutboxPolicy.builder().maxMessages(10_000)
+                .maxBytes(100L * 1024 * 1024).build())
+            .outboxStore(new FileOutboxStore(FileSystem.SYSTEM, Path.get(root), "e2e" + round,
+                false))
+            .build();
+        long t0 = System.nanoTime();
+        dev.lifeline.Connection c =
+            lifeline.newConnection(options, new dev.lifeline.ConnectionListener() {});
+        long t1 = System.nanoTime();
+        if (round == 0 || round == 9) {
+          System.out.printf("newConnection restoring (round %d): %d queued in %.1f ms%n", round,
+              c.queuedMessages(), (t1 - t0) / 1e6);
+        }
+        c.close();
+      }
+    } finally {
+      lifeline.shutdown(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 }
