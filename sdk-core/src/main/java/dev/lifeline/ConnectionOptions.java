@@ -2,6 +2,7 @@ package dev.lifeline;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.io.File;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -475,6 +476,23 @@ public final class ConnectionOptions {
     public Builder outboxStore(@Nullable OutboxStore store) {
       this.outboxStore = store;
       return this;
+    }
+
+    /**
+     * Keeps the outbox in Lifeline's journal {@code name} in {@code directory}: the same as
+     * {@code outboxStore(OutboxJournal.builder(directory, name).build())}, at the {@link
+     * OutboxJournal.Durability#PROCESS_DEATH} level (use {@link OutboxJournal#builder} and {@link
+     * #outboxStore} for {@link OutboxJournal.Durability#POWER_LOSS}). On Android, {@code
+     * LifelineAndroid.journal} picks the directory.
+     *
+     * @param directory where the journal's files go; created when missing
+     * @param name the journal's name, 1 to 64 characters of {@code [A-Za-z0-9._-]}, the same across
+     *     restarts and different for each connection
+     * @return this builder
+     * @throws IllegalArgumentException when the name is not valid
+     */
+    public Builder journal(File directory, String name) {
+      return outboxStore(OutboxJournal.builder(directory, name).build());
     }
 
     /**

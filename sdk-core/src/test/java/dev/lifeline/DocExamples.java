@@ -3,6 +3,7 @@ package dev.lifeline;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import java.io.File;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -194,6 +195,15 @@ final class DocExamples {
     signals.suspended(); // the lid is closing
     signals.resumed(); // awake again
     signals.networkChanged(); // e.g. Wi-Fi to Ethernet: open sockets belong to the old network
+  }
+
+  static void outboxJournal(File dataDir) {
+    OutboxStore store = OutboxJournal.builder(new File(dataDir, "lifeline"), "chat")
+        .durability(OutboxJournal.Durability.POWER_LOSS)
+        .build();
+    ConnectionOptions options = ConnectionOptions.builder("wss://example.com/chat")
+        .outboxStore(store)
+        .build();
   }
 
   static void ackMatcher() {
