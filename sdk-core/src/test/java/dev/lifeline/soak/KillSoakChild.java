@@ -37,8 +37,9 @@ import org.jspecify.annotations.Nullable;
  * mode takes that as the acknowledgement of id N.
  *
  * <p>It prints {@code STARTED} once the connection exists (the journal is open and restored) and
- * {@code connect()} was called; {@code RESTORED …} when Lifeline reports the restore; {@code DONE
- * …} before a last run exits; Lifeline's log lines as {@code LOG …}.
+ * {@code connect()} was called; {@code CONNECTED} when it first is; {@code RESTORED …} when
+ * Lifeline reports the restore; {@code DONE …} before a last run exits; Lifeline's log lines as
+ * {@code LOG …}.
  */
 public final class KillSoakChild {
   /** The pace of sending: steady, and fast enough for a few hundred messages per run. */
@@ -99,7 +100,9 @@ public final class KillSoakChild {
     if (atLeastOnce) options.atLeastOnce(ACK_BY_ID);
     Connection connection = lifeline.newConnection(options.build(), new ConnectionListener() {
       @Override public void onStateChanged(Connection c, ConnectionState state) {
-        if (state.kind() == ConnectionState.Kind.CONNECTED) connects.incrementAndGet();
+        if (state.kind() == ConnectionState.Kind.CONNECTED && connects.incrementAndGet() == 1) {
+          say("CONNECTED");
+        }
         if (state.reason() != null) say("STATE " + state);
       }
 

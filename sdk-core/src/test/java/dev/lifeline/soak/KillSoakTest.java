@@ -47,15 +47,20 @@ public final class KillSoakTest {
   private static final int AT_LEAST_ONCE_KILLS = 30;
   /** Kills in the at-most-once soak. */
   private static final int AT_MOST_ONCE_KILLS = 10;
-  /** One kill in this many comes at a random moment of the child's start, before it sends. */
+  /**
+   * One kill in this many comes at a random moment of the child's start (the JVM's, the journal's
+   * opening and restore); the others up to {@link #KILL_WINDOW_MILLIS} after it connected, while
+   * it resends what it restored and sends more, so that every such run uses the network however
+   * slow the machine is.
+   */
   private static final int EARLY_KILL_EVERY = 5;
-  /** A kill after the child started comes up to this many ms after it said so. */
+  /** A kill after the child connected comes up to this many ms after it said so. */
   private static final long KILL_WINDOW_MILLIS = 150;
   /** An early kill comes this many ms after the spawn at most. */
   private static final long EARLY_KILL_WINDOW_MILLIS = 700;
   /** The server answers each message this late, so kills find some unanswered. */
   private static final long ACK_DELAY_MILLIS = 20;
-  /** How long a child may take to start and open its journal: generous, for a busy machine. */
+  /** How long a child may take to start and connect: generous, for a busy machine. */
   private static final long START_MILLIS = 20_000;
   /** Each soak's hard bound. */
   private static final long SOAK_BOUND_MILLIS = 150_000;
@@ -202,7 +207,8 @@ public final class KillSoakTest {
       for (int run = 0; run <= kills; run++) {
         boolean last = run == kills;
         try (ChildJvm child = ChildJvm.start("run " + run + " (" + mode + ", seed " + SEED + ")",
-            KillSoakChild.class, Arrays.asList("STARTED", "RESTORED", "DONE"), mode, server.url(),
+            KillSoakChild.class, Arrays.asList("STARTED", "CONNECTED", "RESTORED",
+            "DONE"), mode, server.url(),
             dir.getPath(), Integer.toString(run), last ? "last" : "send", durability.name())) {
           if (last) {
             int exit = child.awaitExit(deadline.cap(60_000));
@@ -213,7 +219,7 @@ public final class KillSoakTest {
             soak.kills++;
             if (child.mark("STARTED") == null) soak.earlyKills++;
           } else {
-            child.awaitLine("STARTED", deadline.cap(START_MILLIS));
+            child.awaitLine("CONNECTED", deadline.cap(START_MILLIS));
             deadline.pause(random.nextInt((int) KILL_WINDOW_MILLIS + 1));
             child.kill();
             soak.kills++;
