@@ -50,6 +50,8 @@ import java.util.stream.Stream;
 final class ProcessDeathStage {
   /** The journal's name in its temp directory. */
   static final String JOURNAL_NAME = "demo-outbox";
+  /** Queued after the child's last output line, once its output ended. */
+  private static final String END_OF_OUTPUT = "\u0000end of output";
 
   /** What the stage ends with. */
   record Outcome(
@@ -134,39 +136,40 @@ final class ProcessDeathStage {
       child = startChild(url, journalDir);
       BlockingQueue<String> lines = readLines(child);
       List<String> accepted = new ArrayList<>();
-      boolean killedMidBurst = false;
       await(lines, "connected", child);
       timeline.log(Timeline.Type.INFO, "process", "connected (pid " + child.pid()
           + "); sending " + burst.messages() + " messages, one every "
           + Timeline.seconds(burst.spacingMillis()) + "; the server acknowledges each "
           + Timeline.seconds(burst.echoDelayMillis()) + " after it arrived");
-      while (true) {
+      while (accepted.size() < burst.killAfter()) {
         String line = next(lines, child);
         if (line.startsWith("accepted ")) {
           accepted.add(line.substring("accepted ".length()));
           if (accepted.size() == burst.networkDownAfter()) network.down();
-          if (accepted.size() == burst.killAfter()) {
-            child.destroyForcibly();
-            if (!child.waitFor(5, TimeUnit.SECONDS)) {
-              throw new IOException("the app process (pid " + child.pid() + ") still runs 5 s"
-                  + " after SIGKILL");
-            }
-            killedMidBurst = true;
-            timeline.log(Timeline.Type.SCENARIO, "scenario", "KILLED the app process (SIGKILL,"
-                + " exit " + child.exitValue() + ") after " + accepted.size() + " of "
-                + burst.messages() + " messages accepted: no close, nothing more sent or settled");
-            break;
-          }
         } else if (line.equals("burst sent")) {
           break;
+        } else if (line.equals(END_OF_OUTPUT)) {
+          throw ended(child, "the kill after " + burst.killAfter() + " accepted");
         } else {
           timeline.log(Timeline.Type.INFO, "process", line);
         }
       }
-      // Lines the process printed before the kill and this loop had not read yet.
-      for (String line; (line = lines.poll()) != null; ) {
-        if (line.startsWith("accepted ")) accepted.add(line.substring("accepted ".length()));
+      child.destroyForcibly();
+      if (!child.waitFor(5, TimeUnit.SECONDS)) {
+        throw new IOException("the app process (pid " + child.pid() + ") still runs 5 s after"
+            + " SIGKILL");
       }
+      // Lines the process printed before the kill that the loop has not read yet: its output
+      // is read to the end (the pipe keeps what was written before the SIGKILL).
+      boolean killedMidBurst = true;
+      for (String line; !(line = next(lines, child)).equals(END_OF_OUTPUT); ) {
+        if (line.startsWith("accepted ")) accepted.add(line.substring("accepted ".length()));
+        if (line.equals("burst sent")) killedMidBurst = false;
+      }
+      timeline.log(Timeline.Type.SCENARIO, "scenario", "KILLED the app process (SIGKILL, exit "
+          + child.exitValue() + ") after " + accepted.size() + " of " + burst.messages()
+          + " messages accepted" + (killedMidBurst ? "" : ", too late: the burst had ended")
+          + ": no close, nothing more sent or settled");
       network.up();
       return restart(url, journalDir, accepted, killedMidBurst);
     } finally {
@@ -328,6 +331,8 @@ final class ProcessDeathStage {
         for (String line; (line = r.readLine()) != null; ) lines.add(line);
       } catch (IOException ended) {
         // The process is gone.
+      } finally {
+        lines.add(END_OF_OUTPUT);
       }
     }, "demo: app process output");
     t.setDaemon(true);
@@ -339,27 +344,30 @@ final class ProcessDeathStage {
   private void await(BlockingQueue<String> lines, String expected, Process child)
       throws IOException, InterruptedException {
     for (String line; !(line = next(lines, child)).equals(expected); ) {
+      if (line.equals(END_OF_OUTPUT)) throw ended(child, expected);
       timeline.log(Timeline.Type.INFO, "process", line);
     }
   }
 
-  /** The child's next line, within 15 s; fails at once when the child exited with nothing left. */
+  /** The child's next line (or {@link #END_OF_OUTPUT}), within 15 s. */
   private static String next(BlockingQueue<String> lines, Process child)
       throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    String line = null;
-    while (line == null && System.nanoTime() < deadline) {
-      boolean exited = !child.isAlive();
-      line = lines.poll(50, TimeUnit.MILLISECONDS);
-      // Its output is read to the end once it exited: after one more poll nothing can follow.
-      if (line == null && exited) break;
-    }
+    String line = lines.poll(15, TimeUnit.SECONDS);
     if (line == null) {
       throw new IOException("the app process (pid " + child.pid() + ", "
           + (child.isAlive() ? "running" : "exited " + child.exitValue())
           + ") printed nothing more within 15 s");
     }
     return line;
+  }
+
+  /** The child's output ended before {@code awaited}. */
+  private static IOException ended(Process child, String awaited)
+      throws InterruptedException {
+    child.waitFor(1, TimeUnit.SECONDS);
+    return new IOException("the app process (pid " + child.pid() + ") ended its output before "
+        + awaited + " (" + (child.isAlive() ? "still running" : "exit " + child.exitValue())
+        + ")");
   }
 
   static void deleteTree(Path root) throws IOException {
