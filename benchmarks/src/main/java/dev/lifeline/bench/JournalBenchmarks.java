@@ -57,6 +57,11 @@ final class JournalBenchmarks implements Benchmark {
   static final int MESSAGE_BYTES = 100;
   /** Sending threads in the group-commit rows. */
   static final int THREADS = 4;
+  /**
+   * Sending threads in an extra group-commit row, shown for comparison: how the fsyncs per
+   * message fall when more senders share one.
+   */
+  static final int MANY_THREADS = 16;
   /** The most messages between {@code send()} and arrival, for both sides (outbox limit 1000). */
   static final int IN_FLIGHT = 500;
   /** Messages in the journal the restore row reads. */
@@ -111,7 +116,7 @@ final class JournalBenchmarks implements Benchmark {
     Path dir = Files.createTempDirectory("lifeline-bench-journal");
     OkHttpClient okHttp = new OkHttpClient();
     Lifeline lifeline = Lifeline.builder().okHttpClient(okHttp).build();
-    ExecutorService senders = Executors.newFixedThreadPool(THREADS, r -> {
+    ExecutorService senders = Executors.newFixedThreadPool(MANY_THREADS, r -> {
       Thread t = new Thread(r, "bench sender");
       t.setDaemon(true);
       return t;
@@ -125,6 +130,8 @@ final class JournalBenchmarks implements Benchmark {
         t.row(rows, OutboxJournal.Durability.POWER_LOSS, THREADS, mode, POWER_LOSS_BAR);
       }
       t.row(rows, OutboxJournal.Durability.POWER_LOSS, 1, Mode.AT_MOST_ONCE, Double.NaN);
+      t.row(rows, OutboxJournal.Durability.POWER_LOSS, MANY_THREADS, Mode.AT_LEAST_ONCE,
+          Double.NaN);
       rows.add(restore(run, lifeline, ws, dir.toFile()));
     } finally {
       senders.shutdownNow();
