@@ -2,6 +2,7 @@ package dev.lifeline.sample;
 
 import dev.lifeline.AckMatcher;
 import dev.lifeline.Connection;
+import dev.lifeline.ConnectionListener;
 import dev.lifeline.ConnectionOptions;
 import dev.lifeline.ConnectionState;
 import dev.lifeline.Lifeline;
@@ -72,7 +73,7 @@ final class DyingClient {
         // (PROCESS_DEATH, the default: in the OS, which a SIGKILL does not undo).
         .journal(new File(args[1]), args[2])
         .atLeastOnce(BY_ID)
-        .build(), new dev.lifeline.ConnectionListener() {});
+        .build(), new ConnectionListener() {});
     connection.connect();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (connection.state().kind() != ConnectionState.Kind.CONNECTED) {

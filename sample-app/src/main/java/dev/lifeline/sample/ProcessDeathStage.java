@@ -98,10 +98,15 @@ final class ProcessDeathStage {
     }
   }
 
+  /** Where the stage's lines go. */
   private final Timeline timeline;
+  /** The demo's client, for the connection of the next start (the killed process has its own). */
   private final Lifeline lifeline;
+  /** The stage server's wire protocol, the demo's. */
   private final DemoServer.Protocol protocol;
+  /** The next start's reconnect policy, the demo's. */
   private final ReconnectPolicy reconnect;
+  /** The burst's size and timing. */
   private final Burst burst;
 
   /** Ids the server received, first copies only. Guarded by itself. */
