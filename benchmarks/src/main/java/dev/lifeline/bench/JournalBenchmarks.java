@@ -37,9 +37,9 @@ import okhttp3.OkHttpClient;
  *
  * <p><b>Workload.</b> Messages of {@value #MESSAGE_BYTES} bytes of text, each carrying its
  * {@link Message#id()} at the front (as an app that lets the server drop duplicates does), sent
- * to OkHttp's MockWebServer on 127.0.0.1 for one trial's time by 1 or {@value #THREADS} app
- * threads, with at most {@value #IN_FLIGHT} messages between {@code send()} and arrival (the same
- * cap for both sides). Two delivery modes: at-most-once (the default) to a sink, where a message
+ * to OkHttp's MockWebServer on 127.0.0.1 for one trial's time by 1, {@value #THREADS} or {@value
+ * #MANY_THREADS} app threads, with at most {@value #IN_FLIGHT} messages between {@code send()}
+ * and arrival (the same cap for both sides). Two delivery modes: at-most-once (the default) to a sink, where a message
  * has arrived once the server counted it; at-least-once to an echo, acknowledged by id, where it
  * has arrived once {@code onDelivered} ran, so the journal's removal is part of the work. The
  * journal side records each message before {@code send()} returns (and, at-most-once, marks it
@@ -50,7 +50,7 @@ import okhttp3.OkHttpClient;
  * <p><b>Two rates per trial.</b> End to end: messages per second from the first {@code send()}
  * to the last arrival (the bar). {@code send()} calls: messages per second of the app threads'
  * time inside {@code send()} (1 / mean call time), what a sending thread pays; shown for
- * comparison.
+ * comparison. fsyncs are counted by a {@link CountingFileSystem} under the journal.
  */
 final class JournalBenchmarks implements Benchmark {
   /** Size of each message's text, id included. */
