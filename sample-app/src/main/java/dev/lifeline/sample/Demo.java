@@ -413,7 +413,7 @@ final class Demo {
         + " restores its journal");
     try {
       return new ProcessDeathStage(timeline, lifeline, settings.protocol(), reconnectPolicy(),
-          burst).run();
+          burst, stop).run();
     } catch (IOException e) {
       timeline.log(Timeline.Type.SCENARIO, "scenario", "the stage failed: " + e.getMessage());
       return ProcessDeathStage.Outcome.failed(e.getMessage());

@@ -26,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,6 +111,8 @@ final class ProcessDeathStage {
   private final ReconnectPolicy reconnect;
   /** The burst's size and timing. */
   private final Burst burst;
+  /** Counted down to stop the demo early (Ctrl-C): every wait of the stage then ends. */
+  private final CountDownLatch stop;
 
   /** Ids the server received, first copies only. Guarded by itself. */
   private final Set<String> received = new HashSet<>();
@@ -117,12 +120,13 @@ final class ProcessDeathStage {
   private final AtomicLong duplicates = new AtomicLong();
 
   ProcessDeathStage(Timeline timeline, Lifeline lifeline, DemoServer.Protocol protocol,
-      ReconnectPolicy reconnect, Burst burst) {
+      ReconnectPolicy reconnect, Burst burst, CountDownLatch stop) {
     this.timeline = timeline;
     this.lifeline = lifeline;
     this.protocol = protocol;
     this.reconnect = reconnect;
     this.burst = burst;
+    this.stop = stop;
   }
 
   /** Runs the stage; stops everything it started, even when it fails. */
@@ -149,7 +153,7 @@ final class ProcessDeathStage {
           + Timeline.seconds(burst.spacingMillis()) + "; the server acknowledges each "
           + Timeline.seconds(burst.echoDelayMillis()) + " after it arrived");
       while (accepted.size() < burst.killAfter()) {
-        String line = next(lines, child);
+        String line = next(lines, child, stop);
         if (line.startsWith("accepted ")) {
           accepted.add(line.substring("accepted ".length()));
           if (accepted.size() == burst.networkDownAfter()) network.down();
@@ -169,7 +173,7 @@ final class ProcessDeathStage {
       // Lines the process printed before the kill that the loop has not read yet: its output
       // is read to the end (the pipe keeps what was written before the SIGKILL).
       boolean killedMidBurst = true;
-      for (String line; !(line = next(lines, child)).equals(END_OF_OUTPUT); ) {
+      for (String line; !(line = next(lines, child, stop)).equals(END_OF_OUTPUT); ) {
         if (line.startsWith("accepted ")) accepted.add(line.substring("accepted ".length()));
         if (line.equals("burst sent")) killedMidBurst = false;
       }
@@ -235,7 +239,9 @@ final class ProcessDeathStage {
       while (System.nanoTime() < deadline
           && !(reachedOrFailed(wanted, failed) && delivered.get() + failed.size()
               >= Math.max(0, restored.get() - reported.get()))) {
-        Thread.sleep(10);
+        if (stop.await(10, TimeUnit.MILLISECONDS)) {
+          throw new InterruptedException("the demo is stopping");
+        }
       }
     } finally {
       connection.close();
@@ -350,16 +356,21 @@ final class ProcessDeathStage {
   /** Skips to the line {@code expected}; other lines are logged. */
   private void await(BlockingQueue<String> lines, String expected, Process child)
       throws IOException, InterruptedException {
-    for (String line; !(line = next(lines, child)).equals(expected); ) {
+    for (String line; !(line = next(lines, child, stop)).equals(expected); ) {
       if (line.equals(END_OF_OUTPUT)) throw ended(child, expected);
       timeline.log(Timeline.Type.INFO, "process", line);
     }
   }
 
   /** The child's next line (or {@link #END_OF_OUTPUT}), within 15 s. */
-  private static String next(BlockingQueue<String> lines, Process child)
+  private static String next(BlockingQueue<String> lines, Process child, CountDownLatch stop)
       throws IOException, InterruptedException {
-    String line = lines.poll(15, TimeUnit.SECONDS);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    String line = null;
+    while (line == null && System.nanoTime() < deadline) {
+      if (stop.getCount() == 0) throw new InterruptedException("the demo is stopping");
+      line = lines.poll(50, TimeUnit.MILLISECONDS);
+    }
     if (line == null) {
       throw new IOException("the app process (pid " + child.pid() + ", "
           + (child.isAlive() ? "running" : "exited " + child.exitValue())

@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import dev.lifeline.Lifeline;
 import dev.lifeline.Message;
@@ -13,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,7 +40,7 @@ public final class ProcessDeathStageTest {
     ProcessDeathStage.Outcome o = new ProcessDeathStage(timeline, lifeline,
         DemoServer.Protocol.WEBSOCKET, ReconnectPolicy.builder()
             .baseDelay(100, TimeUnit.MILLISECONDS).maxDelay(500, TimeUnit.MILLISECONDS).build(),
-        burst).run();
+        burst, new CountDownLatch(1)).run();
     timeline.finish();
     String text = out.toString(StandardCharsets.UTF_8);
     System.out.println(text);
@@ -58,6 +60,28 @@ public final class ProcessDeathStageTest {
     Matcher dir = Pattern.compile("with a journal in (\\S+)").matcher(text);
     assertTrue(text, dir.find());
     assertFalse(dir.group(1), Files.exists(Paths.get(dir.group(1))));
+  }
+
+  /** Ctrl-C: the stage ends at once and leaves no process behind. */
+  @Test(timeout = 30_000)
+  public void aStoppedDemoEndsTheStageAndKillsTheProcess() throws Exception {
+    CountDownLatch stop = new CountDownLatch(1);
+    stop.countDown();
+    Timeline timeline = new Timeline(new PrintStream(new ByteArrayOutputStream(), true,
+        StandardCharsets.UTF_8));
+    long started = System.nanoTime();
+    try {
+      new ProcessDeathStage(timeline, lifeline, DemoServer.Protocol.WEBSOCKET,
+          ReconnectPolicy.builder().build(), ProcessDeathStage.Burst.of(Demo.Clock.QUICK), stop)
+          .run();
+      fail("the stage ran to its end although the demo was stopping");
+    } catch (InterruptedException expected) {
+      assertEquals("the demo is stopping", expected.getMessage());
+    }
+    long tookMillis = (System.nanoTime() - started) / 1_000_000;
+    assertTrue("took " + tookMillis + " ms", tookMillis < 5_000);
+    assertTrue("the app process still runs", Poll.until(
+        () -> ProcessHandle.current().children().noneMatch(ProcessHandle::isAlive), 5_000));
   }
 
   @Test public void burstMessagesCarryTheirIdAndTheEchoAcknowledgesIt() {
