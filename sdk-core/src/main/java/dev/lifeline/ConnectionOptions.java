@@ -2,6 +2,7 @@ package dev.lifeline;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.io.File;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -110,6 +111,8 @@ public final class ConnectionOptions {
   private final long ackTimeoutMillis;
   /** Where the outbox is kept across restarts, or null for memory only. */
   private final @Nullable OutboxStore outboxStore;
+  /** Inbound stream resume, or null. */
+  private final @Nullable StreamResume resume;
 
   private ConnectionOptions(Builder b, String url, Map<String, String> headers) {
     this.url = url;
@@ -127,6 +130,7 @@ public final class ConnectionOptions {
     attemptTimeoutMillis = b.attemptTimeoutMillis;
     ackTimeoutMillis = b.ackTimeoutMillis;
     outboxStore = b.outboxStore;
+    resume = b.resume;
   }
 
   /**
@@ -135,6 +139,13 @@ public final class ConnectionOptions {
    * @return the store, or null when the outbox lives in memory only
    */
   public @Nullable OutboxStore outboxStore() { return outboxStore; }
+
+  /**
+   * Inbound stream resume (docs/behaviour.md, "Stream resume").
+   *
+   * @return the settings, or null when inbound positions are not tracked
+   */
+  public @Nullable StreamResume resume() { return resume; }
 
   /**
    * Starts options for {@code url}: {@code ws://host[:port]/path}, {@code wss://host[:port]/path},
@@ -150,6 +161,34 @@ public final class ConnectionOptions {
    */
   public static Builder builder(String url) {
     return new Builder(url);
+  }
+
+  /**
+   * A builder that starts from these options, to derive options that differ in a few settings,
+   * e.g. a library that adds its own {@link EventListener} around the app's. The URL is {@link
+   * #url()} and the headers {@link #headers()} (user info already turned into its {@code
+   * Authorization} header); {@link Builder#build()} checks everything again.
+   *
+   * @return a new builder with every setting of these options
+   */
+  public Builder newBuilder() {
+    Builder b = new Builder(url);
+    b.heartbeat = heartbeat;
+    b.reconnect = reconnect;
+    b.outbox = outbox;
+    b.environment = environment;
+    b.eventListener = eventListener;
+    b.credentials = credentials;
+    b.headers.putAll(headers);
+    b.ackMatcher = ackMatcher;
+    b.maxPendingInboundBytes = maxPendingInboundBytes;
+    b.maxLineLength = maxLineLength;
+    b.maxInboundMessageBytes = maxInboundMessageBytes;
+    b.attemptTimeoutMillis = attemptTimeoutMillis;
+    b.ackTimeoutMillis = ackTimeoutMillis;
+    b.outboxStore = outboxStore;
+    b.resume = resume;
+    return b;
   }
 
   /**
@@ -264,6 +303,7 @@ public final class ConnectionOptions {
           .append(", ackTimeout=").append(ackTimeoutMillis).append(" ms");
     }
     if (outboxStore != null) s.append(", outboxStore=").append(HeartbeatPolicy.describe(outboxStore));
+    if (resume != null) s.append(", resume=").append(resume);
     if (eventListener != EventListener.NONE) {
       s.append(", eventListener=").append(HeartbeatPolicy.describe(eventListener));
     }
@@ -298,6 +338,7 @@ public final class ConnectionOptions {
     private long attemptTimeoutMillis = DEFAULT_ATTEMPT_TIMEOUT_MILLIS;
     private long ackTimeoutMillis = DEFAULT_ACK_TIMEOUT_MILLIS;
     private @Nullable OutboxStore outboxStore;
+    private @Nullable StreamResume resume;
 
     Builder(String url) {
       this.url = validateUrl(url);
@@ -438,6 +479,37 @@ public final class ConnectionOptions {
     }
 
     /**
+     * Keeps the outbox in Lifeline's journal {@code name} in {@code directory}: the same as
+     * {@code outboxStore(OutboxJournal.builder(directory, name).build())}, at the {@link
+     * OutboxJournal.Durability#PROCESS_DEATH} level (use {@link OutboxJournal#builder} and {@link
+     * #outboxStore} for {@link OutboxJournal.Durability#POWER_LOSS}). On Android, {@code
+     * LifelineAndroid.journal} picks the directory.
+     *
+     * @param directory where the journal's files go; created when missing
+     * @param name the journal's name, 1 to 64 characters of {@code [A-Za-z0-9._-]}, the same across
+     *     restarts and different for each connection
+     * @return this builder
+     * @throws IllegalArgumentException when the name is not valid
+     */
+    public Builder journal(File directory, String name) {
+      return outboxStore(OutboxJournal.builder(directory, name).build());
+    }
+
+    /**
+     * Tracks where inbound messages stand in the server's stream and resumes it after every
+     * reconnect (docs/behaviour.md, "Stream resume") [none]. The position of the last message the
+     * listener handled is kept (in the {@link #outboxStore} too, when there is one) and handed to
+     * the resume hook before each attempt's handshake.
+     *
+     * @param resume the settings, or null for none
+     * @return this builder
+     */
+    public Builder resume(@Nullable StreamResume resume) {
+      this.resume = resume;
+      return this;
+    }
+
+    /**
      * In at-least-once mode, how long a written message may wait for its acknowledgement [{@value
      * ConnectionOptions#DEFAULT_ACK_TIMEOUT_MILLIS} ms]. When the oldest one has waited this long
      * on the current connection, the connection is presumed to have lost it and is replaced (a
@@ -527,13 +599,19 @@ public final class ConnectionOptions {
      *     provider (there is no handshake to carry them), or whose fixed heartbeat payload cannot
      *     be one line (binary, or text containing {@code \n}); for a URL with user info and also an
      *     {@code Authorization} header or a credentials provider (which credentials to send would
-     *     be a guess).
+     *     be a guess); for a tcp:// or tcp+tls:// URL with {@link StreamResume#queryParameter} or
+     *     {@link StreamResume#header} as the resume hook.
      */
     public ConnectionOptions build() {
       if (Transports.isLineProtocol(url) && (!headers.isEmpty() || credentials != null)) {
         throw new IllegalArgumentException((headers.isEmpty() ? "a credentials provider" :
             "headers " + headers.keySet()) + " cannot be used with " + Redact.url(url)
             + ": newline-framed TCP has no handshake to carry them; send credentials as a message instead");
+      }
+      if (Transports.isLineProtocol(url) && resume != null && resume.hookNeedsHandshake()) {
+        throw new IllegalArgumentException("resume hook '" + resume.hook() + "' cannot be used"
+            + " with " + Redact.url(url) + ": newline-framed TCP has no handshake to carry it;"
+            + " send the position with ResumeRequest.firstMessage() instead");
       }
       if (heartbeat.payload() instanceof HeartbeatPolicy.FixedPayload) {
         Message beat = ((HeartbeatPolicy.FixedPayload) heartbeat.payload()).message;

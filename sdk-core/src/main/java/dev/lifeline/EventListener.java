@@ -17,9 +17,9 @@ import org.jspecify.annotations.Nullable;
  * concurrently.
  *
  * <p><b>No builder of lambdas</b>, unlike {@link ConnectionListener#builder()}: an event listener
- * feeds logs or metrics and usually records most of its sixteen methods, each with its own
- * parameters, so a builder would need sixteen handler interfaces and would be no shorter than
- * the subclass. Override what you need:
+ * feeds logs or metrics and usually records most of its methods, each with its own
+ * parameters, so a builder would need a handler interface per method and would be no shorter
+ * than the subclass. Override what you need:
  *
  * <pre>{@code
  * EventListener metrics = new EventListener() {
@@ -181,6 +181,19 @@ public abstract class EventListener {
   public void signalReceived(Connection connection, EnvironmentSignals.Signal signal) {}
 
   /**
+   * With {@link StreamResume.Builder#consecutive}: a message from the server skipped positions.
+   * The previous message was at {@code expected - 1}; this one is at {@code received}, so {@code
+   * received - expected} messages never arrived (typically: the server could not resume from
+   * where the app stopped). The message still reaches {@link ConnectionListener#onMessage}.
+   * Reported in the order the messages arrived, and logged at WARN.
+   *
+   * @param connection the connection it happened to
+   * @param expected the position that should have come next
+   * @param received the position that came, greater than {@code expected}
+   */
+  public void streamGap(Connection connection, long expected, long received) {}
+
+  /**
    * App code of this connection has been running for {@code runningMillis}, past {@link
    * Lifeline.Builder#stuckHookThreshold}: {@code hook} names it, e.g. {@code
    * "ConnectionListener.onMessage"} or {@code "CredentialsProvider.headers"}. Until it returns,
@@ -195,4 +208,22 @@ public abstract class EventListener {
    * @param runningMillis how long it has been running, in ms
    */
   public void hookStuck(Connection connection, String hook, long runningMillis) {}
+
+  /**
+   * The connection's outbox store ({@link ConnectionOptions.Builder#outboxStore}) was read when the
+   * connection was created, before {@link Lifeline#newConnection} returned (docs/behaviour.md,
+   * "Durable outbox"). {@code restored} messages an earlier process accepted and did not settle
+   * are back in the outbox, oldest first, and go out before anything sent later; {@code reported}
+   * others were handed to {@link ConnectionListener#onSendFailed} instead (expired, beyond the
+   * outbox limits, or at-most-once messages the process was sending when it ended) and removed.
+   * Also logged: INFO with the counts when either is non-zero, WARN when the store found damage.
+   *
+   * @param connection the connection it happened to
+   * @param restored messages put back in the outbox, ≥ 0
+   * @param reported messages reported instead, ≥ 0
+   * @param damage what the store found damaged and skipped, for people (from {@link
+   *     OutboxStore.Contents#damage()}), or null when it read cleanly
+   */
+  public void outboxRestored(Connection connection, int restored, int reported,
+      @Nullable String damage) {}
 }

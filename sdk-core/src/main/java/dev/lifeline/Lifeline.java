@@ -148,7 +148,11 @@ public final class Lifeline implements AutoCloseable {
    * @param listener receives its states, messages and failures
    * @return the connection
    * @throws NullPointerException if an argument is null.
-   * @throws IllegalStateException after {@link #shutdown}.
+   * @throws IllegalStateException after {@link #shutdown}, or when the options' {@link
+   *     OutboxStore} cannot be opened ({@code could not open the outbox store (…) of <url>: <why>}):
+   *     the connection is then not created. A store that opens is read here, on the calling
+   *     thread, and its messages are back in the outbox before this returns ({@link
+   *     EventListener#outboxRestored}).
    */
   public Connection newConnection(ConnectionOptions options, ConnectionListener listener) {
     Checks.notNull("options", options);

@@ -3,6 +3,7 @@ package dev.lifeline;
 import static java.util.concurrent.TimeUnit.MINUTES;
 import static java.util.concurrent.TimeUnit.SECONDS;
 
+import java.io.File;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -41,6 +42,11 @@ final class DocExamples {
         });
     connection.connect();
     connection.send("hello"); // queued until connected
+  }
+
+  static void messageId(Connection connection) {
+    String id = Message.newId();
+    connection.send(Message.text("{\"id\":\"" + id + "\",\"body\":\"hello\"}").withId(id));
   }
 
   static void connection(Lifeline lifeline, String url, ConnectionListener listener,
@@ -191,6 +197,15 @@ final class DocExamples {
     signals.networkChanged(); // e.g. Wi-Fi to Ethernet: open sockets belong to the old network
   }
 
+  static void outboxJournal(File dataDir) {
+    OutboxStore store = OutboxJournal.builder(new File(dataDir, "lifeline"), "chat")
+        .durability(OutboxJournal.Durability.POWER_LOSS)
+        .build();
+    ConnectionOptions options = ConnectionOptions.builder("wss://example.com/chat")
+        .outboxStore(store)
+        .build();
+  }
+
   static void ackMatcher() {
     // Outbound "msg:42:hello" is acknowledged by inbound "ack:42"; other messages need no ack.
     // The server must tolerate duplicates: after a reconnect, "msg:42:hello" may arrive again.
@@ -216,5 +231,34 @@ final class DocExamples {
       String token = rejected ? refresh.call() : current.call();
       return token == null ? null : Collections.singletonMap("Authorization", "Bearer " + token);
     };
+  }
+
+  /** The app's own in the example: the "offset" field of a message's JSON, or null. */
+  static String offsetOf(String json) {
+    int at = json.indexOf("\"offset\":");
+    if (at < 0) return null;
+    int end = at + 9;
+    while (end < json.length() && Character.isDigit(json.charAt(end))) end++;
+    return json.substring(at + 9, end);
+  }
+
+  static ConnectionOptions streamResume(OutboxStore store) {
+    // offsetOf is the app's own: the "offset" field of a message's JSON, or null.
+    StreamResume resume = StreamResume.builder(message -> offsetOf(message.text()))
+        .consecutive(true)                         // offsets 1, 2, 3, …: a jump is a gap
+        .hook(StreamResume.queryParameter("from")) // wss://…/feed?from=41 after a reconnect
+        .build();
+    ConnectionOptions options = ConnectionOptions.builder("wss://feed.example.com/feed")
+        .resume(resume)
+        .outboxStore(store) // optional: the position then survives the process too
+        .build();
+    return options;
+  }
+
+  static StreamResume.ResumeHook streamResumeFirstLine() {
+    StreamResume.ResumeHook firstLine = (lastPosition, request) -> {
+      if (lastPosition != null) request.firstMessage(Message.text("RESUME " + lastPosition));
+    };
+    return firstLine;
   }
 }

@@ -72,6 +72,8 @@ public final class DocExamplesTest {
     DocExamples.environmentPolicy();
     DocExamples.ackMatcher();
     DocExamples.heartbeatMatcher();
+    DocExamples.streamResume(null);
+    DocExamples.streamResumeFirstLine();
   }
 
   private static String read(File f) throws IOException {

@@ -4,6 +4,8 @@ import dev.lifeline.Connection
 import dev.lifeline.ConnectionListener
 import dev.lifeline.ConnectionOptions
 import dev.lifeline.ConnectionState
+import dev.lifeline.EnvironmentSignals
+import dev.lifeline.EventListener
 import dev.lifeline.Lifeline
 import dev.lifeline.Message
 import java.util.IdentityHashMap
@@ -30,7 +32,9 @@ import okio.ByteString
  * Messages and events are buffered from creation, so none is lost before collection starts; each
  * buffer is bounded (see [ConnectionFlows.messages] and [ConnectionFlows.events] for what happens
  * when it is full). [listener], when given, is called as well, exactly as with
- * [Lifeline.newConnection].
+ * [Lifeline.newConnection]. So is the options' own `EventListener`: the connection's options
+ * ([Connection.options]) are [options] with an event listener that feeds [ConnectionFlows.events]
+ * first and then calls it.
  *
  * @throws IllegalArgumentException when a buffer size is outside 1..[ConnectionFlows.MAX_BUFFER].
  */
@@ -41,7 +45,9 @@ public fun Lifeline.connectionFlows(
   eventBuffer: Int = ConnectionFlows.DEFAULT_EVENT_BUFFER,
 ): ConnectionFlows {
   val feed = FlowFeed(listener, messageBuffer, eventBuffer)
-  return ConnectionFlows(newConnection(options, feed), feed)
+  val feeding =
+    options.newBuilder().eventListener(FlowEvents(feed, options.eventListener())).build()
+  return ConnectionFlows(newConnection(feeding, feed), feed)
 }
 
 /** Shorthand for `connectionFlows(ConnectionOptions.builder(url).build(), …)`. */
@@ -77,7 +83,8 @@ public class ConnectionFlows internal constructor(
   public val messages: Flow<Message> = feed.messages.receiveAsFlow()
 
   /**
-   * [ConnectionEvent]s other than states and messages: deliveries and send failures, in order;
+   * [ConnectionEvent]s other than states and messages: deliveries, send failures and stream gaps,
+   * in order;
    * one collector at a time, as [messages]. Events are reports, not data: when `eventBuffer` of
    * them wait, newer ones are dropped and counted, and an [ConnectionEvent.EventsDropped] with the
    * count comes next once there is room.
@@ -130,6 +137,23 @@ public sealed class ConnectionEvent {
 
   /** [message] will not be sent, or not acknowledged, for [reason]. */
   public data class SendFailed(val message: Message, val reason: String) : ConnectionEvent()
+
+  /**
+   * With stream resume in consecutive mode (`StreamResume.Builder.consecutive`): a message from
+   * the server was at position [received] where [expected] should have come next, so `received -
+   * expected` messages never arrived (`EventListener.streamGap`). The message itself is in
+   * [ConnectionFlows.messages] as usual.
+   */
+  public data class StreamGap(val expected: Long, val received: Long) : ConnectionEvent()
+
+  /**
+   * With an outbox store (`ConnectionOptions.Builder.outboxStore`): when the connection was
+   * created, [restored] messages from an earlier process were put back in the outbox and
+   * [reported] were given up as [SendFailed] (`EventListener.outboxRestored`); [damage] says what
+   * the store found damaged and skipped, or is null.
+   */
+  public data class OutboxRestored(val restored: Int, val reported: Int, val damage: String?) :
+    ConnectionEvent()
 
   /** [count] events were dropped before this one because the collector fell behind. */
   public data class EventsDropped(val count: Long) : ConnectionEvent()
@@ -214,6 +238,16 @@ internal class FlowFeed(
     }
   }
 
+  /** A stream gap, from [FlowEvents]. */
+  fun streamGap(expected: Long, received: Long) {
+    event(ConnectionEvent.StreamGap(expected, received))
+  }
+
+  /** The outbox store was read, from [FlowEvents]. */
+  fun outboxRestored(restored: Int, reported: Int, damage: String?) {
+    event(ConnectionEvent.OutboxRestored(restored, reported, damage))
+  }
+
   private fun event(event: ConnectionEvent) {
     val dropped = droppedEvents.get()
     if (dropped > 0) {
@@ -225,6 +259,89 @@ internal class FlowFeed(
     }
     if (events.trySend(event).isFailure) droppedEvents.incrementAndGet()
   }
+}
+
+/**
+ * The connection's event listener under [connectionFlows]: feeds the events that belong in
+ * [ConnectionFlows.events] to [feed], and passes every event on to the app's own [next]. It
+ * overrides every method of `EventListener` (a test checks), so none is lost on the way.
+ */
+internal class FlowEvents(
+  private val feed: FlowFeed,
+  private val next: EventListener,
+) : EventListener() {
+  override fun streamGap(connection: Connection, expected: Long, received: Long) {
+    feed.streamGap(expected, received)
+    next.streamGap(connection, expected, received)
+  }
+
+  override fun outboxRestored(connection: Connection, restored: Int, reported: Int, damage: String?) {
+    feed.outboxRestored(restored, reported, damage)
+    next.outboxRestored(connection, restored, reported, damage)
+  }
+
+  override fun connectStart(connection: Connection, attempt: Int, url: String) =
+    next.connectStart(connection, attempt, url)
+
+  override fun connectEnd(connection: Connection, attempt: Int, handshakeMillis: Long) =
+    next.connectEnd(connection, attempt, handshakeMillis)
+
+  override fun connectFailed(
+    connection: Connection,
+    attempt: Int,
+    httpCode: Int,
+    reason: String,
+    error: Throwable?,
+  ) = next.connectFailed(connection, attempt, httpCode, reason, error)
+
+  override fun disconnected(connection: Connection, reason: String, error: Throwable?) =
+    next.disconnected(connection, reason, error)
+
+  override fun heartbeatSent(connection: Connection, heartbeat: Message) =
+    next.heartbeatSent(connection, heartbeat)
+
+  override fun heartbeatSkipped(connection: Connection, sinceLastSendMillis: Long) =
+    next.heartbeatSkipped(connection, sinceLastSendMillis)
+
+  override fun heartbeatIntervalChanged(
+    connection: Connection,
+    fromMillis: Long,
+    toMillis: Long,
+    why: String,
+  ) = next.heartbeatIntervalChanged(connection, fromMillis, toMillis, why)
+
+  override fun serverHeartbeatAnswered(connection: Connection, inbound: Message, reply: Message) =
+    next.serverHeartbeatAnswered(connection, inbound, reply)
+
+  override fun serverHeartbeatReceived(connection: Connection, heartbeat: Message) =
+    next.serverHeartbeatReceived(connection, heartbeat)
+
+  override fun serverSilence(connection: Connection, silentMillis: Long, limitMillis: Long) =
+    next.serverSilence(connection, silentMillis, limitMillis)
+
+  override fun probeStarted(connection: Connection, trigger: String) =
+    next.probeStarted(connection, trigger)
+
+  override fun probeSucceeded(connection: Connection, afterMillis: Long) =
+    next.probeSucceeded(connection, afterMillis)
+
+  override fun sleepDetected(connection: Connection, lateByMillis: Long) =
+    next.sleepDetected(connection, lateByMillis)
+
+  override fun reconnectScheduled(
+    connection: Connection,
+    attempt: Int,
+    delayMillis: Long,
+    cause: String,
+  ) = next.reconnectScheduled(connection, attempt, delayMillis, cause)
+
+  override fun signalReceived(connection: Connection, signal: EnvironmentSignals.Signal) =
+    next.signalReceived(connection, signal)
+
+  override fun hookStuck(connection: Connection, hook: String, runningMillis: Long) =
+    next.hookStuck(connection, hook, runningMillis)
+
+  override fun toString(): String = "connectionFlows events, then $next"
 }
 
 /** A Kotlin way to build options: `connectionOptions(url) { atLeastOnce(matcher) }`. */

@@ -2,8 +2,10 @@ package dev.lifeline.kotlin
 
 import dev.lifeline.AckMatcher
 import dev.lifeline.ConnectionState.Kind
+import dev.lifeline.EventListener
 import dev.lifeline.Lifeline
 import dev.lifeline.Message
+import dev.lifeline.StreamResume
 import dev.lifeline.e2e.WebSocketServerFixture
 import java.net.ServerSocket
 import java.util.concurrent.TimeUnit
@@ -131,5 +133,66 @@ class LifelineKotlinTest {
     } catch (e: IllegalArgumentException) {
       assertEquals("messageBuffer must be in 1..1000000: 0", e.message)
     }
+  }
+
+  @Test fun aStreamGapArrivesAsAnEventAndTheAppsEventListenerStillHearsIt() = runBlocking {
+    server.onOpen = WebSocketServerFixture.OnOpen { _, ws ->
+      ws.send("1:first")
+      ws.send("4:two skipped")
+    }
+    val appHeard = java.util.concurrent.CopyOnWriteArrayList<String>()
+    val options = connectionOptions(server.url()) {
+      resume(StreamResume.builder { it.text().substringBefore(':') }.consecutive(true).build())
+      eventListener(object : EventListener() {
+        override fun streamGap(
+          connection: dev.lifeline.Connection,
+          expected: Long,
+          received: Long,
+        ) {
+          appHeard += "$expected->$received"
+        }
+      })
+    }
+    val feed = lifeline.connectionFlows(options)
+    feed.connection.connect()
+    val gap = withTimeout(5_000) { feed.events.first() }
+    assertEquals(ConnectionEvent.StreamGap(expected = 2, received = 4), gap)
+    val texts = withTimeout(5_000) { feed.messages.take(2).toList() }.map { it.text() }
+    assertEquals(listOf("1:first", "4:two skipped"), texts)
+    dev.lifeline.testing.Await.until("the app's own listener", 5_000) { appHeard.isNotEmpty() }
+    assertEquals(listOf("2->4"), appHeard)
+  }
+
+  @Test fun aRestoredOutboxArrivesAsAnEvent() = runBlocking {
+    val left = dev.lifeline.StoredMessage(7, dev.lifeline.Message.text("left behind"), 0, false)
+    val store = object : dev.lifeline.OutboxStore {
+      override fun open() = dev.lifeline.OutboxStore.Contents(listOf(left), null, null)
+      override fun add(message: dev.lifeline.StoredMessage) {}
+      override fun markSending(sequences: LongArray) {}
+      override fun remove(sequences: LongArray) {}
+      override fun savePosition(position: String) {}
+      override fun close() {}
+    }
+    val feed = lifeline.connectionFlows(connectionOptions(server.url()) { outboxStore(store) })
+    val restored = withTimeout(5_000) { feed.events.first() }
+    assertEquals(ConnectionEvent.OutboxRestored(restored = 1, reported = 0, damage = null), restored)
+    assertEquals(1, feed.connection.queuedMessages())
+    feed.connection.close()
+  }
+
+  @Test fun flowEventsPassesEveryEventListenerMethodOn() {
+    val missing = EventListener::class.java.declaredMethods
+      .filter { java.lang.reflect.Modifier.isPublic(it.modifiers) }
+      .filter { !java.lang.reflect.Modifier.isStatic(it.modifiers) }
+      .filter { m ->
+        runCatching { FlowEvents::class.java.getDeclaredMethod(m.name, *m.parameterTypes) }
+          .isFailure
+      }
+      .map { it.name }
+    assertEquals(
+      "EventListener methods FlowEvents does not pass on to the app's listener",
+      emptyList<String>(),
+      missing,
+    )
   }
 }

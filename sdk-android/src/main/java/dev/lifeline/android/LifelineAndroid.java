@@ -12,6 +12,9 @@ import dev.lifeline.EnvironmentSignals;
 import dev.lifeline.HeartbeatStore;
 import dev.lifeline.Lifeline;
 import dev.lifeline.Logger;
+import dev.lifeline.OutboxJournal;
+import dev.lifeline.OutboxStore;
+import java.io.File;
 import java.util.concurrent.Executor;
 
 /**
@@ -96,6 +99,38 @@ public final class LifelineAndroid {
   public static HeartbeatStore heartbeatStore(Context context) {
     if (context == null) throw new NullPointerException("context == null");
     return new SharedPreferencesHeartbeatStore(context);
+  }
+
+  /** The directory, under {@code noBackupFilesDir}, that holds Lifeline's outbox journals. */
+  public static final String JOURNAL_DIRECTORY = "lifeline-journal";
+
+  /**
+   * Where Lifeline's outbox journals go on this device: {@code lifeline-journal} under {@link
+   * Context#getNoBackupFilesDir()}, app-private and left out of Auto Backup, so a journal is
+   * never restored onto another device (where its messages would be sent a second time).
+   *
+   * @param context any context of the app
+   * @return the directory; created by the journal when missing
+   */
+  public static File journalDirectory(Context context) {
+    return new File(context.getNoBackupFilesDir(), JOURNAL_DIRECTORY);
+  }
+
+  /**
+   * A durable outbox for one connection, at the {@link OutboxJournal.Durability#PROCESS_DEATH}
+   * level: {@code OutboxJournal.builder(journalDirectory(context), name).build()}. Pass it to
+   * {@code ConnectionOptions.Builder#outboxStore}; what {@code send()} accepted survives the app
+   * being killed. For {@link OutboxJournal.Durability#POWER_LOSS}, use {@link
+   * OutboxJournal#builder} with {@link #journalDirectory}.
+   *
+   * @param context any context of the app
+   * @param name the journal's name, 1 to 64 characters of {@code [A-Za-z0-9._-]}, the same across
+   *     restarts and different for each connection
+   * @return the store, not yet opened
+   * @throws IllegalArgumentException when the name is not valid
+   */
+  public static OutboxStore journal(Context context, String name) {
+    return OutboxJournal.builder(journalDirectory(context), name).build();
   }
 
   /**

@@ -17,7 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *       heartbeat payload supplier), on Lifeline's pool. Every received message (when an ack
  *       matcher or responder is configured) and every supplied heartbeat passes through them, so
  *       they must not wait behind a stuck event listener or logger;
- *   <li>{@link #credentials}: the credentials provider, on the blocking executor;
+ *   <li>{@link #credentials}: the credentials provider and the stream resume hook, on the blocking
+ *       executor;
+ *   <li>{@link #positions}: saving the inbound stream position in the outbox store, on the
+ *       blocking executor (file I/O, never on the callback executor, which may be Android's main
+ *       thread);
  *   <li>{@link #stateObservers}: the connection's {@code StateObserver}s, on Lifeline's pool (Kotlin's
  *       {@code stateFlow()} sets its value there, and a collector on an unconfined dispatcher
  *       resumes inside that call).
@@ -52,6 +56,8 @@ final class AppCalls {
   /** On the data path: ack matcher, server-heartbeat responder, heartbeat payload supplier. */
   final SerialLane messageHooks;
   final SerialLane credentials;
+  /** Saves the inbound stream position ({@code OutboxStore.savePosition}). */
+  final SerialLane positions;
   /** Tells the connection's {@code StateObserver}s its states. */
   final SerialLane stateObservers;
   /** Events and log lines dropped since the last report, because too many were waiting. */
@@ -81,6 +87,7 @@ final class AppCalls {
     hooks = ctx.lane(connection, HOOKS, ctx.hookExecutor, rejected);
     messageHooks = ctx.lane(connection, "message hook", ctx.hookExecutor, rejected);
     credentials = ctx.lane(connection, "credentials", ctx.blockingExecutor, rejected);
+    positions = ctx.lane(connection, "stream position", ctx.blockingExecutor, rejected);
     stateObservers = ctx.lane(connection, "state observers", ctx.hookExecutor, rejected);
   }
 

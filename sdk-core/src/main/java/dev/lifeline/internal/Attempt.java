@@ -18,6 +18,8 @@ final class Attempt implements Transport.Listener {
   enum Phase {
     /** Waiting for the credentials provider. */
     CREDENTIALS,
+    /** Waiting for the stream resume hook ({@link ResumeStep}). */
+    RESUME,
     /** The transport is connecting: DNS, TCP, TLS, HTTP upgrade. */
     HANDSHAKE,
     /** The transport is open. */
@@ -66,6 +68,8 @@ final class Attempt implements Transport.Listener {
   Transport transport;
   /** The headers the credentials provider gave this attempt, or null; lane-confined. */
   Map<String, String> providedHeaders;
+  /** The resume hook's first message, sent once the transport is open, or null; lane-confined. */
+  Message firstMessage;
 
   Attempt(Owner owner, int number, long startedAtMillis, InboundGate gate, Clock clock) {
     this.readWaits = new ReadWaits(clock);
@@ -82,8 +86,8 @@ final class Attempt implements Transport.Listener {
 
   /** Why the attempt is abandoned at its deadline: how long, the limit and the slow step. */
   String deadlineReason(long nowMillis, long limitMillis) {
-    String step = phase == Phase.CREDENTIALS
-        ? "CredentialsProvider.headers()"
+    String step = phase == Phase.CREDENTIALS ? "CredentialsProvider.headers()"
+        : phase == Phase.RESUME ? "StreamResume.ResumeHook.resume()"
         : transport.handshakeStep();
     return "handshake not finished after " + Durations.seconds1(nowMillis - startedAtMillis)
         + " (limit " + Durations.seconds(limitMillis) + "): " + step + " still running";

@@ -48,6 +48,8 @@ public final class ClientContext {
    */
   final java.util.concurrent.ConcurrentMap<String, String> learnedHeartbeats =
       new java.util.concurrent.ConcurrentHashMap<String, String>();
+  /** The time of day, for durable outboxes; tests replace it before creating connections. */
+  WallClock wallClock = WallClock.SYSTEM;
   /** Reports app calls running longer than the threshold. */
   final HookWatchdog watchdog;
   /** Connections not yet terminal; guarded by itself. */

@@ -22,8 +22,9 @@ import java.util.Map;
  * <p>The parts: {@link Attempt} (one attempt and its stale callbacks), {@link Credentials} (the
  * credentials step), {@link KeepAlive} (heartbeat, silence watch, probe), {@link Reconnection}
  * (what follows a loss), {@link Delivery} (outbox, acknowledgements, expiry), {@link Inbound}
- * (the path of a received message), {@link EnvironmentReactions} (network, screen, lifecycle) and
- * {@link SleepDetector}. A failure of any kind becomes one {@link Failure} and takes one path,
+ * (the path of a received message), {@link StreamPositions} and {@link ResumeStep} (inbound
+ * stream resume), {@link EnvironmentReactions} (network, screen, lifecycle) and {@link
+ * SleepDetector}. A failure of any kind becomes one {@link Failure} and takes one path,
  * {@link #lose}; a transport is let go in one place, {@link #release}.
  *
  * <p>Timers: {@code reconnect} (waiting to reconnect → the next attempt), {@code attempt
@@ -87,8 +88,12 @@ final class ConnectionEngine {
   private final InboundGate inboundGate;
   /** The path of received messages. */
   private final Inbound inbound;
+  /** The resume hook's step of each attempt; null without a hook. */
+  private final ResumeStep resumeStep;
 
-  ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app) {
+  /** {@code initialPosition}: the inbound stream position restored by the store, or null. */
+  ConnectionEngine(ClientContext ctx, RealConnection connection, SerialLane lane, AppCalls app,
+      String initialPosition) {
     this.ctx = ctx;
     this.connection = connection;
     this.options = connection.options();
@@ -105,7 +110,8 @@ final class ConnectionEngine {
         timers, new KeepAliveOwner(this, options.heartbeat(), app));
     if (tuning != null) tuning.onChange(keepAlive::intervalChanged);
     this.delivery = new Delivery(options.outbox(), options.ackTimeoutMillis(), timers,
-        new DeliveryOwner(this));
+        new DeliveryOwner(this), options.outboxStore() == null ? null : new OutboxRecords(
+            options.outboxStore(), ctx.wallClock, app, Redact.url(options.url())));
     this.sleep = new SleepDetector(connection, environmentPolicy.sleepDetectionMillis(), app,
         keepAlive, timers);
     this.environment =
@@ -114,7 +120,9 @@ final class ConnectionEngine {
     this.deadlineTimer = timers.timer("attempt deadline", this::attemptTimedOut);
     this.stableTimer = timers.timer("stable period", reconnection::stable);
     this.inboundGate = new InboundGate(options.maxPendingInboundBytes());
-    this.inbound = new Inbound(this);
+    StreamPositions positions = StreamPositions.of(options, app, connection, initialPosition);
+    this.inbound = new Inbound(this, positions);
+    this.resumeStep = ResumeStep.of(options, positions, new ResumeOwner(this), app, lane);
   }
 
   // ---- The app's requests, posted by RealConnection. ----
@@ -185,10 +193,19 @@ final class ConnectionEngine {
     attemptOrPause();
   }
 
-  /** Lane: the attempt's headers are known; starts the handshake. */
+  /** Lane: the attempt's headers are known; asks the resume hook if any, then the handshake. */
   void openTransport(Attempt a, Map<String, String> headers) {
+    if (resumeStep != null) {
+      resumeStep.start(a, headers);
+    } else {
+      handshake(a, options.url(), headers);
+    }
+  }
+
+  /** Lane: starts {@code a}'s handshake to {@code url} (the options' own, or with resume). */
+  void handshake(Attempt a, String url, Map<String, String> headers) {
     a.phase = Attempt.Phase.HANDSHAKE;
-    Transport.Request request = new Transport.Request(options.url(), headers,
+    Transport.Request request = new Transport.Request(url, headers,
         options.maxLineLength(), options.maxInboundMessageBytes(), a.readWaits);
     try {
       a.transport = ctx.transports.open(request, a);
@@ -223,6 +240,7 @@ final class ConnectionEngine {
       networkChangedSinceOpen = false;
       if (tuning != null) tuning.opened();
       keepAlive.start();
+      if (resumeStep != null) resumeStep.opened(a); // Its first message, before the outbox.
       long handshake = now() - a.startedAtMillis;
       setState(ConnectionState.connected());
       app.event("connectEnd", e -> e.connectEnd(connection, a.number, handshake));

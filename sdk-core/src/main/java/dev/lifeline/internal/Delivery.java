@@ -2,9 +2,11 @@ package dev.lifeline.internal;
 
 import dev.lifeline.Message;
 import dev.lifeline.OutboxPolicy;
+import dev.lifeline.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
@@ -23,6 +25,12 @@ import java.util.Set;
  * unless an acknowledgement key brings it back). Heartbeats and responder replies have numbers
  * too but are not delivery's: they are never requeued as app data nor reported to the app.
  *
+ * <p>With an outbox store ({@link OutboxRecords}): {@link #offer} records each message before it
+ * is accepted, an at-most-once message is marked as being sent before it is handed over, and
+ * every message is removed once settled (delivered, reported or expired), one store call per
+ * lane turn; {@link #restore} puts back what an earlier process left (docs/behaviour.md, "Durable
+ * outbox").
+ *
  * <p>Timers: {@code flush retry} (a transport's full buffer refused a message: try again
  * shortly), {@code outbox expiry} (the oldest queued message reaches its TTL while nothing
  * flushes) and {@code ack timeout} (the oldest message awaiting acknowledgement has waited too
@@ -39,6 +47,9 @@ final class Delivery {
   static final long REFUSED_HEAD_LIMIT_MILLIS = 5_000;
   /** The start of the reason of a written message whose transport was lost before it settled. */
   static final String MAY_NOT_HAVE_BEEN_DELIVERED = "may not have been delivered: ";
+  /** Why a restored at-most-once message marked as being sent is reported, not sent again. */
+  static final String ENDED_WHILE_SENDING = MAY_NOT_HAVE_BEEN_DELIVERED
+      + "the process ended while it was being sent (restored from the outbox store)";
 
   /** What delivery needs from its connection. */
   interface Owner {
@@ -56,6 +67,27 @@ final class Delivery {
 
     /** No acknowledgement came in time ({@code reason}): replace the connection. */
     void noAcknowledgement(String reason);
+  }
+
+  /** The acknowledgement key of a restored message (the app's {@code AckMatcher}), or null. */
+  interface Keys {
+    Object key(Message message);
+  }
+
+  /** What {@link #restore} did. */
+  static final class Restored {
+    /** Messages put back in the outbox. */
+    final int restored;
+    /** Messages reported through {@code onSendFailed} and removed instead. */
+    final int reported;
+    /** Entries the store returned that break its contract (null, a sequence number twice). */
+    final int broken;
+
+    Restored(int restored, int reported, int broken) {
+      this.restored = restored;
+      this.reported = reported;
+      this.broken = broken;
+    }
   }
 
   /** An app message handed to the current transport, with the number the transport gave it. */
@@ -77,6 +109,8 @@ final class Delivery {
   private final Timers timers;
   /** Queued and unacknowledged messages; thread-safe. */
   private final Outbox outbox;
+  /** The connection's outbox store, or null: memory only. */
+  private final OutboxRecords records;
   private final Timers.Timer flushRetryTimer;
   private final Timers.Timer expiryTimer;
   private final Timers.Timer ackTimer;
@@ -100,7 +134,14 @@ final class Delivery {
   private long refusedSinceMillis;
 
   Delivery(OutboxPolicy policy, long ackTimeoutMillis, Timers timers, Owner owner) {
+    this(policy, ackTimeoutMillis, timers, owner, null);
+  }
+
+  /** As above, keeping the outbox in {@code records} too (null: memory only). */
+  Delivery(OutboxPolicy policy, long ackTimeoutMillis, Timers timers, Owner owner,
+      OutboxRecords records) {
     this.policy = policy;
+    this.records = records;
     this.ackTimeoutMillis = ackTimeoutMillis;
     this.owner = owner;
     this.timers = timers;
@@ -115,13 +156,103 @@ final class Delivery {
    * Returns null when accepted, else why it was rejected.
    */
   String offer(Message message, Object key, long nowMillis) {
-    return outbox.offer(message, key, nowMillis);
+    if (records == null) return outbox.offer(message, key, nowMillis);
+    // Reserved under the outbox's lock (limits, key, order), recorded outside it so that
+    // concurrent senders can share one sync of the store (group commit).
+    Outbox.Entry e = Outbox.Entry.unrecorded(message, key, nowMillis);
+    String rejected = outbox.reserve(e);
+    if (rejected != null) return rejected;
+    String failed = records.add(e.sequence, message);
+    Outbox.Recording fate = outbox.finishRecording(e, failed == null);
+    if (fate == Outbox.Recording.TAKEN_BY_CLOSE) {
+      // Closed meanwhile: close() reported the message; a record of it must not outlive that.
+      if (failed == null) records.removeNow(e.sequence);
+      if (outbox.doneRecording()) records.close(); // The close waited for this sender.
+    }
+    return fate == Outbox.Recording.WITHDRAWN
+        ? "could not record it in the outbox store: " + failed : null;
   }
 
   /**
-   * Hands queued messages to the open transport, oldest first, and reports expired ones; after the
-   * connection ended, reports whatever is still queued.
+   * Before the connection is handed to the app (nothing else runs yet): puts back the messages an
+   * earlier process left in the store, in sequence order, under the outbox limits and the TTL
+   * (its age on the wall clock, never negative). What cannot go back is reported and removed.
    */
+  Restored restore(List<StoredMessage> stored, Keys keys) {
+    long now = timers.now();
+    long wallNow = records.epochMillis();
+    List<StoredMessage> inOrder = new ArrayList<StoredMessage>(stored.size());
+    int broken = 0;
+    for (StoredMessage s : stored) {
+      if (s != null) inOrder.add(s); else broken++;
+    }
+    Collections.sort(inOrder, BY_SEQUENCE); // The contract's order; a broken store's, repaired.
+    int restored = 0;
+    int reported = 0;
+    long last = 0;
+    for (StoredMessage s : inOrder) {
+      if (s.sequence() == last) {
+        broken++; // A second message under one number: its remove would take the first too.
+        continue;
+      }
+      last = s.sequence();
+      Object key = keys.key(s.message());
+      long age = ageMillis(s.acceptedAtEpochMillis(), wallNow);
+      String failed;
+      if (s.sending() && key == null) {
+        failed = ENDED_WHILE_SENDING;
+      } else if (policy.ttlMillis() > 0 && age >= policy.ttlMillis()) {
+        failed = expiredReason();
+      } else {
+        // Without a TTL the age plays no part; with one, it is below the TTL here.
+        failed = outbox.restore(Outbox.Entry.restored(s, key,
+            policy.ttlMillis() > 0 ? now - age : now));
+        if (failed != null) failed = "could not be restored from the outbox store: " + failed;
+      }
+      if (failed == null) {
+        restored++;
+      } else {
+        reported++;
+        owner.sendFailed(s.message(), failed);
+        records.settled(s.sequence());
+      }
+    }
+    outbox.continueAfter(last); // New messages never reuse a number, even a reported one's.
+    records.commit();
+    return new Restored(restored, reported, broken);
+  }
+
+  /**
+   * How long ago, on the wall clock, a message accepted at {@code acceptedAt} was accepted: never
+   * negative (a clock set back since counts as 0, so the message gets a full TTL from now rather
+   * than living for ever), and {@link Long#MAX_VALUE} for a time so old the difference overflows.
+   */
+  static long ageMillis(long acceptedAt, long wallNow) {
+    if (acceptedAt >= wallNow) return 0;
+    long age = wallNow - acceptedAt;
+    return age < 0 ? Long.MAX_VALUE : age;
+  }
+
+  private static final Comparator<StoredMessage> BY_SEQUENCE = new Comparator<StoredMessage>() {
+    @Override public int compare(StoredMessage a, StoredMessage b) {
+      return a.sequence() < b.sequence() ? -1 : a.sequence() == b.sequence() ? 0 : 1;
+    }
+  };
+
+  /** Lane: {@code e} is settled; its record goes at the turn's {@link OutboxRecords#commit}. */
+  private void settle(Outbox.Entry e) {
+    if (records != null) records.settled(e.sequence);
+  }
+
+  /** Lane: removes what this turn settled, with one store call. */
+  private void commit() {
+    if (records != null) records.commit();
+  }
+
+  private String expiredReason() {
+    return "expired in the outbox after " + Durations.seconds(policy.ttlMillis());
+  }
+
   /**
    * Any thread: whether the transport last flushed to has nothing waiting to be written, so a
    * flush now would send at once rather than queue behind earlier messages. A hint for where to
@@ -132,10 +263,15 @@ final class Delivery {
     return t != null && !t.hasUnwritten();
   }
 
+  /**
+   * Hands queued messages to the open transport, oldest first, and reports expired ones; after the
+   * connection ended, reports whatever is still queued.
+   */
   void flush() {
     long now = timers.now();
-    for (Message m : outbox.expire(now)) {
-      owner.sendFailed(m, "expired in the outbox after " + Durations.seconds(policy.ttlMillis()));
+    for (Outbox.Entry e : outbox.expire(now)) {
+      owner.sendFailed(e.message, expiredReason());
+      settle(e);
     }
     String ended = owner.terminalReason();
     if (ended != null) {
@@ -148,12 +284,14 @@ final class Delivery {
         forgetInFlight(); // Every loss already accounted for the previous one.
         inFlightTransport = transport;
       }
+      if (records != null) markAtMostOnce();
       Outbox.Entry e;
       while ((e = outbox.peek()) != null) {
         long number = transport.acceptedCount();
         if (!transport.send(e.message)) {
           if (refusedForever(transport, e, now)) {
             outbox.drop(e);
+            settle(e);
             refusedHead = null;
             owner.sendFailed(e.message, "the transport refused it for "
                 + Durations.seconds(REFUSED_HEAD_LIMIT_MILLIS) + " while holding nothing else to"
@@ -174,6 +312,30 @@ final class Delivery {
       armAckTimeout(now);
     }
     scheduleExpiry(now);
+    commit();
+  }
+
+  /**
+   * Marks the at-most-once messages about to be handed over as being sent, in one store call, so
+   * that after a restart they are reported rather than sent twice. When the store cannot, they are
+   * reported now and not sent.
+   */
+  private void markAtMostOnce() {
+    List<Outbox.Entry> unmarked = outbox.unmarkedAtMostOnce();
+    if (unmarked.isEmpty()) return;
+    long[] sequences = new long[unmarked.size()];
+    for (int i = 0; i < sequences.length; i++) sequences[i] = unmarked.get(i).sequence;
+    String failed = records.markSending(sequences);
+    for (Outbox.Entry e : unmarked) {
+      if (failed == null) {
+        e.markedSending = true;
+        continue;
+      }
+      outbox.withdraw(e);
+      owner.sendFailed(e.message, "not sent: could not record in the outbox store that it is"
+          + " being sent: " + failed);
+      settle(e);
+    }
   }
 
   /**
@@ -210,8 +372,11 @@ final class Delivery {
     }
   }
 
+  /** Forgets the oldest in-flight message: settled (one with a key still awaits its ack). */
   private void removeFirstInFlight() {
-    inFlightBytes -= inFlight.removeFirst().entry.bytes;
+    Outbox.Entry e = inFlight.removeFirst().entry;
+    inFlightBytes -= e.bytes;
+    if (e.key == null) settle(e);
   }
 
   private void forgetInFlight() {
@@ -224,7 +389,7 @@ final class Delivery {
   private void scheduleExpiry(long now) {
     long ttl = policy.ttlMillis();
     long oldest = outbox.oldestAcceptedAtMillis();
-    if (ttl == 0 || oldest < 0 || expiryTimer.isArmed()) return;
+    if (ttl == 0 || oldest == Long.MAX_VALUE || expiryTimer.isArmed()) return;
     expiryTimer.arm(Math.max(0, oldest + ttl - now));
   }
 
@@ -259,7 +424,11 @@ final class Delivery {
 
   /** Releases the message held under {@code key}; returns it, or null if none is held. */
   Message acknowledge(Object key) {
-    return outbox.acknowledge(key);
+    Outbox.Entry e = outbox.acknowledged(key);
+    if (e == null) return null;
+    settle(e);
+    commit();
+    return e.message;
   }
 
   /**
@@ -283,15 +452,15 @@ final class Delivery {
     Set<Outbox.Entry> awaiting = identitySet();
     awaiting.addAll(unacked);
     List<Outbox.Entry> unwritten = new ArrayList<Outbox.Entry>();
-    List<Message> uncertain = new ArrayList<Message>();
+    List<Outbox.Entry> uncertain = new ArrayList<Outbox.Entry>();
     if (t == inFlightTransport) {
       for (InFlight f : inFlight) {
         Outbox.Entry e = f.entry;
         if (f.number >= written) {
           // Never written; one with a key goes back only if not acknowledged meanwhile.
           if (e.key == null || awaiting.contains(e)) unwritten.add(e);
-        } else if (f.number >= settled && e.key == null) {
-          uncertain.add(e.message);
+        } else if (e.key == null) {
+          if (f.number >= settled) uncertain.add(e); else settle(e); // Else: delivered.
         }
       }
     }
@@ -305,7 +474,11 @@ final class Delivery {
     }
     for (Outbox.Entry e : unwritten) again.add(e.again(false, now));
     if (!again.isEmpty()) outbox.requeueFront(again);
-    for (Message m : uncertain) owner.sendFailed(m, MAY_NOT_HAVE_BEEN_DELIVERED + why);
+    for (Outbox.Entry e : uncertain) {
+      owner.sendFailed(e.message, MAY_NOT_HAVE_BEEN_DELIVERED + why);
+      settle(e);
+    }
+    commit();
   }
 
   private static Set<Outbox.Entry> identitySet() {
@@ -318,9 +491,13 @@ final class Delivery {
     expiryTimer.cancel();
     ackTimer.cancel();
     forgetInFlight();
-    for (Message m : outbox.close(reason)) {
-      owner.sendFailed(m, "connection closed before the message was delivered: " + reason);
+    for (Outbox.Entry e : outbox.close(reason)) {
+      owner.sendFailed(e.message, "connection closed before the message was delivered: " + reason);
+      // One still being recorded is removed by its sender, once the store has it.
+      if (e.recorded) settle(e);
     }
+    commit();
+    if (records != null && outbox.releaseStore()) records.close();
   }
 
   int queued() {

@@ -9,7 +9,8 @@ import dev.lifeline.ServerHeartbeatResponder;
 
 /**
  * The path of one received message: from the transport's reader thread, through the app's
- * per-message hooks (ack matcher, server-heartbeat responder, server-heartbeat matcher) on the
+ * per-message hooks (ack matcher, server-heartbeat responder, server-heartbeat matcher, stream
+ * position extractor) on the
  * connection's message-hook lane when the app configured any, to the connection's lane (on the
  * same thread when the lane is idle: docs/architecture.md, "Threads"), which decides what it is — an acknowledgement, a server heartbeat to answer, a server heartbeat (or
  * an echo of ours) to consume, or an app message for the listener — and only then to the
@@ -25,27 +26,36 @@ final class Inbound {
     final Message reply;
     /** True when the heartbeat matcher recognised it. */
     final boolean heartbeat;
+    /** An app message's stream position, or null. */
+    final String position;
 
-    Verdict(Object ackKey, Message reply, boolean heartbeat) {
+    Verdict(Object ackKey, Message reply, boolean heartbeat, String position) {
       this.ackKey = ackKey;
       this.reply = reply;
       this.heartbeat = heartbeat;
+      this.position = position;
     }
   }
 
-  private static final Verdict APP_MESSAGE = new Verdict(null, null, false);
+  private static final Verdict APP_MESSAGE = new Verdict(null, null, false, null);
+
+  /** The stream position extractor, as the stuck-hook report names it. */
+  private static final String EXTRACTOR = "StreamResume.PositionExtractor.position";
 
   private final ConnectionEngine c;
   /** The echo to consume (the fixed heartbeat payload), or null. */
   private final Message echo;
+  /** Inbound stream positions, or null when the app tracks none. */
+  private final StreamPositions positions;
   /**
    * Set once the heartbeat matcher threw and it was logged: a matcher that throws for one message
    * usually throws for all, and one WARN per message would flood the log. Message-hook lane only.
    */
   private boolean matcherFailureLogged;
 
-  Inbound(ConnectionEngine c) {
+  Inbound(ConnectionEngine c, StreamPositions positions) {
     this.c = c;
+    this.positions = positions;
     HeartbeatPolicy heartbeat = c.options().heartbeat();
     this.echo = heartbeat.consumeEchoes() ? heartbeat.fixedPayload() : null;
   }
@@ -55,14 +65,15 @@ final class Inbound {
     AckMatcher acks = c.options().ackMatcher();
     ServerHeartbeatResponder responder = c.options().heartbeat().responder();
     HeartbeatMatcher matcher = c.options().heartbeat().serverHeartbeat();
-    if (acks == null && responder == null && matcher == null) {
+    if (acks == null && responder == null && matcher == null && positions == null) {
       c.lane().runOrExecute("received", () -> handle(a, message, APP_MESSAGE, handled));
       return;
     }
     AppCalls app = c.app();
     SerialLane hooks = app.messageHooks;
     String first = acks != null ? "AckMatcher.acknowledgedKey"
-        : responder != null ? "ServerHeartbeatResponder.replyTo" : "HeartbeatMatcher.isHeartbeat";
+        : responder != null ? "ServerHeartbeatResponder.replyTo"
+        : matcher != null ? "HeartbeatMatcher.isHeartbeat" : EXTRACTOR;
     hooks.execute(first, () -> {
       Object key = null;
       if (acks != null) {
@@ -88,7 +99,13 @@ final class Inbound {
         hooks.nowCalling("HeartbeatMatcher.isHeartbeat");
         heartbeat = isHeartbeat(matcher, message, app);
       }
-      Verdict verdict = new Verdict(key, reply, heartbeat);
+      String position = null;
+      if (positions != null && key == null && reply == null && !heartbeat
+          && !message.equals(echo)) {
+        hooks.nowCalling(EXTRACTOR);
+        position = positions.extract(message); // In arrival order: the gap check needs it.
+      }
+      Verdict verdict = new Verdict(key, reply, heartbeat, position);
       c.lane().runOrExecute("received", () -> handle(a, message, verdict, handled));
     });
   }
@@ -147,12 +164,16 @@ final class Inbound {
       app.event("serverHeartbeatReceived", e -> e.serverHeartbeatReceived(connection, message));
       return; // A server heartbeat or an echo of ours: liveness, not an app message.
     }
+    String position = verdict.position;
     app.listener("onMessage", l -> {
       if (message.isText()) {
         l.onMessage(connection, message.text());
       } else {
         l.onMessage(connection, message.bytes());
       }
+      // Only once the listener returned: never ahead of what the app handled. One that threw
+      // did not handle it; the next message handled moves the position past it.
+      if (position != null) positions.handled(position);
     }, handled);
   }
 }

@@ -2,6 +2,7 @@ package dev.lifeline.internal;
 
 import dev.lifeline.Message;
 import dev.lifeline.OutboxPolicy;
+import dev.lifeline.StoredMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,6 +15,13 @@ import java.util.List;
  * at-least-once mode, messages sent but not yet acknowledged (docs/behaviour.md, "Sending and
  * delivery"). Both count against the limits. {@code send()} calls {@link #offer} from app threads,
  * the connection's lane does the rest; all hold {@code this}.
+ *
+ * <p>With an outbox store, {@code send()} calls {@link #reserve} instead: the entry takes its place
+ * and its sequence number under the lock, is recorded in the store outside it (so that senders
+ * can share one sync), and only then ({@link #finishRecording}) may it be sent; until then it
+ * holds back the entries behind it, as order is kept. {@link #releaseStore} and {@link
+ * #doneRecording} decide who closes the store once the connection closed: the lane, or the last
+ * sender still recording.
  */
 public final class Outbox {
   /** One queued message, its acknowledgement key and when it was accepted. */
@@ -30,6 +38,18 @@ public final class Outbox {
      */
     final boolean written;
     /**
+     * Its number in the connection's outbox store, > 0; 0 without a store. Set once, under the
+     * outbox's lock, when the entry is reserved ({@link #reserve}) or restored.
+     */
+    long sequence;
+    /**
+     * False while {@code send()} is recording it in the store: it holds its place (and counts
+     * against the limits) but is not handed to a transport yet. Guarded by the outbox.
+     */
+    boolean recorded;
+    /** True once the store recorded that it is being sent (at-most-once only). Lane-confined. */
+    boolean markedSending;
+    /**
      * While awaiting acknowledgement: when it was handed to the current transport, for the ack
      * timeout. Guarded by the outbox.
      */
@@ -37,6 +57,7 @@ public final class Outbox {
 
     Entry(Message message, Object key, long acceptedAtMillis) {
       this(message, key, acceptedAtMillis, false);
+      this.recorded = true;
     }
 
     private Entry(Message message, Object key, long acceptedAtMillis, boolean written) {
@@ -47,10 +68,38 @@ public final class Outbox {
       this.written = written;
     }
 
+    /** A message of the store, accepted {@code acceptedAtMillis} on this process's clock. */
+    static Entry restored(StoredMessage stored, Object key, long acceptedAtMillis) {
+      Entry e = new Entry(stored.message(), key, acceptedAtMillis, false);
+      e.sequence = stored.sequence();
+      e.recorded = true;
+      e.markedSending = stored.sending();
+      return e;
+    }
+
+    /** A message being recorded by {@code send()}: see {@link #recorded}. */
+    static Entry unrecorded(Message message, Object key, long acceptedAtMillis) {
+      return new Entry(message, key, acceptedAtMillis, false);
+    }
+
     /** This entry queued again at {@code nowMillis}; {@code written} as above. */
     Entry again(boolean written, long nowMillis) {
-      return new Entry(message, key, nowMillis, written);
+      Entry e = new Entry(message, key, nowMillis, written);
+      e.sequence = sequence;
+      e.recorded = true;
+      e.markedSending = markedSending;
+      return e;
     }
+  }
+
+  /** What became of an entry {@code send()} was recording ({@link #finishRecording}). */
+  enum Recording {
+    /** Recorded and queued: it goes out in its turn. */
+    QUEUED,
+    /** The store failed: it left the outbox, {@code send()} reports it. */
+    WITHDRAWN,
+    /** The connection closed meanwhile and reported it with the rest. */
+    TAKEN_BY_CLOSE
   }
 
   /** Limits. */
@@ -68,6 +117,15 @@ public final class Outbox {
   private long bytes;
   /** Why the connection ended, once {@link #close} ran; then nothing is accepted. Guarded by this. */
   private String closedBecause;
+  /** The sequence number the next recorded message gets (with a store); guarded by this. */
+  private long nextSequence = 1;
+  /**
+   * {@code send()} calls between {@link #reserve} and {@link #finishRecording} (or, when the close
+   * took their entry, {@link #doneRecording}); guarded by this.
+   */
+  private int recording;
+  /** True once {@link #releaseStore} said the store may close; guarded by this. */
+  private boolean storeReleased;
 
   public Outbox(OutboxPolicy policy) {
     this.policy = policy;
@@ -84,13 +142,77 @@ public final class Outbox {
    * returns null when accepted, else why it was rejected.
    */
   public String offer(Message message, Object key, long nowMillis) {
-    String rejected = accept(message, key, nowMillis);
+    return admit(new Entry(message, key, nowMillis), false);
+  }
+
+  /**
+   * With a store: appends {@code e} (from {@link Entry#unrecorded}) and gives it its sequence
+   * number; returns null when it holds its place, else why it was rejected. The caller records it
+   * outside this lock, then calls {@link #finishRecording} and {@link #doneRecording}.
+   */
+  String reserve(Entry e) {
+    return admit(e, true);
+  }
+
+  /**
+   * Before anything is sent: appends {@code e}, restored from the store, under the usual limits;
+   * returns null when accepted, else why not.
+   */
+  String restore(Entry e) {
+    return admit(e, false);
+  }
+
+  /** After a restore: new messages are numbered after {@code sequence}, the highest in the store. */
+  synchronized void continueAfter(long sequence) {
+    nextSequence = Math.max(nextSequence, sequence + 1);
+  }
+
+  private String admit(Entry e, boolean reserve) {
+    String rejected = accept(e, reserve);
     if (rejected != DUPLICATE_KEY) return rejected;
     // Two messages under one key could not be told apart by their acknowledgement: one would be
     // released by the other's ack, or never. The key's toString() is app code, so it is asked
     // here, outside the lock.
-    return "another message with ack key " + describeKey(key) + " is queued or awaiting"
+    return "another message with ack key " + describeKey(e.key) + " is queued or awaiting"
         + " acknowledgement; keys must be unique among held messages";
+  }
+
+  /**
+   * {@code send()} recorded {@code e} ({@code recorded}) or failed to. Marks it ready to be sent,
+   * or withdraws it; says what became of it. Unless the close took it, the sender is done with
+   * the store (one lock for the usual case); after {@link Recording#TAKEN_BY_CLOSE} it still owes
+   * {@link #doneRecording}.
+   */
+  synchronized Recording finishRecording(Entry e, boolean recorded) {
+    // An entry being recorded leaves the outbox only here or in close(): nothing sends, expires
+    // or drops it meanwhile.
+    if (closedBecause != null) return Recording.TAKEN_BY_CLOSE;
+    recording--; // Not closed: the store cannot close before the outbox does.
+    if (recorded) {
+      e.recorded = true;
+      return Recording.QUEUED;
+    }
+    remove(e);
+    return Recording.WITHDRAWN;
+  }
+
+  /**
+   * The sending thread is done with the store, after its own remove of a message the close took
+   * ({@link Recording#TAKEN_BY_CLOSE}). True when the store may close now: the caller closes it.
+   */
+  synchronized boolean doneRecording() {
+    recording--;
+    return releaseStore();
+  }
+
+  /**
+   * True once, when the connection closed and no {@code send()} is recording: the store may
+   * close. Otherwise the last sender's {@link #doneRecording} says so.
+   */
+  synchronized boolean releaseStore() {
+    if (closedBecause == null || recording > 0 || storeReleased) return false;
+    storeReleased = true;
+    return true;
   }
 
   /**
@@ -109,17 +231,17 @@ public final class Outbox {
         : "(" + text.length() + " characters, not shown)";
   }
 
-  private synchronized String accept(Message message, Object key, long nowMillis) {
+  private synchronized String accept(Entry e, boolean reserve) {
     if (closedBecause != null) {
       // Under the same lock as close(): a send() racing the end is either reported by close()
       // or refused here, never accepted after the last report.
       throw new IllegalStateException("send() after the connection closed: " + closedBecause);
     }
-    Entry e = new Entry(message, key, nowMillis);
     if (e.bytes > policy.maxBytes()) {
       return "message of " + e.bytes + " bytes exceeds the outbox limit of " + policy.maxBytes()
           + " bytes (OutboxPolicy maxBytes); it can never be queued";
     }
+    Object key = e.key;
     if (key != null && keys.contains(key)) return DUPLICATE_KEY;
     int held = entries.size() + unacked.size();
     if (held >= policy.maxMessages()) {
@@ -131,15 +253,52 @@ public final class Outbox {
       return "outbox full: " + bytes + " bytes queued + " + e.bytes + " would exceed the limit of "
           + policy.maxBytes() + " bytes";
     }
+    if (reserve) {
+      e.sequence = nextSequence++;
+      recording++;
+    }
     entries.addLast(e);
     bytes += e.bytes;
     if (key != null) keys.add(key);
     return null;
   }
 
-  /** The oldest entry, or null. */
+  /**
+   * The oldest entry, or null when there is none or it is still being recorded: order is kept,
+   * so nothing overtakes it.
+   */
   synchronized Entry peek() {
-    return entries.peekFirst();
+    Entry e = entries.peekFirst();
+    return e != null && e.recorded ? e : null;
+  }
+
+  /**
+   * The at-most-once entries that may go out next and are not marked as being sent in the store:
+   * those without a key among the recorded ones at the front.
+   */
+  synchronized List<Entry> unmarkedAtMostOnce() {
+    List<Entry> unmarked = new ArrayList<Entry>();
+    for (Entry e : entries) {
+      if (!e.recorded) break;
+      if (e.key == null && !e.markedSending) unmarked.add(e);
+    }
+    return unmarked;
+  }
+
+  /** Removes {@code e}, wherever it is queued, for good (it is reported). */
+  synchronized void withdraw(Entry e) {
+    remove(e);
+  }
+
+  private void remove(Entry e) {
+    for (Iterator<Entry> i = entries.iterator(); i.hasNext(); ) {
+      if (i.next() == e) {
+        i.remove();
+        bytes -= e.bytes;
+        if (e.key != null) keys.remove(e.key);
+        return;
+      }
+    }
   }
 
   /**
@@ -154,17 +313,20 @@ public final class Outbox {
     }
   }
 
-  /** Removes and returns the messages older than the TTL (none when there is no TTL). */
-  public synchronized List<Message> expire(long nowMillis) {
-    List<Message> expired = new ArrayList<Message>();
+  /**
+   * Removes and returns the entries older than the TTL (none when there is no TTL). One still
+   * being recorded was accepted just now and is left to its sender.
+   */
+  synchronized List<Entry> expire(long nowMillis) {
+    List<Entry> expired = new ArrayList<Entry>();
     if (policy.ttlMillis() == 0) return expired;
     for (Iterator<Entry> i = entries.iterator(); i.hasNext(); ) {
       Entry e = i.next();
-      if (nowMillis - e.acceptedAtMillis >= policy.ttlMillis()) {
+      if (e.recorded && nowMillis - e.acceptedAtMillis >= policy.ttlMillis()) {
         i.remove();
         bytes -= e.bytes;
         if (e.key != null) keys.remove(e.key);
-        expired.add(e.message);
+        expired.add(e);
       }
     }
     return expired;
@@ -209,13 +371,19 @@ public final class Outbox {
   }
 
   /** Releases the message held under {@code key}; returns it, or null if none is held. */
-  public synchronized Message acknowledge(Object key) {
+  public Message acknowledge(Object key) {
+    Entry e = acknowledged(key);
+    return e != null ? e.message : null;
+  }
+
+  /** Releases the entry held under {@code key}; returns it, or null if none is held. */
+  synchronized Entry acknowledged(Object key) {
     Entry e = unacked.remove(key);
     if (e == null) e = removeWritten(key); // The ack came after its transport was lost.
     if (e == null) return null;
     bytes -= e.bytes;
     keys.remove(e.key);
-    return e.message;
+    return e;
   }
 
   /** Removes the queued entry that was written under {@code key}, or returns null. */
@@ -240,25 +408,26 @@ public final class Outbox {
 
   /**
    * The connection ended for {@code reason}: from now on {@link #offer} throws. Returns what was
-   * still queued, to be reported.
+   * still queued, to be reported, including entries still being recorded (their {@link
+   * Entry#recorded} is final from here on: their senders see {@link Recording#TAKEN_BY_CLOSE}).
    */
-  synchronized List<Message> close(String reason) {
+  synchronized List<Entry> close(String reason) {
     closedBecause = reason;
-    List<Message> all = new ArrayList<Message>(entries.size());
-    for (Entry e : entries) {
-      all.add(e.message);
-      bytes -= e.bytes;
-    }
+    List<Entry> all = new ArrayList<Entry>(entries);
+    for (Entry e : entries) bytes -= e.bytes;
     entries.clear();
     keys.clear();
     return all;
   }
 
-  /** When the oldest queued message was accepted, or -1 when empty. */
+  /**
+   * When the oldest recorded queued message was accepted, or {@link Long#MAX_VALUE} when none is
+   * (restored messages may predate this process's clock: negative times are valid).
+   */
   public synchronized long oldestAcceptedAtMillis() {
-    long oldest = -1;
+    long oldest = Long.MAX_VALUE;
     for (Entry e : entries) {
-      if (oldest < 0 || e.acceptedAtMillis < oldest) oldest = e.acceptedAtMillis;
+      if (e.recorded && e.acceptedAtMillis < oldest) oldest = e.acceptedAtMillis;
     }
     return oldest;
   }

@@ -8,6 +8,7 @@ import dev.lifeline.ConnectionState;
 import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Logger;
 import dev.lifeline.Message;
+import dev.lifeline.OutboxStore;
 import dev.lifeline.StateObserver;
 import dev.lifeline.Subscription;
 import java.util.List;
@@ -23,7 +24,9 @@ import okio.ByteString;
  * work on the caller's thread: it validates the message, asks the app's ack matcher for its key
  * (the app's code, on the app's thread), queues it in the thread-safe outbox and, when the lane
  * is idle and the transport has nothing waiting, runs the lane's flush right there. See
- * docs/architecture.md, "Threads".
+ * docs/architecture.md, "Threads". With an outbox store, the constructor opens it and restores
+ * its messages on the creating thread, before the app can send (docs/behaviour.md, "Durable
+ * outbox").
  */
 public final class RealConnection implements Connection, SignalHub.Receiver {
   private final ClientContext ctx;
@@ -55,7 +58,38 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
     this.lane = ctx.engineLane(this);
     this.app = new AppCalls(ctx, this, listener, options.eventListener());
     this.observers = new StateObservers(app.stateObservers, app, state);
-    this.engine = new ConnectionEngine(ctx, this, lane, app);
+    // The store is read first: the inbound stream position it holds is where resuming starts.
+    OutboxStore store = options.outboxStore();
+    OutboxStore.Contents contents =
+        store == null ? null : OutboxRecords.open(store, Redact.url(options.url()));
+    this.engine = new ConnectionEngine(ctx, this, lane, app,
+        contents == null ? null : contents.position());
+    if (contents != null) restore(contents);
+  }
+
+  /**
+   * Before the app has the connection: puts back what the outbox store holds, oldest first, so it
+   * goes out before anything sent later, and says so (an event and a log line).
+   */
+  private void restore(OutboxStore.Contents contents) {
+    Delivery.Restored r = engine.delivery().restore(contents.messages(), this::ackKey);
+    String damage = contents.damage();
+    String url = Redact.url(options.url());
+    String counts = url + ": outbox store read: " + r.restored + " message(s) restored, "
+        + r.reported + " reported through onSendFailed";
+    if (r.broken > 0) {
+      app.log(Logger.Level.WARN, url + ": the outbox store returned " + r.broken + " entr"
+          + (r.broken == 1 ? "y" : "ies") + " that break its contract (null, or a sequence number"
+          + " given twice: the first was kept); not restored");
+    }
+    if (damage != null) {
+      app.log(Logger.Level.WARN, counts + "; the store found damage and skipped it: " + damage);
+    } else {
+      app.log(r.restored + r.reported > 0 ? Logger.Level.INFO : Logger.Level.DEBUG, counts);
+    }
+    app.event("outboxRestored", e -> e.outboxRestored(this, r.restored, r.reported, damage));
+    // Restored messages may expire before any connect: the lane's flush watches their TTL.
+    if (r.restored > 0) lane.execute(engine.delivery()::flush);
   }
 
   @Override public void connect() {

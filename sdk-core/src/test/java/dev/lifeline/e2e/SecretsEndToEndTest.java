@@ -210,8 +210,17 @@ public final class SecretsEndToEndTest {
         record("signalReceived", c, signal);
       }
 
+      @Override public void streamGap(Connection c, long expected, long received) {
+        record("streamGap", c, expected, received);
+      }
+
       @Override public void hookStuck(Connection c, String hook, long runningMillis) {
         record("hookStuck", c, hook, runningMillis);
+      }
+
+      @Override public void outboxRestored(Connection c, int restored, int reported,
+          String damage) {
+        record("outboxRestored", c, restored, reported, damage);
       }
     };
     List<String> missing = new ArrayList<>();

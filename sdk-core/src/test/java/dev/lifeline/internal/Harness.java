@@ -159,6 +159,10 @@ public final class Harness {
         events.add("answered " + reply);
       }
 
+      @Override public void streamGap(Connection c, long expected, long received) {
+        events.add("streamGap " + expected + " " + received);
+      }
+
       @Override public void serverHeartbeatReceived(Connection c, Message heartbeat) {
         events.add("serverHeartbeatReceived "
             + (heartbeat.isText() ? heartbeat.text() : heartbeat.bytes().hex()));
