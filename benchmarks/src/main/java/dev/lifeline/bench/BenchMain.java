@@ -15,7 +15,7 @@ import java.util.List;
  *
  * Flags: {@code --quick} (under a minute), {@code --only NAME} (run the benchmarks whose name
  * contains NAME: {@code wire}, {@code keepalive}, {@code storm}, {@code deadserver}, {@code
- * netreturn}, {@code idle}). Exit status 1 when a row fails, so a script can tell.
+ * netreturn}, {@code idle}, {@code journal}). Exit status 1 when a row fails, so a script can tell.
  */
 public final class BenchMain {
   /** Every benchmark, in table order. Add new groups here. */
@@ -25,7 +25,8 @@ public final class BenchMain {
       new StormBenchmark(),
       new DeadServerBenchmark(),
       new NetworkReturnBenchmark(),
-      new IdleConnectionsBenchmark());
+      new IdleConnectionsBenchmark(),
+      new JournalBenchmarks());
 
   private BenchMain() {}
 

@@ -100,14 +100,16 @@ final class Demo {
       long duplicates,
       boolean everConnected,
       boolean interrupted,
-      Adaptive adaptive) {
+      Adaptive adaptive,
+      /* The PROCESS DEATH stage; null when it did not run (stopped early). */
+      ProcessDeathStage.Outcome processDeath) {
 
     double uptimePercent() {
       return observedMillis == 0 ? 0 : 100.0 * connectedMillis / observedMillis;
     }
 
     boolean success() {
-      return everConnected && lost == 0;
+      return everConnected && lost == 0 && (processDeath == null || processDeath.ok());
     }
   }
 
@@ -187,6 +189,7 @@ final class Demo {
     boolean interrupted = false;
     Result main = null;
     Adaptive adaptive = null;
+    ProcessDeathStage.Outcome processDeath = null;
     try {
       start();
       script();
@@ -194,6 +197,7 @@ final class Demo {
       closeGracefully(connection);
       main = result(false, null);
       adaptive = idleCutStage();
+      processDeath = processDeathStage();
     } catch (Stopped e) {
       interrupted = true;
       timeline.log(Timeline.Type.SCENARIO, "scenario", "stopped early (Ctrl-C); cleaning up");
@@ -205,7 +209,7 @@ final class Demo {
         main.reconnectAttempts(), main.heartbeatsSent(), main.heartbeatsSkipped(),
         main.serverHeartbeats(), main.silencesDetected(), main.serverIdleCloses(), main.sent(),
         main.delivered(), main.failed(), main.lost(), main.duplicates(), main.everConnected(),
-        interrupted, adaptive);
+        interrupted, adaptive, processDeath);
   }
 
   /** The first connection's numbers as of now. */
@@ -226,7 +230,8 @@ final class Demo {
         ledger.duplicates(),
         log.connects.get() > 0,
         interrupted,
-        adaptive);
+        adaptive,
+        null);
   }
 
   private void start() throws IOException {
@@ -395,6 +400,29 @@ final class Demo {
     closeGracefully(adaptive);
     timeline.phaseEnd();
     return result;
+  }
+
+  /**
+   * PROCESS DEATH: an app process with a journal is killed (SIGKILL) in the middle of a burst and
+   * the next start delivers what it had accepted; see {@link ProcessDeathStage}.
+   */
+  private ProcessDeathStage.Outcome processDeathStage() throws Stopped {
+    ProcessDeathStage.Burst burst = ProcessDeathStage.Burst.of(clock);
+    timeline.phaseStart("process death", "PROCESS DEATH: the app process is killed (SIGKILL)"
+        + " in the middle of a burst of " + burst.messages() + " messages; the next start"
+        + " restores its journal");
+    try {
+      return new ProcessDeathStage(timeline, lifeline, settings.protocol(), reconnectPolicy(),
+          burst, stop).run();
+    } catch (IOException e) {
+      timeline.log(Timeline.Type.SCENARIO, "scenario", "the stage failed: " + e.getMessage());
+      return ProcessDeathStage.Outcome.failed(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Stopped();
+    } finally {
+      timeline.phaseEnd();
+    }
   }
 
   private ReconnectPolicy reconnectPolicy() {

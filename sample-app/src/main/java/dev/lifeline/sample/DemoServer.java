@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * A typical long-connection server, scaled down, embedded for the demo. It behaves like the
@@ -94,6 +95,10 @@ final class DemoServer implements AutoCloseable {
   final AtomicLong echoed = new AtomicLong();
   /** Connections closed by the idle scan. */
   final AtomicLong idleClosed = new AtomicLong();
+  /** Sees each data message other than a client heartbeat, before it is echoed. */
+  private volatile Consumer<String> tap = text -> { };
+  /** How long after a message its echo goes out; 0: at once. */
+  private volatile long echoDelayMillis;
 
   DemoServer(Config config, Protocol protocol, Timeline timeline) {
     this.config = config;
@@ -153,6 +158,19 @@ final class DemoServer implements AutoCloseable {
         : "tcp://" + host + ":" + port;
   }
 
+  /** Hands {@code tap} each data message other than a client heartbeat, before its echo. */
+  void tap(Consumer<String> tap) {
+    this.tap = tap;
+  }
+
+  /**
+   * Echoes each message {@code millis} after it arrived, as a server that acknowledges a message
+   * only once it has stored it: a client that dies meanwhile never sees the acknowledgement.
+   */
+  void delayEchoes(long millis) {
+    this.echoDelayMillis = millis;
+  }
+
   int openConnections() {
     return sessions.size();
   }
@@ -180,8 +198,20 @@ final class DemoServer implements AutoCloseable {
       heartbeatsReceived.incrementAndGet();
       return;
     }
+    tap.accept(text);
     echoed.incrementAndGet();
-    peer.send(text);
+    long delay = echoDelayMillis;
+    if (delay == 0) {
+      peer.send(text);
+      return;
+    }
+    timers.schedule(() -> {
+      try {
+        peer.send(text);
+      } catch (RuntimeException ignored) {
+        // Closed meanwhile: the echo is lost, as it would be.
+      }
+    }, delay, TimeUnit.MILLISECONDS);
   }
 
   void closed(Peer peer, int code, String reason, boolean byClient) {

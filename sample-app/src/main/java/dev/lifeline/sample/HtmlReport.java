@@ -65,6 +65,13 @@ final class HtmlReport {
         r.failed() + " failed and reported", false));
     cards.add(new Card("lost", Long.toString(r.lost()), "sent, never echoed, never reported",
         r.lost() > 0));
+    ProcessDeathStage.Outcome d = r.processDeath();
+    if (d != null) {
+      cards.add(new Card("after kill -9", d.error() != null ? "failed"
+          : d.reachedServer() + " / " + d.accepted(), d.error() != null ? d.error()
+          : d.restored() + " restored from the journal, " + d.duplicates()
+              + " duplicates dropped by id, " + d.lost() + " lost", !d.ok()));
+    }
     return cards;
   }
 

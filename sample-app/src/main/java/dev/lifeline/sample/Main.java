@@ -148,9 +148,21 @@ public final class Main {
           a.settled() ? "settled (no cut in the last " + Timeline.seconds(a.settledForMillis()) + ")"
               : "NOT settled");
     }
+    ProcessDeathStage.Outcome d = r.processDeath();
+    if (d != null) {
+      out.printf(Locale.ROOT, "  process death   %s%n", d.error() != null
+          ? "FAILED: " + d.error()
+          : (d.killedMidBurst() ? "killed (SIGKILL) mid-burst" : "NOT killed mid-burst (the burst"
+              + " ended first)") + " after " + d.accepted() + " accepted; the next start restored "
+              + d.restored() + " from the journal (" + d.reported() + " reported); "
+              + d.reachedServer() + " of " + d.accepted() + " accepted reached the server, "
+              + d.duplicates() + " duplicate(s) dropped by id; " + d.lost() + " lost");
+    }
+    long lost = r.lost() + (d == null ? 0 : d.lost());
     out.printf(Locale.ROOT, "  result          %s%n", !r.everConnected()
         ? "FAILED: never connected"
-        : r.lost() > 0 ? "FAILED: " + r.lost() + " message(s) lost without notice"
+        : lost > 0 ? "FAILED: " + lost + " message(s) lost without notice"
+        : d != null && !d.ok() ? "FAILED: the process-death stage did not run to its end"
         : "OK: every message delivered or reported");
     out.flush();
   }
