@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       they must not wait behind a stuck event listener or logger;
  *   <li>{@link #credentials}: the credentials provider and the stream resume hook, on the blocking
  *       executor;
- *   <li>{@link #positions}: saving the inbound stream position in the outbox store, on the
+ *   <li>{@link #positions}: saving the inbound stream position in the outbox store, and the
+ *       store calls that must wait for listener calls ({@link #afterListenerCalls}), on the
  *       blocking executor (file I/O, never on the callback executor, which may be Android's main
  *       thread);
  *   <li>{@link #stateObservers}: the connection's {@code StateObserver}s, on Lifeline's pool (Kotlin's
@@ -106,6 +107,20 @@ final class AppCalls {
       }
     }, always);
   }
+
+  /**
+   * Runs {@code storeCall} on the stream position lane (a blocking-executor thread, never the
+   * callbacks executor, which may be Android's main thread) once the listener calls queued so far
+   * have run. Outbox store calls that must follow what the app was told go this way, in order. It
+   * runs even when an executor refuses (the client was shut down), on the refusing thread.
+   */
+  void afterListenerCalls(String what, Runnable storeCall) {
+    callbacks.execute("outbox store: " + what, NOTHING,
+        () -> positions.execute("outbox store: " + what, NOTHING, storeCall));
+  }
+
+  /** A lane task whose work is in its {@code always} part. */
+  private static final Runnable NOTHING = () -> { };
 
   /** Calls the event listener's {@code method} on the hooks lane; nothing when there is none. */
   void event(String method, EventCall call) {

@@ -214,7 +214,7 @@ final class Delivery {
       } else {
         reported++;
         owner.sendFailed(s.message(), failed);
-        records.settled(s.sequence());
+        records.reported(s.sequence());
       }
     }
     outbox.continueAfter(last); // New messages never reuse a number, even a reported one's.
@@ -244,6 +244,16 @@ final class Delivery {
     if (records != null) records.settled(e.sequence);
   }
 
+  /**
+   * Lane: {@code e} will not be delivered, for {@code reason}: the app hears it, and its record
+   * goes only after the listener's {@code onSendFailed} returned (see {@link
+   * OutboxRecords#reported}), so a process dying in between reports it again rather than never.
+   */
+  private void report(Outbox.Entry e, String reason) {
+    owner.sendFailed(e.message, reason);
+    if (records != null) records.reported(e.sequence);
+  }
+
   /** Lane: removes what this turn settled, with one store call. */
   private void commit() {
     if (records != null) records.commit();
@@ -270,8 +280,7 @@ final class Delivery {
   void flush() {
     long now = timers.now();
     for (Outbox.Entry e : outbox.expire(now)) {
-      owner.sendFailed(e.message, expiredReason());
-      settle(e);
+      report(e, expiredReason());
     }
     String ended = owner.terminalReason();
     if (ended != null) {
@@ -296,9 +305,8 @@ final class Delivery {
         if (!transport.send(e.message)) {
           if (refusedForever(transport, e, now)) {
             outbox.drop(e);
-            settle(e);
             refusedHead = null;
-            owner.sendFailed(e.message, "the transport refused it for "
+            report(e, "the transport refused it for "
                 + Durations.seconds(REFUSED_HEAD_LIMIT_MILLIS) + " while holding nothing else to"
                 + " write: it cannot carry this message (" + e.bytes + " bytes)");
             continue;
@@ -337,9 +345,8 @@ final class Delivery {
         continue;
       }
       outbox.withdraw(e);
-      owner.sendFailed(e.message, "not sent: could not record in the outbox store that it is"
-          + " being sent: " + failed);
-      settle(e);
+      report(e, "not sent: could not record in the outbox store that it is being sent: "
+          + failed);
     }
   }
 
@@ -480,8 +487,7 @@ final class Delivery {
     for (Outbox.Entry e : unwritten) again.add(e.again(false, now));
     if (!again.isEmpty()) outbox.requeueFront(again);
     for (Outbox.Entry e : uncertain) {
-      owner.sendFailed(e.message, MAY_NOT_HAVE_BEEN_DELIVERED + why);
-      settle(e);
+      report(e, MAY_NOT_HAVE_BEEN_DELIVERED + why);
     }
     commit();
   }
@@ -497,9 +503,9 @@ final class Delivery {
     ackTimer.cancel();
     forgetInFlight();
     for (Outbox.Entry e : outbox.close(reason)) {
-      owner.sendFailed(e.message, "connection closed before the message was delivered: " + reason);
+      String closed = "connection closed before the message was delivered: " + reason;
       // One still being recorded is removed by its sender, once the store has it.
-      if (e.recorded) settle(e);
+      if (e.recorded) report(e, closed); else owner.sendFailed(e.message, closed);
     }
     commit();
     if (records != null && outbox.releaseStore()) records.close();

@@ -32,6 +32,13 @@ final class OutboxRecords {
   private long[] settled = new long[BATCH];
   /** How many of {@link #settled} are in use; lane-confined. */
   private int settledCount;
+  /**
+   * Sequence numbers reported through {@code onSendFailed} in this lane turn: removed once the
+   * listener heard them ({@link #commit}); lane-confined.
+   */
+  private long[] reported = new long[BATCH];
+  /** How many of {@link #reported} are in use; lane-confined. */
+  private int reportedCount;
   /** Failures in a row of {@link OutboxStore#remove}; lane-confined. */
   private final FailureRun removeFailures = new FailureRun("remove");
   /** Failures in a row of {@link OutboxStore#markSending}; lane-confined. */
@@ -115,8 +122,28 @@ final class OutboxRecords {
     settled[settledCount++] = sequence;
   }
 
-  /** Lane: removes what {@link #settled} collected, with one store call. */
+  /**
+   * Lane: the message recorded under {@code sequence} was reported through {@code
+   * onSendFailed}; removed at {@link #commit}, once the listener call has run.
+   */
+  void reported(long sequence) {
+    if (sequence <= 0) return;
+    if (reportedCount == reported.length) reported = Arrays.copyOf(reported, reportedCount * 2);
+    reported[reportedCount++] = sequence;
+  }
+
+  /**
+   * Lane: removes what {@link #settled} collected, with one store call; what {@link #reported}
+   * collected is removed with one more, after the listener calls queued so far ran: until the
+   * app heard of a message, a process dying must bring it back to be reported again, not lose it.
+   */
   void commit() {
+    if (reportedCount > 0) {
+      long[] heard = Arrays.copyOf(reported, reportedCount);
+      reportedCount = 0;
+      if (reported.length > BATCH * 64) reported = new long[BATCH];
+      app.afterListenerCalls("forget reported messages", () -> remove(heard));
+    }
     if (settledCount == 0) return;
     long[] batch = Arrays.copyOf(settled, settledCount);
     settledCount = 0;
@@ -138,7 +165,8 @@ final class OutboxRecords {
 
   /**
    * The failures in a row of one store operation, so that a broken store is logged once (WARN),
-   * then at DEBUG, and at INFO when it works again; lane-confined.
+   * then at DEBUG, and at INFO when it works again; the lane and the store lane use it, under its
+   * lock.
    */
   private final class FailureRun {
     /** The store method, for the log lines. */
@@ -150,7 +178,7 @@ final class OutboxRecords {
       this.operation = operation;
     }
 
-    void succeeded() {
+    synchronized void succeeded() {
       if (count > 0) {
         app.log(Logger.Level.INFO, url + ": the outbox store's " + operation + " works again"
             + " after " + count + (count == 1 ? " failure" : " failures in a row"));
@@ -159,7 +187,7 @@ final class OutboxRecords {
     }
 
     /** It failed with {@code t}; {@code could} says what it could not do, for the first line. */
-    void failed(String could, Throwable t) {
+    synchronized void failed(String could, Throwable t) {
       if (count++ == 0) {
         app.log(Logger.Level.WARN, url + ": the outbox store could not " + could + " (further"
             + " failures are logged at DEBUG until it works again)", t);
@@ -175,12 +203,14 @@ final class OutboxRecords {
    * and reported it. Runs before that thread lets the store close ({@link Outbox#doneRecording}).
    */
   void removeNow(long sequence) {
-    try {
-      store.remove(new long[] {sequence});
-    } catch (Throwable t) {
-      app.log(Logger.Level.WARN, url + ": the outbox store could not remove a message reported"
-          + " at close (sequence " + sequence + ")", t);
-    }
+    app.afterListenerCalls("forget a message reported at close", () -> {
+      try {
+        store.remove(new long[] {sequence});
+      } catch (Throwable t) {
+        app.log(Logger.Level.WARN, url + ": the outbox store could not remove a message reported"
+            + " at close (sequence " + sequence + ")", t);
+      }
+    });
   }
 
   /**
@@ -189,11 +219,14 @@ final class OutboxRecords {
    */
   void close() {
     closed = true;
-    try {
-      store.close();
-    } catch (Throwable t) {
-      app.log(Logger.Level.WARN, url + ": closing the outbox store failed", t);
-    }
+    // After the removals of what the close reported, which wait for the listener calls.
+    app.afterListenerCalls("close the outbox store", () -> {
+      try {
+        store.close();
+      } catch (Throwable t) {
+        app.log(Logger.Level.WARN, url + ": closing the outbox store failed", t);
+      }
+    });
   }
 
   /** What went wrong, in the store's words. */

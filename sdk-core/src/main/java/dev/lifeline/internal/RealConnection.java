@@ -204,14 +204,24 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
   /**
    * A latch released once the app calls queued so far ran (or were refused by a stopped
    * executor) on the hook, message-hook and state-observer lanes, which run on Lifeline's pool, and
-   * on the callbacks lane when {@code callbacksToo}. The credentials lane is not waited for.
+   * on the callbacks lane when {@code callbacksToo}, and then the outbox store calls queued behind
+   * those (with a store). The credentials lane is not waited for.
    */
   public CountDownLatch afterQueuedAppCalls(boolean callbacksToo) {
     SerialLane[] lanes = callbacksToo
         ? new SerialLane[] {app.hooks, app.messageHooks, app.stateObservers, app.callbacks}
         : new SerialLane[] {app.hooks, app.messageHooks, app.stateObservers};
     CountDownLatch latch = new CountDownLatch(lanes.length);
-    for (SerialLane lane : lanes) mark(lane, latch);
+    for (SerialLane lane : lanes) {
+      if (lane == app.callbacks && options.outboxStore() != null
+          && !lane.isRunningOnThisThread()) {
+        // The outbox store calls queued behind the listener calls (removing what was reported,
+        // closing the store) are waited for too: the callbacks lane hands them on.
+        app.afterListenerCalls("shutdown marker", latch::countDown);
+      } else {
+        mark(lane, latch);
+      }
+    }
     return latch;
   }
 

@@ -365,6 +365,27 @@ public final class DurableOutboxTest {
     assertEquals(asList("1/1/null"), restoredEvents);
   }
 
+  @Test public void aReportedMessageStaysRecordedUntilTheListenerHeardOfIt() {
+    // Listener calls wait in a queue, as when the app's callback executor is busy.
+    java.util.ArrayDeque<Runnable> callbacks = new java.util.ArrayDeque<>();
+    Harness slow = new Harness(new java.util.Random(42), callbacks::add);
+    slow.context.wallClock = wall::get;
+    store.preload(stored(1, Message.text("was being sent"), WALL, true));
+    RealConnection c = slow.connection(slow.options().outboxStore(store).build());
+    slow.time.runUntilIdle();
+    assertEquals("a process dying now must find it again, to report it", asList(),
+        store.calls("remove"));
+    assertEquals(asList(), slow.sendFailures);
+    while (!callbacks.isEmpty()) callbacks.poll().run();
+    assertEquals(1, slow.sendFailures.size());
+    assertEquals(asList("remove [1]"), store.calls("remove"));
+    c.close();
+    slow.time.runUntilIdle();
+    assertTrue("the store is still open until the listener calls before it ran", store.isOpen());
+    while (!callbacks.isEmpty()) callbacks.poll().run();
+    assertFalse(store.isOpen());
+  }
+
   @Test public void newMessagesAreNumberedAfterEveryStoredOneEvenAReportedOne() {
     store.preload(stored(3, Message.text("kept"), WALL, false));
     store.preload(stored(7, Message.text("was being sent"), WALL, true)); // Reported.
