@@ -1,5 +1,6 @@
 package dev.lifeline;
 
+import java.util.List;
 import okio.ByteString;
 
 /**
@@ -64,6 +65,29 @@ public interface Connection extends AutoCloseable {
    * @return false (and {@link ConnectionListener#onSendFailed}) when the outbox is full
    */
   boolean send(Message message);
+
+  /**
+   * Sends {@code messages} in order, as {@link #send(Message)} would one by one, but accepted
+   * together: with an outbox store ({@link ConnectionOptions.Builder#outboxStore}) they are
+   * recorded with one store call, so a burst costs one write and, with {@link
+   * OutboxJournal.Durability#POWER_LOSS}, one fsync instead of one per message. Each message is
+   * accepted or rejected on its own (outbox limits, keys), a rejected one reported through {@link
+   * ConnectionListener#onSendFailed}; when the store cannot record them, none is accepted and
+   * each is reported. Messages other threads send meanwhile may fall between them.
+   *
+   * <pre>{@code
+   * List<Message> burst = new ArrayList<>();
+   * for (String reading : readings) burst.add(Message.text(reading));
+   * int accepted = connection.sendAll(burst); // one fsync at POWER_LOSS
+   * }</pre>
+   *
+   * @param messages the messages, none null
+   * @return how many were accepted
+   * @throws IllegalStateException after {@link #close()} or a terminal state.
+   * @throws IllegalArgumentException on a tcp:// or tcp+tls:// connection when one of them
+   *     cannot be a line (see {@link #send(String)}); then none is accepted.
+   */
+  int sendAll(List<Message> messages);
 
   /**
    * Closes gracefully and for good (close code 1000): queued messages are flushed first if

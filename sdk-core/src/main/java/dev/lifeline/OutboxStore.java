@@ -62,6 +62,20 @@ public interface OutboxStore {
   void add(StoredMessage message) throws IOException;
 
   /**
+   * Records {@code messages}, accepted together by {@link Connection#sendAll}, as {@link #add}
+   * would one by one, before {@code sendAll} returns. A store that syncs should sync once for all
+   * of them: that is what makes a burst cheap. By default, {@link #add} for each in turn.
+   *
+   * @param messages the messages, in increasing sequence order, at least one
+   * @throws IOException when they cannot all be recorded; then none of them is accepted, and a
+   *     store should leave none of them recorded (one left behind only comes back after a
+   *     restart, to be sent or reported again)
+   */
+  default void addAll(List<StoredMessage> messages) throws IOException {
+    for (StoredMessage m : messages) add(m);
+  }
+
+  /**
    * Records that the messages with these sequence numbers are about to be written to the network.
    *
    * @param sequences one or more sequence numbers of recorded messages

@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 
 import java.io.File;
 import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,6 +43,13 @@ final class DocExamples {
         });
     connection.connect();
     connection.send("hello"); // queued until connected
+  }
+
+  static int sendAll(Connection connection, List<String> readings) {
+    List<Message> burst = new ArrayList<>();
+    for (String reading : readings) burst.add(Message.text(reading));
+    int accepted = connection.sendAll(burst); // one fsync at POWER_LOSS
+    return accepted;
   }
 
   static void messageId(Connection connection) {

@@ -55,6 +55,8 @@ import okhttp3.OkHttpClient;
 final class JournalBenchmarks implements Benchmark {
   /** Size of each message's text, id included. */
   static final int MESSAGE_BYTES = 100;
+  /** Messages per {@code sendAll} call in the burst rows. */
+  static final int BURST = 50;
   /** Sending threads in the group-commit rows. */
   static final int THREADS = 4;
   /**
@@ -129,6 +131,9 @@ final class JournalBenchmarks implements Benchmark {
       for (Mode mode : Mode.values()) {
         t.row(rows, OutboxJournal.Durability.POWER_LOSS, THREADS, mode, POWER_LOSS_BAR);
       }
+      for (Mode mode : Mode.values()) {
+        t.row(rows, OutboxJournal.Durability.POWER_LOSS, 1, BURST, mode, POWER_LOSS_BAR);
+      }
       t.row(rows, OutboxJournal.Durability.POWER_LOSS, 1, Mode.AT_MOST_ONCE, Double.NaN);
       t.row(rows, OutboxJournal.Durability.POWER_LOSS, MANY_THREADS, Mode.AT_LEAST_ONCE,
           Double.NaN);
@@ -179,8 +184,15 @@ final class JournalBenchmarks implements Benchmark {
      */
     void row(List<Row> rows, OutboxJournal.Durability level, int threads, Mode mode, double bar)
         throws Exception {
+      row(rows, level, threads, 1, mode, bar);
+    }
+
+    /** As above, each thread sending {@code burst} messages per {@code sendAll} when above 1. */
+    void row(List<Row> rows, OutboxJournal.Durability level, int threads, int burst, Mode mode,
+        double bar) throws Exception {
       String what = level + " (" + mode.label + ", " + threads + " sending thread"
-          + (threads == 1 ? "" : "s") + (level == OutboxJournal.Durability.POWER_LOSS
+          + (threads == 1 ? "" : "s") + (burst > 1 ? ", bursts of " + burst + " per sendAll()"
+              : level == OutboxJournal.Durability.POWER_LOSS
               ? threads == 1 ? ", one message at a time" : ", group commit" : "")
           + ")";
       run.progress("journal " + what);
@@ -201,7 +213,7 @@ final class JournalBenchmarks implements Benchmark {
         int[] memoryRound = {-warm};
         Rounds.Result r = Rounds.interleave(warm, n, () -> {
           long before = fs.fsyncs.get();
-          double rate = journal.trial(threads, run.trialMillis(), senders);
+          double rate = journal.trial(threads, burst, run.trialMillis(), senders);
           int i = journalRound[0]++;
           if (i >= 0) {
             fsyncs[i] = fs.fsyncs.get() - before;
@@ -210,7 +222,7 @@ final class JournalBenchmarks implements Benchmark {
           }
           return rate;
         }, () -> {
-          double rate = memory.trial(threads, run.trialMillis(), senders);
+          double rate = memory.trial(threads, burst, run.trialMillis(), senders);
           int i = memoryRound[0]++;
           if (i >= 0) memoryCalls[i] = memory.lastCallRate;
           return rate;
@@ -221,7 +233,7 @@ final class JournalBenchmarks implements Benchmark {
             : Row.ratioAtLeast(name, "msg/s", r, bar);
         rows.add(withNote(e2e, e2e.note + "; " + fsyncNote(fsyncs, messages)
             + journal.refusedNote() + memory.refusedNote()));
-        rows.add(comparison("send() call rate (1 / mean time inside send()), journal at " + what
+        rows.add(comparison("send() call rate (messages / time inside the send calls), journal at " + what
             + " vs the in-memory outbox", new Rounds.Result(journalCalls, memoryCalls)));
       } finally {
         journal.close();
@@ -292,7 +304,7 @@ final class JournalBenchmarks implements Benchmark {
      * arrivals, then waits until every accepted message arrived; returns messages per second from
      * the first send to the last arrival.
      */
-    double trial(int threads, long millis, ExecutorService senders) throws Exception {
+    double trial(int threads, int burst, long millis, ExecutorService senders) throws Exception {
       long base = arrived.getAsLong();
       AtomicLong sent = new AtomicLong();
       AtomicLong inSendNanos = new AtomicLong();
@@ -306,18 +318,30 @@ final class JournalBenchmarks implements Benchmark {
           long end = start[0] + TimeUnit.MILLISECONDS.toNanos(millis);
           long mine = 0;
           long nanos = 0;
+          List<Message> batch = new ArrayList<>(burst);
           while (System.nanoTime() < end) {
-            if (sent.get() - (arrived.getAsLong() - base) >= IN_FLIGHT) {
+            if (sent.get() + burst - (arrived.getAsLong() - base) > IN_FLIGHT) {
               Thread.yield();
               continue;
             }
-            Message m = message();
+            if (burst == 1) {
+              Message m = message();
+              long t0 = System.nanoTime();
+              boolean accepted = connection.send(m);
+              nanos += System.nanoTime() - t0;
+              mine++;
+              if (accepted) sent.incrementAndGet();
+              else refused.incrementAndGet();
+              continue;
+            }
+            batch.clear();
+            for (int k = 0; k < burst; k++) batch.add(message());
             long t0 = System.nanoTime();
-            boolean accepted = connection.send(m);
+            int accepted = connection.sendAll(batch);
             nanos += System.nanoTime() - t0;
-            mine++;
-            if (accepted) sent.incrementAndGet();
-            else refused.incrementAndGet();
+            mine += burst;
+            sent.addAndGet(accepted);
+            refused.addAndGet(burst - accepted);
           }
           inSendNanos.addAndGet(nanos);
           calls.addAndGet(mine);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.OkHttpClient;
 
 /**
@@ -53,6 +54,11 @@ final class ExternalClient {
         .callbackExecutor(Runnable::run) // Exact ordering in the timeline; the log only prints.
         .build();
     Connection connection = lifeline.newConnection(options, log);
+    // Why the last attempt failed: the run may end while the next attempt is under way.
+    AtomicReference<String> lastFailure = new AtomicReference<>();
+    connection.observeState(s -> {
+      if (s.kind() == ConnectionState.Kind.WAITING_TO_RECONNECT) lastFailure.set(s.reason());
+    });
     connection.connect();
     startStdinReader(in, connection, ledger, timeline);
 
@@ -107,7 +113,8 @@ final class ExternalClient {
       // Retrying an absent server forever is Lifeline's job, but for this command it means the
       // run showed nothing: say so and fail, instead of "uptime 0.0 %" and exit code 0.
       out.println("  result          FAILED: never connected in " + Timeline.seconds(observed)
-          + (last.reason() != null ? " (last: " + last.reason() + ")" : ""));
+          + (last.reason() != null ? " (last: " + last.reason() + ")"
+              : lastFailure.get() != null ? " (last: " + lastFailure.get() + ")" : ""));
       return Main.EXIT_FAILED;
     }
     return failedForGood ? Main.EXIT_FAILED : Main.EXIT_OK;

@@ -162,7 +162,61 @@ final class Delivery {
     Outbox.Entry e = Outbox.Entry.unrecorded(message, key, nowMillis);
     String rejected = outbox.reserve(e);
     if (rejected != null) return rejected;
-    String failed = records.add(e.sequence, message);
+    return finishRecording(e, records.add(e.sequence, message));
+  }
+
+  /**
+   * On an app thread: queues {@code messages} (with their {@code keys}, null: none) as {@link
+   * #offer} would one by one, recording all of them with one store call. Returns, per message,
+   * null when accepted, else why it was rejected.
+   */
+  String[] offerAll(List<Message> messages, List<Object> keys, long nowMillis) {
+    String[] rejected = new String[messages.size()];
+    if (records == null) {
+      for (int i = 0; i < rejected.length; i++) {
+        try {
+          rejected[i] = outbox.offer(messages.get(i), keys.get(i), nowMillis);
+        } catch (IllegalStateException closed) {
+          if (i == 0) throw closed; // As send() after the close.
+          rejected[i] = closedMidBurst(closed);
+        }
+      }
+      return rejected;
+    }
+    List<Outbox.Entry> reserved = new ArrayList<Outbox.Entry>(messages.size());
+    int[] index = new int[messages.size()];
+    for (int i = 0; i < rejected.length; i++) {
+      Outbox.Entry e = Outbox.Entry.unrecorded(messages.get(i), keys.get(i), nowMillis);
+      try {
+        rejected[i] = outbox.reserve(e);
+      } catch (IllegalStateException closed) {
+        if (i == 0) throw closed; // As send() after the close.
+        rejected[i] = closedMidBurst(closed);
+        continue;
+      }
+      if (rejected[i] == null) {
+        index[reserved.size()] = i;
+        reserved.add(e);
+      }
+    }
+    if (reserved.isEmpty()) return rejected;
+    String failed = records.addAll(reserved);
+    for (int j = 0; j < reserved.size(); j++) {
+      rejected[index[j]] = finishRecording(reserved.get(j), failed);
+    }
+    return rejected;
+  }
+
+  private static String closedMidBurst(IllegalStateException closed) {
+    return "the connection closed while sendAll() was accepting the burst (" + closed.getMessage()
+        + ")";
+  }
+
+  /**
+   * App thread: {@code e} was recorded, or the store failed ({@code failed}, its reason); null
+   * when it is queued, else why {@code send()} refuses it.
+   */
+  private String finishRecording(Outbox.Entry e, String failed) {
     Outbox.Recording fate = outbox.finishRecording(e, failed == null);
     if (fate == Outbox.Recording.TAKEN_BY_CLOSE) {
       // Closed meanwhile: close() reported the message; a record of it must not outlive that.

@@ -4,7 +4,9 @@ import dev.lifeline.Logger;
 import dev.lifeline.Message;
 import dev.lifeline.OutboxStore;
 import dev.lifeline.StoredMessage;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A connection's {@link OutboxStore} as {@link Delivery} uses it (docs/behaviour.md, "Durable
@@ -94,6 +96,25 @@ final class OutboxRecords {
     } catch (Throwable t) {
       app.log(Logger.Level.WARN, url + ": the outbox store could not record message "
           + message.id() + " (sequence " + sequence + "); send() refuses it", t);
+      return why(t);
+    }
+  }
+
+  /**
+   * App thread: records {@code entries}, accepted together now, with one store call; null when
+   * they are recorded, else the store's reason (none of them is then accepted).
+   */
+  String addAll(List<Outbox.Entry> entries) {
+    long now = wallClock.epochMillis();
+    List<StoredMessage> batch = new ArrayList<StoredMessage>(entries.size());
+    for (Outbox.Entry e : entries) batch.add(new StoredMessage(e.sequence, e.message, now, false));
+    try {
+      store.addAll(batch);
+      return null;
+    } catch (Throwable t) {
+      app.log(Logger.Level.WARN, url + ": the outbox store could not record " + entries.size()
+          + " message(s) sent together (sequences " + entries.get(0).sequence + " to "
+          + entries.get(entries.size() - 1).sequence + "); sendAll() refuses them", t);
       return why(t);
     }
   }

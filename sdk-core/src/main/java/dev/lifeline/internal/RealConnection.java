@@ -11,6 +11,7 @@ import dev.lifeline.Message;
 import dev.lifeline.OutboxStore;
 import dev.lifeline.StateObserver;
 import dev.lifeline.Subscription;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -124,10 +125,50 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
       sendFailed(message, rejected);
       return false;
     }
-    // A close racing with this send finds the message in the outbox and reports it.
-    // The flush runs here, on the caller's thread, when that sends the message at once (the
-    // transport has nothing waiting); in a burst it goes to the lane, where one flush carries
-    // every message sent meanwhile and the caller's thread only queues (docs/architecture.md).
+    flushSoon();
+    return true;
+  }
+
+  @Override public int sendAll(List<Message> messages) {
+    if (messages == null) throw new NullPointerException("messages == null");
+    for (Message m : messages) {
+      if (m == null) throw new NullPointerException("messages holds null");
+      Transports.checkSendable(options.url(), m); // Before anything is accepted.
+    }
+    if (closeRequested || state.isTerminal()) {
+      throw new IllegalStateException("sendAll() after the connection closed: " + state);
+    }
+    List<Message> offered = new ArrayList<Message>(messages.size());
+    List<Object> keys = new ArrayList<Object>(messages.size());
+    for (Message m : messages) {
+      String tooLarge = Transports.whyTooLarge(options.url(), m);
+      if (tooLarge != null) {
+        sendFailed(m, tooLarge);
+        continue;
+      }
+      offered.add(m);
+      keys.add(ackKey(m));
+    }
+    String[] rejected = engine.delivery().offerAll(offered, keys, engine.now());
+    int accepted = 0;
+    for (int i = 0; i < rejected.length; i++) {
+      if (rejected[i] == null) {
+        accepted++;
+      } else {
+        sendFailed(offered.get(i), rejected[i]);
+      }
+    }
+    if (accepted > 0) flushSoon();
+    return accepted;
+  }
+
+  /**
+   * After an accepted send: a close racing with it finds the message in the outbox and reports
+   * it. The flush runs here, on the caller's thread, when that sends the message at once (the
+   * transport has nothing waiting); in a burst it goes to the lane, where one flush carries every
+   * message sent meanwhile and the caller's thread only queues (docs/architecture.md).
+   */
+  private void flushSoon() {
     if (flushPosted.compareAndSet(false, true)) {
       Runnable flush = () -> {
         flushPosted.set(false);
@@ -139,7 +180,6 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
         lane.execute(flush);
       }
     }
-    return true;
   }
 
   /** The at-least-once key, asked on the sending thread: the app's code on the app's thread. */

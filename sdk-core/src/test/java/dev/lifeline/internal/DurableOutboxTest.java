@@ -106,6 +106,35 @@ public final class DurableOutboxTest {
     assertEquals(asList("first", "second"), t.sentTexts());
   }
 
+  @Test public void aBurstSentTogetherIsRecordedWithOneStoreCallAndGoesOutInOrder() {
+    RealConnection c = connection(options());
+    assertTrue(c.send("before"));
+    assertEquals(3, c.sendAll(asList(Message.text("a"), Message.text("b"), Message.text("c"))));
+    assertEquals(asList("add 1", "addAll [2, 3, 4]"), store.calls("add"));
+    FakeTransport t = h.connectAndOpen(c);
+    assertEquals(asList("before", "a", "b", "c"), t.sentTexts());
+  }
+
+  @Test public void aBurstTheStoreCannotRecordIsRefusedWholeAndReported() {
+    RealConnection c = connection(options());
+    store.failNext(Method.ADD, new IOException("disk full"));
+    assertEquals(0, c.sendAll(asList(Message.text("a"), Message.text("b"))));
+    assertEquals(asList("text \"a\": could not record it in the outbox store: disk full",
+        "text \"b\": could not record it in the outbox store: disk full"), h.sendFailures);
+    assertEquals(0, c.queuedMessages());
+    store.works(Method.ADD);
+    assertTrue(c.send("next"));
+    assertEquals(1, c.queuedMessages());
+  }
+
+  @Test public void aBurstOverTheLimitAcceptsWhatFitsAndReportsTheRest() {
+    RealConnection c = connection(options().outbox(OutboxPolicy.builder().maxMessages(2).build()));
+    assertEquals(2, c.sendAll(asList(Message.text("a"), Message.text("b"), Message.text("c"))));
+    assertEquals(asList("addAll [1, 2]"), store.calls("add"));
+    assertEquals(1, h.sendFailures.size());
+    assertTrue(h.sendFailures.get(0), h.sendFailures.get(0).startsWith("text \"c\": outbox full"));
+  }
+
   @Test public void aFailingAddRefusesTheMessageVisiblyAndQueuesNothing() {
     RealConnection c = connection(options());
     store.failNext(Method.ADD, new IOException("disk full (ENOSPC)"));

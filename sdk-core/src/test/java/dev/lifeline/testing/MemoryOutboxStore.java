@@ -171,6 +171,13 @@ public final class MemoryOutboxStore implements OutboxStore {
     }
   }
 
+  @Override public synchronized void addAll(List<StoredMessage> batch) throws IOException {
+    long[] sequences = new long[batch.size()];
+    for (int i = 0; i < sequences.length; i++) sequences[i] = batch.get(i).sequence();
+    call("addAll " + Arrays.toString(sequences), Method.ADD);
+    for (StoredMessage m : batch) messages.put(m.sequence(), m);
+  }
+
   @Override public synchronized void markSending(long[] sequences) throws IOException {
     call("markSending " + Arrays.toString(sequences), Method.MARK_SENDING);
     for (long s : sequences) {

@@ -435,6 +435,44 @@ public final class FileOutboxStoreTest {
     assertEquals(range(1, threads * each), sequences(store(dir).open()));
   }
 
+  @Test public void aBatchIsOneWriteAndAtPowerLossOneFsync() throws Exception {
+    File dir = temp.newFolder();
+    FileOutboxStore s = store(dir, true, new FaultyFileSystem());
+    s.open();
+    s.add(text(1, "alone"));
+    long before = s.syncCount();
+    List<StoredMessage> batch = new ArrayList<StoredMessage>();
+    for (int seq = 2; seq <= 101; seq++) batch.add(text(seq, "burst " + seq));
+    s.addAll(batch);
+    assertEquals("one fsync for a burst of 100", 1, s.syncCount() - before);
+    s.remove(new long[] {50});
+    s.close();
+    List<Long> expected = range(1, 101);
+    expected.remove(Long.valueOf(50));
+    assertEquals(expected, sequences(store(dir).open()));
+  }
+
+  @Test public void aBatchThatCannotBeWrittenLeavesNoneOfItRecorded() throws Exception {
+    File dir = temp.newFolder();
+    FaultyFileSystem fs = new FaultyFileSystem();
+    FileOutboxStore s = store(dir, false, fs);
+    s.open();
+    s.add(text(1, "kept"));
+    List<StoredMessage> batch = new ArrayList<StoredMessage>();
+    for (int seq = 2; seq <= 20; seq++) batch.add(text(seq, "burst " + seq));
+    fs.writeBudget = 500; // The disk fills in the middle of the burst.
+    try {
+      s.addAll(batch);
+      fail("the disk is full");
+    } catch (IOException expected) {
+      assertTrue(expected.getMessage(), expected.getMessage().contains("journal keeps everything"));
+    }
+    fs.writeBudget = -1;
+    s.add(text(21, "after"));
+    s.close();
+    assertEquals(java.util.Arrays.asList(1L, 21L), sequences(store(dir).open()));
+  }
+
   @Test public void powerLossAddsRacingCompactionsLoseNothing() throws Exception {
     File dir = temp.newFolder();
     FileOutboxStore s = store(dir, true, FileSystem.SYSTEM);
