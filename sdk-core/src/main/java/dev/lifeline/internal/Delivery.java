@@ -557,9 +557,11 @@ final class Delivery {
     ackTimer.cancel();
     forgetInFlight();
     for (Outbox.Entry e : outbox.close(reason)) {
-      String closed = "connection closed before the message was delivered: " + reason;
-      // One still being recorded is removed by its sender, once the store has it.
-      if (e.recorded) report(e, closed); else owner.sendFailed(e.message, closed);
+      owner.sendFailed(e.message, "connection closed before the message was delivered: " + reason);
+      // Removed now, not after the listener heard of it (report): the store closes with the
+      // connection, so that CLOSED means it is free for the next one. One still being recorded
+      // is removed by its sender, once the store has it.
+      if (e.recorded) settle(e);
     }
     commit();
     if (records != null && outbox.releaseStore()) records.close();

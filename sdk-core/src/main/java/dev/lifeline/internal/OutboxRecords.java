@@ -163,7 +163,11 @@ final class OutboxRecords {
       long[] heard = Arrays.copyOf(reported, reportedCount);
       reportedCount = 0;
       if (reported.length > BATCH * 64) reported = new long[BATCH];
-      app.afterListenerCalls("forget reported messages", () -> remove(heard));
+      app.afterListenerCalls("forget reported messages", () -> {
+        // Once the store closed with the connection, the record stays: after a restart the
+        // message is reported again, never lost.
+        if (!closed) remove(heard);
+      });
     }
     if (settledCount == 0) return;
     long[] batch = Arrays.copyOf(settled, settledCount);
@@ -224,14 +228,12 @@ final class OutboxRecords {
    * and reported it. Runs before that thread lets the store close ({@link Outbox#doneRecording}).
    */
   void removeNow(long sequence) {
-    app.afterListenerCalls("forget a message reported at close", () -> {
-      try {
-        store.remove(new long[] {sequence});
-      } catch (Throwable t) {
-        app.log(Logger.Level.WARN, url + ": the outbox store could not remove a message reported"
-            + " at close (sequence " + sequence + ")", t);
-      }
-    });
+    try {
+      store.remove(new long[] {sequence});
+    } catch (Throwable t) {
+      app.log(Logger.Level.WARN, url + ": the outbox store could not remove a message reported"
+          + " at close (sequence " + sequence + ")", t);
+    }
   }
 
   /**
@@ -240,14 +242,11 @@ final class OutboxRecords {
    */
   void close() {
     closed = true;
-    // After the removals of what the close reported, which wait for the listener calls.
-    app.afterListenerCalls("close the outbox store", () -> {
-      try {
-        store.close();
-      } catch (Throwable t) {
-        app.log(Logger.Level.WARN, url + ": closing the outbox store failed", t);
-      }
-    });
+    try {
+      store.close();
+    } catch (Throwable t) {
+      app.log(Logger.Level.WARN, url + ": closing the outbox store failed", t);
+    }
   }
 
   /** What went wrong, in the store's words. */
