@@ -174,7 +174,9 @@ public final class RealConnection implements Connection, SignalHub.Receiver {
         flushPosted.set(false);
         engine.delivery().flush();
       };
-      if (engine.delivery().transportIdle()) {
+      // With an outbox store the flush writes to it too (the sending marks, the removals): the
+      // lane does that for a whole burst at once, instead of once per message on this thread.
+      if (options.outboxStore() == null && engine.delivery().transportIdle()) {
         lane.runOrExecute("flush", flush);
       } else {
         lane.execute(flush);

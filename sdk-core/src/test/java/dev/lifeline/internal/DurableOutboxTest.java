@@ -173,6 +173,19 @@ public final class DurableOutboxTest {
     assertEquals(asList(4L), store.sequences());
   }
 
+  @Test public void withAStoreTheFlushIsLeftToTheLaneNotRunOnTheSendingThread() {
+    RealConnection c = connection(options());
+    FakeTransport t = h.connectAndOpen(c);
+    c.send("a"); // Idle and open: without a store this would be written right here.
+    c.send("b");
+    assertEquals("only recorded on the sending thread", asList(), t.sentTexts());
+    assertEquals(asList(), store.calls("markSending"));
+    h.time.runUntilIdle();
+    assertEquals(asList("a", "b"), t.sentTexts());
+    assertEquals("one mark for the burst", asList("markSending [1, 2]"),
+        store.calls("markSending"));
+  }
+
   @Test public void anAcknowledgedMessageIsRemovedAndAnUnacknowledgedOneStays() {
     RealConnection c = connection(options().atLeastOnce(AtLeastOnceTest.ACKS));
     FakeTransport t = h.connectAndOpen(c);
