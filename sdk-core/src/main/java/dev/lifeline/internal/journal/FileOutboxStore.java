@@ -22,13 +22,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Two locks. {@link #lock} guards the state, the write handle, the live index and the end of
  * the file: records are appended under it, one positional write each, so they never interleave.
- * {@link #syncMonitor} guards the group commit: at the power-loss level a thread whose record
- * must be synced either finds it synced, waits for an fsync that started after its write, or
- * leads one that covers everything written so far; the fsync runs on a second handle outside
- * {@link #lock}, so appends go on meanwhile and share the next one. Order: {@link #lock} before
- * {@link #syncMonitor}, never the reverse; a leader holds neither while it syncs. Whoever holds
- * the sync token ({@link #syncing}: a leader, a compaction or {@link #close()}) owns {@link
- * #syncer}.
+ * {@link GroupCommit} guards the group commit at the power-loss level; its fsyncs run on a second
+ * handle ({@link #syncer}) outside {@link #lock}, so appends go on meanwhile and share the next
+ * one. Order: {@link #lock} before the group commit's, never the reverse. Whoever holds the sync
+ * token (a leader, a compaction or {@link #close()}) owns {@link #syncer}.
  */
 public final class FileOutboxStore implements OutboxStore {
   /**
@@ -90,22 +87,22 @@ public final class FileOutboxStore implements OutboxStore {
   /** Offset after the last intact record: where the next one goes. Written under {@link #lock}. */
   private volatile long end;
 
-  /** Guards the fields below it: the group commit. */
-  private final Object syncMonitor = new Object();
   /** The handle fsyncs go through; owned by the holder of the sync token. */
   private @Nullable FileHandle syncer;
-  /** The sync token: a leader's fsync, a compaction or the final sync runs. Guarded by it. */
-  private boolean syncing;
-  /** Offset up to which the journal is synced, in {@link #generation}. Guarded by syncMonitor. */
-  private long syncedEnd;
-  /** Counts rewrites, each of which synced all it copied. Guarded by syncMonitor. */
-  private int generation;
-  /** The fsync failure that broke the store, or null. Guarded by syncMonitor. */
-  private @Nullable IOException syncFailure;
-  /** True once closed: no fsync is led any more. Guarded by syncMonitor. */
-  private boolean syncClosed;
-  /** fsyncs done, for measurements. Guarded by syncMonitor. */
-  private long syncCount;
+  /** The group commit, on {@link #end} and {@link #syncer}. */
+  private final GroupCommit commit = new GroupCommit(new GroupCommit.Journal() {
+    @Override public long end() {
+      return end;
+    }
+
+    @Override public @Nullable FileHandle syncer() {
+      return syncer;
+    }
+
+    @Override public String path() {
+      return journalPath.toString();
+    }
+  });
 
   /**
    * A store for the journal {@code name} in {@code directory}; nothing is touched before {@link
@@ -141,13 +138,7 @@ public final class FileOutboxStore implements OutboxStore {
       try {
         Contents contents = load();
         claim = claimed;
-        synchronized (syncMonitor) {
-          syncedEnd = end;
-          generation++;
-          syncing = false;
-          syncFailure = null;
-          syncClosed = false;
-        }
+        commit.opened(end);
         broken = null;
         state = State.OPEN;
         return contents;
@@ -193,7 +184,7 @@ public final class FileOutboxStore implements OutboxStore {
         rewrite();
       } else if (powerLoss) {
         openSyncer();
-        sync(file); // what an earlier process-death session wrote, and the cut tail
+        commit.sync(file); // what an earlier process-death session wrote, and the cut tail
       }
     }
     List<StoredMessage> messages = new ArrayList<StoredMessage>(live.size());
@@ -220,9 +211,9 @@ public final class FileOutboxStore implements OutboxStore {
       live.put(message.sequence(), new LiveRecord(at, record.length, message.sending(), null));
       liveBytes += record.length;
       written = end;
-      writtenIn = currentGeneration();
+      writtenIn = commit.generation();
     }
-    if (powerLoss) awaitSynced(written, writtenIn);
+    if (powerLoss) commit.awaitSynced(written, writtenIn);
   }
 
   /**
@@ -262,9 +253,9 @@ public final class FileOutboxStore implements OutboxStore {
         offset += records[i].length;
       }
       written = end;
-      writtenIn = currentGeneration();
+      writtenIn = commit.generation();
     }
-    if (powerLoss) awaitSynced(written, writtenIn);
+    if (powerLoss) commit.awaitSynced(written, writtenIn);
   }
 
   @Override public void markSending(long[] sequences) throws IOException {
@@ -279,9 +270,9 @@ public final class FileOutboxStore implements OutboxStore {
         if (r != null) r.sending = true;
       }
       written = end;
-      writtenIn = currentGeneration();
+      writtenIn = commit.generation();
     }
-    if (powerLoss) awaitSynced(written, writtenIn);
+    if (powerLoss) commit.awaitSynced(written, writtenIn);
   }
 
   @Override public void remove(long[] sequences) throws IOException {
@@ -320,26 +311,18 @@ public final class FileOutboxStore implements OutboxStore {
     synchronized (lock) {
       if (state == State.NEW || state == State.CLOSED) return;
       IOException failure = null;
-      takeSyncToken();
-      IOException failedSync;
-      synchronized (syncMonitor) {
-        failedSync = syncFailure;
-      }
+      commit.takeToken();
+      IOException failedSync = commit.failure();
       // Cut away what a failed fsync left unsynced even when no call came after it.
       if (state == State.OPEN && failedSync != null) breakAfterSyncFailure(failedSync);
       try {
-        if (powerLoss && state == State.OPEN && syncer != null) sync(syncer);
+        if (powerLoss && state == State.OPEN && syncer != null) commit.sync(syncer);
       } catch (IOException e) {
         failure = new IOException("outbox journal " + journalPath + ": the sync at close failed"
             + " (" + e.getMessage() + "); what was removed or saved since the last sync may come"
             + " back after a power loss", e);
       }
-      synchronized (syncMonitor) {
-        if (failure == null && state == State.OPEN) syncedEnd = end;
-        syncClosed = true;
-        syncing = false;
-        syncMonitor.notifyAll();
-      }
+      commit.closed(failure == null && state == State.OPEN ? end : -1);
       closeHandles();
       if (claim != null) claim.release();
       claim = null;
@@ -351,9 +334,7 @@ public final class FileOutboxStore implements OutboxStore {
 
   /** fsyncs done so far, for measurements and tests. */
   long syncCount() {
-    synchronized (syncMonitor) {
-      return syncCount;
-    }
+    return commit.count();
   }
 
 
@@ -376,10 +357,7 @@ public final class FileOutboxStore implements OutboxStore {
       throw new IllegalStateException("outbox journal " + journalPath + " is closed");
     }
     if (state == State.OPEN) {
-      IOException failed;
-      synchronized (syncMonitor) {
-        failed = syncFailure;
-      }
+      IOException failed = commit.failure();
       if (failed != null) breakAfterSyncFailure(failed);
     }
     if (state == State.BROKEN) throw new IOException(broken.getMessage(), broken);
@@ -393,10 +371,7 @@ public final class FileOutboxStore implements OutboxStore {
    * the file really holds. Under {@link #lock}.
    */
   private void breakAfterSyncFailure(IOException failure) {
-    long keep;
-    synchronized (syncMonitor) {
-      keep = syncedEnd;
-    }
+    long keep = commit.syncedEnd();
     String cut;
     try {
       writer.resize(keep);
@@ -459,20 +434,13 @@ public final class FileOutboxStore implements OutboxStore {
 
   /** Rewrites the journal while holding the sync token. Under {@link #lock}. */
   private void compact() throws IOException {
-    takeSyncToken();
+    commit.takeToken();
     boolean rewritten = false;
     try {
       rewrite();
       rewritten = true;
     } finally {
-      synchronized (syncMonitor) {
-        if (rewritten) {
-          generation++;
-          syncedEnd = end;
-        }
-        syncing = false;
-        syncMonitor.notifyAll();
-      }
+      commit.compacted(rewritten, end);
     }
   }
 
@@ -523,7 +491,7 @@ public final class FileOutboxStore implements OutboxStore {
         write(temp, p, record, 0, record.length);
         p += record.length;
       }
-      sync(temp);
+      commit.sync(temp);
     } catch (IOException | RuntimeException e) {
       closeQuietly(temp);
       deleteQuietly(tempPath);
@@ -543,7 +511,7 @@ public final class FileOutboxStore implements OutboxStore {
     reopenOrBreak(null);
     // An fsync of the moved file commits the rename too on ext4 and f2fs; Java 8 and Android
     // 21 have no way to fsync the directory itself (docs: what each durability level survives).
-    if (powerLoss && writer != null) sync(writer);
+    if (powerLoss && writer != null) commit.sync(writer);
     int i = 0;
     for (LiveRecord r : live.values()) r.offset = offsets[i++];
     end = p;
@@ -577,93 +545,6 @@ public final class FileOutboxStore implements OutboxStore {
     } catch (IOException e) {
       throw new IOException("cannot open outbox journal " + path + " for writing: "
           + e.getMessage(), e);
-    }
-  }
-
-  /** Waits until no one holds the sync token, then takes it. */
-  private void takeSyncToken() {
-    synchronized (syncMonitor) {
-      boolean interrupted = false;
-      while (syncing) {
-        try {
-          syncMonitor.wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      syncing = true;
-      if (interrupted) Thread.currentThread().interrupt();
-    }
-  }
-
-  private int currentGeneration() {
-    synchronized (syncMonitor) {
-      return generation;
-    }
-  }
-
-  /**
-   * Returns once the journal is synced up to {@code written} (an offset in generation {@code
-   * writtenIn}): group commit. Waits without giving in to interrupts: the record is already in
-   * the file, and an add that threw would be restored after a restart as a message the app was
-   * told was refused.
-   */
-  private void awaitSynced(long written, int writtenIn) throws IOException {
-    boolean interrupted = false;
-    try {
-      synchronized (syncMonitor) {
-        while (true) {
-          if (generation != writtenIn || syncedEnd >= written) return;
-          if (syncFailure != null) {
-            throw new IOException("outbox journal " + journalPath + " failed to sync ("
-                + syncFailure.getMessage() + "): the record is not durable", syncFailure);
-          }
-          if (syncClosed) {
-            throw new IOException("outbox journal " + journalPath + " was closed before the"
-                + " record was synced");
-          }
-          if (!syncing) break;
-          try {
-            syncMonitor.wait();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-        syncing = true;
-      }
-      // The leader: syncs everything written so far, its own record and any written since.
-      long target = end;
-      IOException failure = null;
-      FileHandle file = syncer;
-      try {
-        if (file == null) throw new IOException("the journal is not open");
-        sync(file);
-      } catch (IOException e) {
-        failure = e;
-      }
-      synchronized (syncMonitor) {
-        if (failure == null) {
-          syncedEnd = Math.max(syncedEnd, target);
-        } else {
-          syncFailure = failure;
-        }
-        syncing = false;
-        syncMonitor.notifyAll();
-      }
-      if (failure != null) {
-        throw new IOException("outbox journal " + journalPath + " failed to sync ("
-            + failure.getMessage() + "): the record is not durable", failure);
-      }
-    } finally {
-      if (interrupted) Thread.currentThread().interrupt();
-    }
-  }
-
-  /** One fsync: {@code FileHandle.flush()} is {@code FileDescriptor.sync()} on JVM and Android. */
-  private void sync(FileHandle file) throws IOException {
-    file.flush();
-    synchronized (syncMonitor) {
-      syncCount++;
     }
   }
 

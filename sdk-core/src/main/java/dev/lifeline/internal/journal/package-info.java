@@ -1,7 +1,8 @@
 /**
  * Not API: the default {@link dev.lifeline.OutboxStore}, an append-only journal file ({@code
  * dev.lifeline.OutboxJournal} makes it). {@link dev.lifeline.internal.journal.FileOutboxStore}
- * is the store; {@code JournalFormat} encodes records, {@code JournalReader} reads a journal back
+ * is the store; {@code GroupCommit} shares fsyncs at the power-loss level; {@code JournalFormat}
+ * encodes records, {@code JournalReader} reads a journal back
  * and {@code JournalLock} keeps a second client out.
  *
  * <p><b>Files</b>, in the journal's directory, for a name {@code N} ({@code [A-Za-z0-9._-]{1,64}}):
