@@ -61,11 +61,6 @@ public final class StoredMessage {
    */
   public boolean sending() { return sending; }
 
-  /** A copy marked as being sent. */
-  StoredMessage markedSending() {
-    return sending ? this : new StoredMessage(sequence, message, acceptedAtEpochMillis, true);
-  }
-
   @Override public String toString() {
     return "StoredMessage{" + sequence + ", id=" + message.id() + ", " + message
         + (sending ? ", sending" : "") + "}";

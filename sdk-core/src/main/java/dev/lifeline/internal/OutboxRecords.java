@@ -20,8 +20,32 @@ import java.util.List;
  * connection).
  */
 final class OutboxRecords {
-  /** Initial room of {@link #settled}; it grows as needed and shrinks back after a big batch. */
-  private static final int BATCH = 16;
+  /**
+   * Sequence numbers collected during a lane turn, for one store call: room for 16 to start with,
+   * grown as needed and shrunk back after a big batch, so that a burst does not pin memory.
+   */
+  private static final class Batch {
+    /** Room to start with. */
+    private static final int INITIAL = 16;
+    /** The numbers; the first {@link #count} are in use. */
+    private long[] sequences = new long[INITIAL];
+    /** How many of {@link #sequences} are in use. */
+    private int count;
+
+    void add(long sequence) {
+      if (count == sequences.length) sequences = Arrays.copyOf(sequences, count * 2);
+      sequences[count++] = sequence;
+    }
+
+    /** What was collected, or null when nothing was; empties the batch. */
+    long[] take() {
+      if (count == 0) return null;
+      long[] taken = Arrays.copyOf(sequences, count);
+      count = 0;
+      if (sequences.length > INITIAL * 64) sequences = new long[INITIAL];
+      return taken;
+    }
+  }
 
   private final OutboxStore store;
   /** When a message was accepted, as the store keeps it: it must outlive the process. */
@@ -31,16 +55,12 @@ final class OutboxRecords {
   /** The connection's redacted URL, for the log lines. */
   private final String url;
   /** Sequence numbers settled in this lane turn, not yet removed; lane-confined. */
-  private long[] settled = new long[BATCH];
-  /** How many of {@link #settled} are in use; lane-confined. */
-  private int settledCount;
+  private final Batch settled = new Batch();
   /**
    * Sequence numbers reported through {@code onSendFailed} in this lane turn: removed once the
    * listener heard them ({@link #commit}); lane-confined.
    */
-  private long[] reported = new long[BATCH];
-  /** How many of {@link #reported} are in use; lane-confined. */
-  private int reportedCount;
+  private final Batch reported = new Batch();
   /** Failures in a row of {@link OutboxStore#remove}; lane-confined. */
   private final FailureRun removeFailures = new FailureRun("remove");
   /** Failures in a row of {@link OutboxStore#markSending}; lane-confined. */
@@ -139,8 +159,7 @@ final class OutboxRecords {
   /** Lane: the message recorded under {@code sequence} is settled; removed at {@link #commit}. */
   void settled(long sequence) {
     if (sequence <= 0) return; // 0: never recorded.
-    if (settledCount == settled.length) settled = Arrays.copyOf(settled, settledCount * 2);
-    settled[settledCount++] = sequence;
+    settled.add(sequence);
   }
 
   /**
@@ -149,8 +168,7 @@ final class OutboxRecords {
    */
   void reported(long sequence) {
     if (sequence <= 0) return;
-    if (reportedCount == reported.length) reported = Arrays.copyOf(reported, reportedCount * 2);
-    reported[reportedCount++] = sequence;
+    reported.add(sequence);
   }
 
   /**
@@ -159,21 +177,16 @@ final class OutboxRecords {
    * app heard of a message, a process dying must bring it back to be reported again, not lose it.
    */
   void commit() {
-    if (reportedCount > 0) {
-      long[] heard = Arrays.copyOf(reported, reportedCount);
-      reportedCount = 0;
-      if (reported.length > BATCH * 64) reported = new long[BATCH];
+    long[] heard = reported.take();
+    if (heard != null) {
       app.afterListenerCalls("forget reported messages", () -> {
         // Once the store closed with the connection, the record stays: after a restart the
         // message is reported again, never lost.
         if (!closed) remove(heard);
       });
     }
-    if (settledCount == 0) return;
-    long[] batch = Arrays.copyOf(settled, settledCount);
-    settledCount = 0;
-    if (settled.length > BATCH * 64) settled = new long[BATCH]; // A burst does not pin memory.
-    if (closed) return;
+    long[] batch = settled.take();
+    if (batch == null || closed) return;
     remove(batch);
   }
 
