@@ -17,6 +17,12 @@ import java.util.concurrent.TimeUnit;
  *       connection comes back after a short jitter, or an open one is probed.
  *   <li>Sleep: a timer firing more than {@link #DEFAULT_SLEEP_DETECTION_MILLIS} late means the
  *       device slept; the connection is probed.
+ *   <li>Background mode: {@link BackgroundMode#CLOSE_AFTER_GRACE}, the above. {@link
+ *       BackgroundMode#PUSH_TO_WAKE} also connects at once on {@link
+ *       EnvironmentSignals#pushReceived()} and closes after {@link
+ *       #DEFAULT_PUSH_IDLE_WINDOW_MILLIS 30 s} without traffic; {@link
+ *       BackgroundMode#FOREGROUND_SERVICE} stays connected while the app runs a foreground service
+ *       for it.
  * </ul>
  *
  * <pre>{@code
@@ -28,10 +34,50 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class EnvironmentPolicy {
+  /**
+   * What a connection does while the app is in the background (docs/behaviour.md, "Environment
+   * reactions"). Chosen per connection; the default is {@link #CLOSE_AFTER_GRACE}.
+   *
+   * <pre>{@code
+   * // A chat connection that the app's push service (e.g. FCM) wakes up in the background.
+   * EnvironmentPolicy pushed = EnvironmentPolicy.builder()
+   *     .backgroundMode(EnvironmentPolicy.BackgroundMode.PUSH_TO_WAKE)
+   *     .pushIdleWindow(20, SECONDS)
+   *     .build();
+   * }</pre>
+   */
+  public enum BackgroundMode {
+    /**
+     * Kept for the grace period ({@link Builder#closeInBackgroundAfter}), then closed until the
+     * app comes back; no attempts in the background. {@link Builder#keepConnectionInBackground()}
+     * turns the close off.
+     */
+    CLOSE_AFTER_GRACE,
+    /**
+     * As {@link #CLOSE_AFTER_GRACE}, and a push ({@link EnvironmentSignals#pushReceived()})
+     * connects at once, without backoff or jitter, even with the screen off or the host
+     * suspended (but never without a network); the connection sends its outbox, receives, and
+     * closes after {@link Builder#pushIdleWindow an idle window} with no message either way.
+     */
+    PUSH_TO_WAKE,
+    /**
+     * Kept connected in the background while the app runs a foreground service for it (on
+     * Android, {@code LifelineAndroid.foregroundService}); when no service runs (refused by the
+     * platform, or none was set up), as {@link #CLOSE_AFTER_GRACE}.
+     */
+    FOREGROUND_SERVICE
+  }
+
   /** How long a backgrounded app keeps its connection before closing it gracefully. */
   public static final long DEFAULT_BACKGROUND_GRACE_MILLIS = 60_000L;
   /** A timer this late means the process was asleep or suspended. */
   public static final long DEFAULT_SLEEP_DETECTION_MILLIS = 10_000L;
+  /**
+   * {@link BackgroundMode#PUSH_TO_WAKE}: how long a connection woken by a push stays up without a
+   * message either way: long enough for a server to send what the push announced and for the app
+   * to answer, short next to the radio's cost of staying up.
+   */
+  public static final long DEFAULT_PUSH_IDLE_WINDOW_MILLIS = 30_000L;
 
   private static final EnvironmentPolicy DEFAULTS = new Builder().build();
 
@@ -47,6 +93,10 @@ public final class EnvironmentPolicy {
   private final boolean probeOnWake;
   /** Timer lateness that counts as sleep. */
   private final long sleepDetectionMillis;
+  /** What the connection does in the background. */
+  private final BackgroundMode backgroundMode;
+  /** {@link BackgroundMode#PUSH_TO_WAKE}: the idle time after which a woken connection closes. */
+  private final long pushIdleWindowMillis;
 
   private EnvironmentPolicy(Builder b) {
     deferWhileScreenOff = b.deferWhileScreenOff;
@@ -55,6 +105,8 @@ public final class EnvironmentPolicy {
     backgroundGraceMillis = b.backgroundGraceMillis;
     probeOnWake = b.probeOnWake;
     sleepDetectionMillis = b.sleepDetectionMillis;
+    backgroundMode = b.backgroundMode;
+    pushIdleWindowMillis = b.pushIdleWindowMillis;
   }
 
   /**
@@ -111,17 +163,33 @@ public final class EnvironmentPolicy {
    * @return the threshold in ms
    */
   public long sleepDetectionMillis() { return sleepDetectionMillis; }
+  /**
+   * What the connection does while the app is in the background.
+   *
+   * @return the mode; {@link BackgroundMode#CLOSE_AFTER_GRACE} unless set
+   */
+  public BackgroundMode backgroundMode() { return backgroundMode; }
+  /**
+   * {@link BackgroundMode#PUSH_TO_WAKE}: how long a connection woken by a push stays up with no
+   * message either way.
+   *
+   * @return the idle window in ms
+   */
+  public long pushIdleWindowMillis() { return pushIdleWindowMillis; }
 
   /**
    * The settings, with units, e.g. {@code EnvironmentPolicy{deferWhileScreenOff=true,
    * deferInBackground=true, closeInBackground=after 60000 ms, probeOnWake=true,
-   * sleepDetection=10000 ms}}.
+   * sleepDetection=10000 ms, backgroundMode=CLOSE_AFTER_GRACE}}; with {@link
+   * BackgroundMode#PUSH_TO_WAKE}, {@code backgroundMode=PUSH_TO_WAKE (idle window 30000 ms)}.
    */
   @Override public String toString() {
     return "EnvironmentPolicy{deferWhileScreenOff=" + deferWhileScreenOff + ", deferInBackground="
         + deferInBackground + ", closeInBackground="
         + (closeInBackground ? "after " + backgroundGraceMillis + " ms" : "never")
-        + ", probeOnWake=" + probeOnWake + ", sleepDetection=" + sleepDetectionMillis + " ms}";
+        + ", probeOnWake=" + probeOnWake + ", sleepDetection=" + sleepDetectionMillis + " ms"
+        + ", backgroundMode=" + backgroundMode + (backgroundMode == BackgroundMode.PUSH_TO_WAKE
+            ? " (idle window " + pushIdleWindowMillis + " ms)" : "") + "}";
   }
 
   /** Builds an {@link EnvironmentPolicy}. */
@@ -132,6 +200,10 @@ public final class EnvironmentPolicy {
     private long backgroundGraceMillis = DEFAULT_BACKGROUND_GRACE_MILLIS;
     private boolean probeOnWake = true;
     private long sleepDetectionMillis = DEFAULT_SLEEP_DETECTION_MILLIS;
+    private BackgroundMode backgroundMode = BackgroundMode.CLOSE_AFTER_GRACE;
+    private long pushIdleWindowMillis = DEFAULT_PUSH_IDLE_WINDOW_MILLIS;
+    /** True once {@link #pushIdleWindow} was called: only meaningful with PUSH_TO_WAKE. */
+    private boolean pushIdleWindowSet;
 
     Builder() {}
 
@@ -171,7 +243,9 @@ public final class EnvironmentPolicy {
     }
 
     /**
-     * Keep the connection open in the background (e.g. under a foreground service).
+     * Keep the connection open in the background, with no grace close. Only with {@link
+     * BackgroundMode#CLOSE_AFTER_GRACE}: on Android, prefer {@link
+     * BackgroundMode#FOREGROUND_SERVICE}, which keeps it open only while a foreground service runs.
      *
      * @return this builder
      */
@@ -205,11 +279,57 @@ public final class EnvironmentPolicy {
     }
 
     /**
+     * What the connection does while the app is in the background [{@link
+     * BackgroundMode#CLOSE_AFTER_GRACE}].
+     *
+     * @param mode the mode
+     * @return this builder
+     */
+    public Builder backgroundMode(BackgroundMode mode) {
+      backgroundMode = Checks.notNull("background mode", mode);
+      return this;
+    }
+
+    /**
+     * {@link BackgroundMode#PUSH_TO_WAKE}: close a connection woken by a push after this long
+     * with no message either way [30 s]. Heartbeats do not count as messages.
+     *
+     * @param window the idle window, &gt; 0
+     * @param unit its unit
+     * @return this builder
+     */
+    public Builder pushIdleWindow(long window, TimeUnit unit) {
+      pushIdleWindowMillis = Checks.positiveMillis("push idle window", window, unit);
+      pushIdleWindowSet = true;
+      return this;
+    }
+
+    /**
      * Builds the policy.
      *
      * @return the policy
+     * @throws IllegalStateException when settings contradict the background mode: {@link
+     *     #keepConnectionInBackground()} or {@code deferInBackground(false)} with {@link
+     *     BackgroundMode#PUSH_TO_WAKE} (which connects in the background only on a push), {@link
+     *     #keepConnectionInBackground()} with {@link BackgroundMode#FOREGROUND_SERVICE} (which
+     *     closes after the grace period when no service runs), or {@link #pushIdleWindow} with
+     *     another mode than {@link BackgroundMode#PUSH_TO_WAKE}.
      */
     public EnvironmentPolicy build() {
+      if (backgroundMode != BackgroundMode.CLOSE_AFTER_GRACE && !closeInBackground) {
+        throw new IllegalStateException("keepConnectionInBackground() contradicts backgroundMode("
+            + backgroundMode + "): " + (backgroundMode == BackgroundMode.PUSH_TO_WAKE
+                ? "it closes in the background between pushes"
+                : "it closes after the grace period when no foreground service runs"));
+      }
+      if (backgroundMode == BackgroundMode.PUSH_TO_WAKE && !deferInBackground) {
+        throw new IllegalStateException("deferInBackground(false) contradicts backgroundMode("
+            + "PUSH_TO_WAKE): it makes attempts in the background only after a push");
+      }
+      if (pushIdleWindowSet && backgroundMode != BackgroundMode.PUSH_TO_WAKE) {
+        throw new IllegalStateException("pushIdleWindow(" + pushIdleWindowMillis
+            + " ms) is set, but backgroundMode is " + backgroundMode + ", not PUSH_TO_WAKE");
+      }
       return new EnvironmentPolicy(this);
     }
   }

@@ -40,7 +40,42 @@ public final class EnvironmentSignals {
     /** The host is about to sleep or freeze the process. */
     SUSPENDED,
     /** The host is running again. */
-    RESUMED
+    RESUMED,
+    /**
+     * The app received a push (e.g. a Firebase Cloud Messaging message): a backgrounded {@link
+     * EnvironmentPolicy.BackgroundMode#PUSH_TO_WAKE} connection connects at once; an open
+     * connection of any mode is probed.
+     */
+    PUSH_RECEIVED,
+    /**
+     * A foreground service now runs for this client: {@link
+     * EnvironmentPolicy.BackgroundMode#FOREGROUND_SERVICE} connections stay connected in the
+     * background.
+     */
+    FOREGROUND_SERVICE_STARTED,
+    /** The foreground service stopped: such connections fall back to the grace close. */
+    FOREGROUND_SERVICE_STOPPED,
+    /**
+     * The platform refused the foreground service (see {@link #foregroundServiceRefused}): such
+     * connections close after the grace period, and say why.
+     */
+    FOREGROUND_SERVICE_REFUSED
+  }
+
+  /**
+   * Told whether a foreground service is needed now: when the app is in the background and at
+   * least one connection of the client with {@link
+   * EnvironmentPolicy.BackgroundMode#FOREGROUND_SERVICE} was connected and not closed. On
+   * Android, {@code LifelineAndroid.foregroundService} is this observer.
+   */
+  public interface ForegroundServiceNeed {
+    /**
+     * The need changed (and once at registration, with the current need). Called on Lifeline's
+     * scheduler thread, in order: return quickly (post the work elsewhere).
+     *
+     * @param needed true: start the service; false: stop it
+     */
+    void changed(boolean needed);
   }
 
   /** Fans signals out to the client's connections on the scheduler. */
@@ -122,4 +157,46 @@ public final class EnvironmentSignals {
   public void suspended() { signal(Signal.SUSPENDED); }
   /** Signals {@link Signal#RESUMED}: call it when the host runs again. */
   public void resumed() { signal(Signal.RESUMED); }
+
+  /**
+   * Signals {@link Signal#PUSH_RECEIVED}: the app received a push, e.g. in {@code
+   * FirebaseMessagingService.onMessageReceived}. Callable from any thread; returns at once. A
+   * backgrounded {@link EnvironmentPolicy.BackgroundMode#PUSH_TO_WAKE} connection connects at
+   * once and closes after its idle window; another push extends the window (docs/behaviour.md,
+   * "Environment reactions").
+   */
+  public void pushReceived() { signal(Signal.PUSH_RECEIVED); }
+
+  /** Signals {@link Signal#FOREGROUND_SERVICE_STARTED}: a foreground service runs for this client. */
+  public void foregroundServiceStarted() { signal(Signal.FOREGROUND_SERVICE_STARTED); }
+
+  /** Signals {@link Signal#FOREGROUND_SERVICE_STOPPED}: the foreground service stopped. */
+  public void foregroundServiceStopped() { signal(Signal.FOREGROUND_SERVICE_STOPPED); }
+
+  /**
+   * Signals {@link Signal#FOREGROUND_SERVICE_REFUSED}: the platform would not run the foreground
+   * service; {@link EnvironmentPolicy.BackgroundMode#FOREGROUND_SERVICE} connections close after
+   * the grace period with {@code reason} in their close reason.
+   *
+   * @param reason why, e.g. the exception's class and message; cut to 200 characters
+   */
+  public void foregroundServiceRefused(String reason) {
+    String why = Checks.notNull("reason", reason);
+    hub.serviceRefused(why.length() > MAX_REASON_LENGTH ? why.substring(0, MAX_REASON_LENGTH)
+        : why);
+  }
+
+  /** A refusal reason ends up in close reasons and logs: bounded, like network keys. */
+  private static final int MAX_REASON_LENGTH = 200;
+
+  /**
+   * Follows whether a foreground service is needed (see {@link ForegroundServiceNeed}); {@code
+   * observer} is called at once with the current need, then on each change.
+   *
+   * @param observer the observer
+   * @return closes the registration
+   */
+  public Subscription observeForegroundServiceNeed(ForegroundServiceNeed observer) {
+    return hub.observeServiceNeed(Checks.notNull("observer", observer));
+  }
 }

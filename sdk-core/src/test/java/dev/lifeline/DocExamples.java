@@ -197,6 +197,14 @@ final class DocExamples {
         .build();
   }
 
+  static void backgroundMode() {
+    // A chat connection that the app's push service (e.g. FCM) wakes up in the background.
+    EnvironmentPolicy pushed = EnvironmentPolicy.builder()
+        .backgroundMode(EnvironmentPolicy.BackgroundMode.PUSH_TO_WAKE)
+        .pushIdleWindow(20, SECONDS)
+        .build();
+  }
+
   static void environmentSignals(Lifeline lifeline) {
     // A desktop app passes on what the OS tells it (Android: LifelineAndroid does this).
     EnvironmentSignals signals = lifeline.signals();

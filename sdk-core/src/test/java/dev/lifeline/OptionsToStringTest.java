@@ -29,7 +29,8 @@ public final class OptionsToStringTest {
     assertEquals("OutboxPolicy{maxMessages=1000, maxBytes=1048576 bytes, ttl=none}",
         OutboxPolicy.defaults().toString());
     assertEquals("EnvironmentPolicy{deferWhileScreenOff=true, deferInBackground=true,"
-        + " closeInBackground=after 60000 ms, probeOnWake=true, sleepDetection=10000 ms}",
+        + " closeInBackground=after 60000 ms, probeOnWake=true, sleepDetection=10000 ms,"
+        + " backgroundMode=CLOSE_AFTER_GRACE}",
         EnvironmentPolicy.defaults().toString());
     assertEquals("ConnectionOptions{url=wss://chat.example.com/socket, attemptTimeout=30000 ms,"
         + " maxPendingInbound=16777216 bytes, maxInboundMessage=16777216 bytes, heartbeat="
@@ -50,7 +51,8 @@ public final class OptionsToStringTest {
     assertEquals("OutboxPolicy{maxMessages=5, maxBytes=100 bytes, ttl=2000 ms}",
         OutboxPolicy.builder().maxMessages(5).maxBytes(100).ttl(2, SECONDS).build().toString());
     assertEquals("EnvironmentPolicy{deferWhileScreenOff=false, deferInBackground=true,"
-        + " closeInBackground=never, probeOnWake=false, sleepDetection=10000 ms}",
+        + " closeInBackground=never, probeOnWake=false, sleepDetection=10000 ms,"
+        + " backgroundMode=CLOSE_AFTER_GRACE}",
         EnvironmentPolicy.builder().deferWhileScreenOff(false).keepConnectionInBackground()
             .probeOnWake(false).build().toString());
     assertTrue(ReconnectPolicy.builder().maxAttempts(3).maxRetryDuration(500, MILLISECONDS)

@@ -240,6 +240,7 @@ final class ConnectionEngine {
       networkChangedSinceOpen = false;
       if (tuning != null) tuning.opened();
       keepAlive.start();
+      environment.opened();
       if (resumeStep != null) resumeStep.opened(a); // Its first message, before the outbox.
       long handshake = now() - a.startedAtMillis;
       setState(ConnectionState.connected());
@@ -397,6 +398,7 @@ final class ConnectionEngine {
   private void terminate(String reason, Throwable cause) {
     release(Release.CANCEL, reason);
     timers.cancelAll();
+    environment.ended();
     ctx.signals.remove(connection);
     setState(ConnectionState.closed(reason, cause));
     delivery.failQueued(reason); // From here on, a send() racing with this end throws.
@@ -412,6 +414,11 @@ final class ConnectionEngine {
       networkChangedSinceOpen = true;
     }
     environment.react(signal);
+  }
+
+  /** Lane: an app message went out or came in (a push window counts idle time from it). */
+  void appTraffic() {
+    environment.traffic();
   }
 
   /** Why attempts must wait now, or null. */

@@ -23,6 +23,7 @@ final class DeliveryOwner implements Delivery.Owner {
 
   @Override public void sent() {
     c.keepAlive().sent();
+    c.appTraffic();
   }
 
   @Override public void sendFailed(Message message, String reason) {

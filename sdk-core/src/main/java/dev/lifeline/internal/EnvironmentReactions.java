@@ -3,6 +3,7 @@ package dev.lifeline.internal;
 import dev.lifeline.ConnectionState.Kind;
 import dev.lifeline.ConnectionState.PauseReason;
 import dev.lifeline.EnvironmentPolicy;
+import dev.lifeline.EnvironmentPolicy.BackgroundMode;
 import dev.lifeline.EnvironmentSignals.Signal;
 
 /**
@@ -10,8 +11,10 @@ import dev.lifeline.EnvironmentSignals.Signal;
  * attempts while the network is down, a socket on a network that is no longer the default is
  * replaced at once, screen off and suspension defer attempts, the background closes the connection
  * after a grace period, and events that make a dead connection likely probe an open one or cut a
- * wait short. Owns the {@code background grace} timer. Confined to the connection's lane; it acts
- * only through {@link Owner}.
+ * wait short. The background modes: a push wakes a {@link BackgroundMode#PUSH_TO_WAKE} connection
+ * for an idle window, a running foreground service keeps a {@link
+ * BackgroundMode#FOREGROUND_SERVICE} one. Owns the {@code background grace} and {@code push
+ * window} timers. Confined to the connection's lane; it acts only through {@link Owner}.
  */
 final class EnvironmentReactions {
   /** The state machine operations the reactions use. */
@@ -54,30 +57,68 @@ final class EnvironmentReactions {
   /** The environment as last signalled. */
   private final SignalHub hub;
   private final Owner owner;
+  private final Timers timers;
   private final Timers.Timer graceTimer;
-  /** True after the background grace period closed the connection. */
+  /**
+   * PUSH_TO_WAKE: armed from a push until the connection was idle for the push window; while it
+   * is armed, the connection is awake in the background.
+   */
+  private final Timers.Timer pushTimer;
+  /** True after the background grace period (or a push window) closed the connection. */
   private boolean closedForBackground;
+  /** While awake: the last push, open or app message; the idle window counts from it. */
+  private long lastActivityMillis;
 
   EnvironmentReactions(EnvironmentPolicy policy, SignalHub hub, Timers timers, Owner owner) {
     this.policy = policy;
     this.hub = hub;
     this.owner = owner;
+    this.timers = timers;
     this.graceTimer = timers.timer("background grace", this::onBackgroundGraceOver);
+    this.pushTimer = timers.timer("push window", this::onPushWindowDue);
   }
 
   /**
    * The connection starts: one started while the app is already in the background gets its
-   * grace period too (no BACKGROUND signal will come to start it).
+   * grace period too (no BACKGROUND signal will come to start it). A FOREGROUND_SERVICE one
+   * tells the hub it wants the service in the background.
    */
   void started() {
-    if (!hub.foreground() && policy.closeInBackground() && !graceTimer.isArmed()) {
+    if (policy.backgroundMode() == BackgroundMode.FOREGROUND_SERVICE) {
+      hub.keepsInBackground(this, true);
+    }
+    if (!hub.foreground() && policy.closeInBackground() && !graceTimer.isArmed()
+        && !serviceKeeps()) {
       graceTimer.arm(policy.backgroundGraceMillis());
     }
   }
 
+  /** The connection ended for good: it no longer wants a foreground service. */
+  void ended() {
+    if (policy.backgroundMode() == BackgroundMode.FOREGROUND_SERVICE) {
+      hub.keepsInBackground(this, false);
+    }
+  }
+
+  /** A transport opened: a push window's idle time starts again. */
+  void opened() {
+    if (pushTimer.isArmed()) lastActivityMillis = timers.now();
+  }
+
+  /** An app message went out or came in: a push window's idle time starts again. */
+  void traffic() {
+    if (pushTimer.isArmed()) lastActivityMillis = timers.now();
+  }
+
   /** Why attempts must wait now, or null; the most fundamental reason first. */
   PauseReason pauseReason() {
-    return hub.pauseReason(policy, closedForBackground);
+    boolean kept = pushTimer.isArmed() || (serviceKeeps() && !hub.foreground());
+    return hub.pauseReason(policy, closedForBackground, kept);
+  }
+
+  /** A FOREGROUND_SERVICE connection whose service runs: no grace close, no deferral. */
+  private boolean serviceKeeps() {
+    return policy.backgroundMode() == BackgroundMode.FOREGROUND_SERVICE && hub.serviceRunning();
   }
 
   void react(Signal signal) {
@@ -107,15 +148,36 @@ final class EnvironmentReactions {
         deferIfWaiting();
         break;
       case BACKGROUND:
-        if (policy.closeInBackground() && !graceTimer.isArmed()) {
+        if (policy.closeInBackground() && !graceTimer.isArmed() && !serviceKeeps()) {
           graceTimer.arm(policy.backgroundGraceMillis());
         }
         deferIfWaiting();
         break;
       case FOREGROUND:
         graceTimer.cancel();
+        pushTimer.cancel(); // The app is back: normal foreground behaviour from here.
         closedForBackground = false;
         wake("foreground", "foreground");
+        break;
+      case PUSH_RECEIVED:
+        pushReceived();
+        break;
+      case FOREGROUND_SERVICE_STARTED:
+        if (policy.backgroundMode() == BackgroundMode.FOREGROUND_SERVICE && !hub.foreground()) {
+          graceTimer.cancel();
+          closedForBackground = false;
+          resumeSoon("foreground service started", true);
+        }
+        break;
+      case FOREGROUND_SERVICE_STOPPED:
+      case FOREGROUND_SERVICE_REFUSED:
+        if (policy.backgroundMode() == BackgroundMode.FOREGROUND_SERVICE && !hub.foreground()) {
+          // Without the service, the fallback: close after the grace period.
+          if (policy.closeInBackground() && !graceTimer.isArmed() && !closedForBackground) {
+            graceTimer.arm(policy.backgroundGraceMillis());
+          }
+          deferIfWaiting();
+        }
         break;
       case SCREEN_ON:
         wake("screen on", "screen on");
@@ -133,10 +195,59 @@ final class EnvironmentReactions {
   }
 
   private void onBackgroundGraceOver() {
-    if (owner.kind() == Kind.CLOSED || hub.foreground()) return;
+    if (owner.kind() == Kind.CLOSED || hub.foreground() || serviceKeeps()) return;
     closedForBackground = true;
+    String refusal = policy.backgroundMode() == BackgroundMode.FOREGROUND_SERVICE
+        ? hub.serviceRefusal() : null;
     owner.closeGracefully("app in background",
-        "closed after " + Durations.seconds(policy.backgroundGraceMillis()) + " in the background");
+        "closed after " + Durations.seconds(policy.backgroundGraceMillis()) + " in the background"
+        + (refusal != null ? " (the foreground service was refused: " + refusal + ")" : ""));
+    owner.stopWaiting();
+    owner.pause(PauseReason.BACKGROUND);
+  }
+
+  /**
+   * A push: an open connection of any mode is probed (the push may announce what a dead socket
+   * failed to bring). A backgrounded PUSH_TO_WAKE one is awake for the push window; a paused one
+   * connects at once, or as soon as the network returns within the window. A push while an
+   * attempt or a wait is already under way only extends the window: a burst of pushes makes one
+   * attempt.
+   */
+  private void pushReceived() {
+    if (owner.isOpen()) owner.probe("push received");
+    if (policy.backgroundMode() != BackgroundMode.PUSH_TO_WAKE || hub.foreground()) return;
+    boolean wasAwake = pushTimer.isArmed();
+    lastActivityMillis = timers.now();
+    graceTimer.cancel(); // The push window decides when it closes now.
+    if (!wasAwake) pushTimer.arm(policy.pushIdleWindowMillis());
+    Kind kind = owner.kind();
+    if (kind == Kind.PAUSED || (kind == Kind.WAITING_TO_RECONNECT && !wasAwake)) {
+      PauseReason why = pauseReason();
+      if (why != null) {
+        owner.stopWaiting();
+        owner.pause(why); // Remembered: the network returning within the window connects.
+      } else {
+        owner.waitThenRetry(0, "push received");
+      }
+    }
+  }
+
+  /**
+   * The push window may be over: closes after the idle window with no push, open or app message,
+   * or re-arms for what is left. An attempt still connecting then is cancelled, so that failing
+   * attempts cannot keep a connection awake.
+   */
+  private void onPushWindowDue() {
+    if (owner.kind() == Kind.CLOSED || hub.foreground()) return;
+    long window = policy.pushIdleWindowMillis();
+    long idle = timers.now() - lastActivityMillis;
+    if (idle < window) {
+      pushTimer.arm(window - idle);
+      return;
+    }
+    closedForBackground = true;
+    owner.closeGracefully("idle after a push wake",
+        "idle for " + Durations.seconds(window) + " after a push wake");
     owner.stopWaiting();
     owner.pause(PauseReason.BACKGROUND);
   }
@@ -164,7 +275,8 @@ final class EnvironmentReactions {
       owner.pause(why);
       return;
     }
-    long delay = owner.resumeDelayMillis();
+    // Awake after a push: at once, the push is about this one connection, not a crowd's return.
+    long delay = pushTimer.isArmed() ? 0 : owner.resumeDelayMillis();
     if (kind == Kind.WAITING_TO_RECONNECT && owner.waitRemainingMillis() <= delay) {
       return; // The pending attempt comes sooner than the jitter would.
     }

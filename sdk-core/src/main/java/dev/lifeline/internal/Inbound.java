@@ -142,6 +142,7 @@ final class Inbound {
     if (transport != null) c.keepAlive().received();
     AppCalls app = c.app();
     if (verdict.ackKey != null) {
+      c.appTraffic();
       Message delivered = c.delivery().acknowledge(verdict.ackKey);
       handled.run();
       if (delivered != null) {
@@ -164,6 +165,7 @@ final class Inbound {
       app.event("serverHeartbeatReceived", e -> e.serverHeartbeatReceived(connection, message));
       return; // A server heartbeat or an echo of ours: liveness, not an app message.
     }
+    c.appTraffic();
     String position = verdict.position;
     app.listener("onMessage", l -> {
       if (message.isText()) {

@@ -2,8 +2,12 @@ package dev.lifeline.internal;
 
 import dev.lifeline.ConnectionState.PauseReason;
 import dev.lifeline.EnvironmentPolicy;
+import dev.lifeline.EnvironmentSignals.ForegroundServiceNeed;
 import dev.lifeline.EnvironmentSignals.Signal;
 import dev.lifeline.Scheduler;
+import dev.lifeline.Subscription;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 
@@ -11,6 +15,10 @@ import java.util.concurrent.Executor;
  * Holds the environment as last signalled and fans each signal out to the client's connections.
  * Signals are applied in order on a lane of their own; the snapshot is readable from any thread,
  * and each connection reacts on its own lane (docs/behaviour.md, "Environment reactions").
+ *
+ * <p>It also decides whether the client needs a foreground service: while the app is in the
+ * background and some {@code FOREGROUND_SERVICE} connection is live, and tells the {@link
+ * ForegroundServiceNeed} observers on its lane when that changes.
  */
 public final class SignalHub {
   /** Receives signals; must only post to its own lane. */
@@ -32,6 +40,17 @@ public final class SignalHub {
   private volatile boolean suspended = false;
   /** The network last named; written on {@link #lane} only. */
   private volatile String networkKey = dev.lifeline.EnvironmentSignals.DEFAULT_NETWORK_KEY;
+  /** True between FOREGROUND_SERVICE_STARTED and _STOPPED or _REFUSED; written on the lane. */
+  private volatile boolean serviceRunning = false;
+  /** Why the platform last refused the foreground service, or null; written on the lane. */
+  private volatile String serviceRefusal;
+  /** The live connections that want a foreground service in the background; lane only. */
+  private final Set<Object> serviceKeepers = new HashSet<Object>();
+  /** Told when {@link #serviceNeeded} changes; called on the lane. */
+  private final CopyOnWriteArrayList<NeedSubscription> needObservers =
+      new CopyOnWriteArrayList<NeedSubscription>();
+  /** Background and at least one keeper, as last told to the observers; lane only. */
+  private boolean serviceNeeded;
 
   public SignalHub(final Scheduler scheduler) {
     this.lane = new SerialLane(this, "signals", new Executor() {
@@ -61,8 +80,84 @@ public final class SignalHub {
         if (key != null) networkKey = key;
         apply(signal);
         for (Receiver r : receivers) r.onSignal(signal);
+        updateServiceNeed();
       }
     });
+  }
+
+  /** Posts FOREGROUND_SERVICE_REFUSED, keeping {@code why} for the connections' close reasons. */
+  public void serviceRefused(final String why) {
+    lane.execute(new Runnable() {
+      @Override public void run() {
+        serviceRefusal = why;
+        apply(Signal.FOREGROUND_SERVICE_REFUSED);
+        for (Receiver r : receivers) r.onSignal(Signal.FOREGROUND_SERVICE_REFUSED);
+      }
+    });
+  }
+
+  /**
+   * Any thread: {@code who} (a FOREGROUND_SERVICE connection) started ({@code keeps}) or ended;
+   * the need is recomputed in order with the signals.
+   */
+  void keepsInBackground(final Object who, final boolean keeps) {
+    lane.execute(new Runnable() {
+      @Override public void run() {
+        if (keeps) {
+          serviceKeepers.add(who);
+        } else {
+          serviceKeepers.remove(who);
+        }
+        updateServiceNeed();
+      }
+    });
+  }
+
+  /** Registers {@code observer}; it hears the current need first, on the lane. */
+  public Subscription observeServiceNeed(ForegroundServiceNeed observer) {
+    final NeedSubscription s = new NeedSubscription(observer);
+    needObservers.add(s);
+    lane.execute(new Runnable() {
+      @Override public void run() {
+        s.tell(serviceNeeded);
+      }
+    });
+    return s;
+  }
+
+  /** Lane: tells the observers when the need changed. */
+  private void updateServiceNeed() {
+    boolean needed = !foreground && !serviceKeepers.isEmpty();
+    if (needed == serviceNeeded) return;
+    serviceNeeded = needed;
+    for (NeedSubscription s : needObservers) s.tell(needed);
+  }
+
+  /** One {@link ForegroundServiceNeed} registration. */
+  private final class NeedSubscription implements Subscription {
+    /** The app's (or sdk-android's) observer. */
+    private final ForegroundServiceNeed observer;
+    /** Set by {@link #close}: no call starts after it. */
+    private volatile boolean closed;
+
+    NeedSubscription(ForegroundServiceNeed observer) {
+      this.observer = observer;
+    }
+
+    /** Lane: one call; an observer that throws does not break the lane. */
+    void tell(boolean needed) {
+      if (closed) return;
+      try {
+        observer.changed(needed);
+      } catch (Throwable ignored) {
+        // Observer code must not break the signal lane; sdk-android's own never throws.
+      }
+    }
+
+    @Override public void close() {
+      closed = true;
+      needObservers.remove(this);
+    }
   }
 
   private void apply(Signal signal) {
@@ -92,6 +187,16 @@ public final class SignalHub {
       case RESUMED:
         suspended = false;
         break;
+      case FOREGROUND_SERVICE_STARTED:
+        serviceRunning = true;
+        serviceRefusal = null;
+        break;
+      case FOREGROUND_SERVICE_STOPPED:
+      case FOREGROUND_SERVICE_REFUSED:
+        serviceRunning = false;
+        break;
+      default:
+        break; // PUSH_RECEIVED changes no state of the environment: each connection reacts.
     }
   }
 
@@ -105,13 +210,21 @@ public final class SignalHub {
   public boolean suspended() { return suspended; }
   /** The network key last named ({@code "default"} until one is). */
   public String networkKey() { return networkKey; }
+  /** True while a foreground service runs for this client. */
+  boolean serviceRunning() { return serviceRunning; }
+  /** Why the platform last refused the foreground service, or null. */
+  String serviceRefusal() { return serviceRefusal; }
 
   /**
    * Why attempts must wait now under {@code policy}, or null; the most fundamental reason first.
    * {@code closedForBackground}: the connection was closed after the background grace period.
+   * {@code asInForeground}: the background and screen-off deferrals do not apply (a push window,
+   * a running foreground service).
    */
-  PauseReason pauseReason(EnvironmentPolicy policy, boolean closedForBackground) {
+  PauseReason pauseReason(EnvironmentPolicy policy, boolean closedForBackground,
+      boolean asInForeground) {
     if (!networkUp) return PauseReason.NETWORK_DOWN;
+    if (asInForeground) return null;
     if (suspended) return PauseReason.SUSPENDED;
     if (!foreground && (policy.deferInBackground() || closedForBackground)) {
       return PauseReason.BACKGROUND;
