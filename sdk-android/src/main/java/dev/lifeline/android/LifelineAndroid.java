@@ -1,6 +1,7 @@
 package dev.lifeline.android;
 
 import android.app.Application;
+import android.app.Notification;
 import android.content.Context;
 import android.net.ConnectivityManager;
 import android.os.Handler;
@@ -14,6 +15,7 @@ import dev.lifeline.Lifeline;
 import dev.lifeline.Logger;
 import dev.lifeline.OutboxJournal;
 import dev.lifeline.OutboxStore;
+import dev.lifeline.Subscription;
 import java.io.File;
 import java.util.concurrent.Executor;
 
@@ -52,6 +54,12 @@ import java.util.concurrent.Executor;
  * foreground). The reactions (pause, probe, grace period, jitter) are the core's {@link
  * dev.lifeline.EnvironmentPolicy}, set per connection (docs/behaviour.md, "Environment
  * reactions").
+ *
+ * <p>Background modes (docs/behaviour.md, "Environment reactions"; README "Android"): forward
+ * pushes with {@link #pushReceived(Lifeline)} for {@link
+ * dev.lifeline.EnvironmentPolicy.BackgroundMode#PUSH_TO_WAKE} connections, and set up {@link
+ * #foregroundService} for {@link dev.lifeline.EnvironmentPolicy.BackgroundMode#FOREGROUND_SERVICE}
+ * ones.
  *
  * <p>Deep sleep needs no watcher: with {@link #elapsedRealtimeClock()} as the client's clock, a
  * timer that the device's deep sleep delayed fires late against that clock, and the core probes
@@ -255,6 +263,98 @@ public final class LifelineAndroid {
       }
     }
     return new AndroidEnvironment(signals, network, screen, lifecycle);
+  }
+
+  /**
+   * Forwards a push to every connection of {@code lifeline}: {@code
+   * lifeline.signals().pushReceived()}. Call it from any thread, e.g. from {@code
+   * FirebaseMessagingService.onMessageReceived} (Lifeline does not depend on Firebase): a
+   * backgrounded {@link dev.lifeline.EnvironmentPolicy.BackgroundMode#PUSH_TO_WAKE} connection
+   * connects at once, sends its outbox, receives, and closes after its idle window.
+   *
+   * <pre>{@code
+   * public final class PushService extends FirebaseMessagingService {
+   *   @Override public void onMessageReceived(RemoteMessage message) {
+   *     LifelineAndroid.pushReceived(((App) getApplication()).lifeline);
+   *   }
+   * }
+   * }</pre>
+   *
+   * @param lifeline the client whose connections to wake
+   */
+  public static void pushReceived(Lifeline lifeline) {
+    if (lifeline == null) throw new NullPointerException("lifeline == null");
+    lifeline.signals().pushReceived();
+  }
+
+  /**
+   * Shorthand for {@code foregroundService(context, lifeline.signals(), notificationId,
+   * notification, foregroundServiceType)}.
+   *
+   * @param context any context; its application context is used
+   * @param lifeline the client whose connections the service keeps
+   * @param notificationId the notification's id, not 0
+   * @param notification the notification shown while the service runs (API 26+: with a channel)
+   * @param foregroundServiceType {@code ServiceInfo.FOREGROUND_SERVICE_TYPE_*} bits, also declared
+   *     on the service in the manifest; not 0
+   * @return closes the setup, stopping a running service
+   */
+  public static Subscription foregroundService(Context context, Lifeline lifeline,
+      int notificationId, Notification notification, int foregroundServiceType) {
+    if (lifeline == null) throw new NullPointerException("lifeline == null");
+    return foregroundService(context, lifeline.signals(), notificationId, notification,
+        foregroundServiceType);
+  }
+
+  /**
+   * Runs {@link LifelineForegroundService} with {@code notification} while a foreground service
+   * is needed: the app is in the background and a connection with {@link
+   * dev.lifeline.EnvironmentPolicy.BackgroundMode#FOREGROUND_SERVICE} was connected and not
+   * closed. It is started when the app goes to the background (Android 12+ refuses a start from
+   * the background later on) and stopped when the app comes back, the last such connection
+   * closes or the client shuts down. On API 29+ it is started with {@code
+   * startForeground(id, notification, foregroundServiceType)}, which Android 14 requires; below,
+   * with {@code startForeground(id, notification)}.
+   *
+   * <p>When the platform refuses (the service or its type not declared, a missing permission,
+   * {@code ForegroundServiceStartNotAllowedException}), nothing crashes: the connections fall back
+   * to closing after their grace period, with the platform's reason in their close reason. The
+   * manifest lines the app must add are in {@link LifelineForegroundService}.
+   *
+   * <pre>{@code
+   * LifelineAndroid.foregroundService(this, lifeline, 1, notification,
+   *     ServiceInfo.FOREGROUND_SERVICE_TYPE_REMOTE_MESSAGING);
+   * }</pre>
+   *
+   * @param context any context; its application context is used
+   * @param signals the signals of the client whose connections the service keeps
+   * @param notificationId the notification's id, not 0
+   * @param notification the notification shown while the service runs (API 26+: with a channel)
+   * @param foregroundServiceType {@code ServiceInfo.FOREGROUND_SERVICE_TYPE_*} bits, also declared
+   *     on the service in the manifest; not 0
+   * @return closes the setup, stopping a running service
+   * @throws IllegalArgumentException when {@code notificationId} or {@code
+   *     foregroundServiceType} is 0
+   * @throws IllegalStateException when another setup of this process is still open
+   */
+  public static Subscription foregroundService(Context context, EnvironmentSignals signals,
+      int notificationId, Notification notification, int foregroundServiceType) {
+    if (context == null) throw new NullPointerException("context == null");
+    if (signals == null) throw new NullPointerException("signals == null");
+    if (notification == null) throw new NullPointerException("notification == null");
+    if (notificationId == 0) {
+      throw new IllegalArgumentException("notificationId must not be 0: startForeground refuses 0");
+    }
+    if (foregroundServiceType == 0) {
+      throw new IllegalArgumentException("foregroundServiceType must be ServiceInfo"
+          + ".FOREGROUND_SERVICE_TYPE_* bits (Android 14 refuses a foreground service without"
+          + " one), was 0");
+    }
+    Context app = context.getApplicationContext() != null ? context.getApplicationContext() : context;
+    ForegroundServiceController controller = new ForegroundServiceController(app, signals,
+        notificationId, notification, foregroundServiceType, Logger.NONE);
+    controller.start();
+    return controller;
   }
 
   /**

@@ -1,0 +1,240 @@
+package dev.lifeline.android;
+
+import android.annotation.TargetApi;
+import android.app.Notification;
+import android.app.Service;
+import android.content.ComponentName;
+import android.content.Context;
+import android.content.Intent;
+import android.content.pm.PackageManager;
+import android.content.pm.ServiceInfo;
+import android.os.Build;
+import android.os.Handler;
+import android.os.Looper;
+import android.os.Process;
+import dev.lifeline.EnvironmentSignals;
+import dev.lifeline.Logger;
+import dev.lifeline.Subscription;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs {@link LifelineForegroundService} while the core says a foreground service is needed (app
+ * in the background, a {@code FOREGROUND_SERVICE} connection live), and tells the core when it
+ * runs, stopped or was refused. All state is confined to the main thread, where the platform
+ * calls the service; the core's need arrives on Lifeline's scheduler and is posted there.
+ */
+final class ForegroundServiceController implements EnvironmentSignals.ForegroundServiceNeed,
+    Subscription {
+  /** A normal permission since API 28: granted when declared. */
+  static final String FOREGROUND_SERVICE_PERMISSION = "android.permission.FOREGROUND_SERVICE";
+  /** {@code ServiceInfo.FOREGROUND_SERVICE_TYPE_MANIFEST}: every type the manifest declares. */
+  static final int MANIFEST_TYPES = -1;
+
+  /** The controller the service asks for its notification; one per process at a time. */
+  static final AtomicReference<ForegroundServiceController> CURRENT =
+      new AtomicReference<ForegroundServiceController>();
+
+  /** Where the service stands, as this controller last made or saw it. */
+  enum State {
+    /** Not running, not asked for. */
+    STOPPED,
+    /** Asked the platform to start it; waiting for {@code onStartCommand}. */
+    STARTING,
+    /** In the foreground with the app's notification. */
+    RUNNING,
+    /** The platform refused it: not asked again until the need goes away and comes back. */
+    REFUSED,
+    /** {@link #close()} ran: nothing more is started. */
+    CLOSED
+  }
+
+  private final Context app;
+  /** Told STARTED / STOPPED / REFUSED. */
+  private final EnvironmentSignals signals;
+  /** The notification shown while the service runs, and its id. */
+  private final int notificationId;
+  private final Notification notification;
+  /** The {@code ServiceInfo.FOREGROUND_SERVICE_TYPE_*} bits passed to startForeground (API 29+). */
+  private final int serviceType;
+  private final Logger logger;
+  /** Posts the core's need to the main thread. */
+  private final Handler main = new Handler(Looper.getMainLooper());
+  /** Main thread only. */
+  private State state = State.STOPPED;
+  /** The need registration; set once, before any need arrives. */
+  private volatile Subscription need;
+
+  ForegroundServiceController(Context app, EnvironmentSignals signals, int notificationId,
+      Notification notification, int serviceType, Logger logger) {
+    this.app = app;
+    this.signals = signals;
+    this.notificationId = notificationId;
+    this.notification = notification;
+    this.serviceType = serviceType;
+    this.logger = logger;
+  }
+
+  /** Registers as the process's controller and follows the core's need. */
+  void start() {
+    if (!CURRENT.compareAndSet(null, this)) {
+      throw new IllegalStateException("a foreground service is already set up in this process;"
+          + " close() its Subscription first");
+    }
+    need = signals.observeForegroundServiceNeed(this);
+  }
+
+  /** Lifeline's scheduler thread: posted to the main thread. */
+  @Override public void changed(final boolean needed) {
+    main.post(new Runnable() {
+      @Override public void run() {
+        if (needed) {
+          startService();
+        } else {
+          stopService();
+        }
+      }
+    });
+  }
+
+  /** Main thread: asks the platform for the service. */
+  private void startService() {
+    if (state != State.STOPPED) return;
+    String undeclared = whyNotDeclared();
+    if (undeclared != null) {
+      refused(undeclared, null);
+      return;
+    }
+    Intent intent = new Intent(app, LifelineForegroundService.class);
+    try {
+      if (Build.VERSION.SDK_INT >= 26) {
+        startForegroundService26(intent);
+      } else {
+        app.startService(intent);
+      }
+      state = State.STARTING;
+    } catch (RuntimeException e) {
+      // ForegroundServiceStartNotAllowedException (API 31+, from the background),
+      // IllegalStateException (API 26+), SecurityException (service not declared, not exported).
+      refused("could not start LifelineForegroundService", e);
+    }
+  }
+
+  /**
+   * Why the app's manifest cannot run the service, or null. Checked before starting: once started
+   * with {@code startForegroundService}, a service that never reaches the foreground makes the
+   * platform end the app, so a missing declaration must be caught here, not by startForeground.
+   */
+  private String whyNotDeclared() {
+    ComponentName component = new ComponentName(app, LifelineForegroundService.class);
+    ServiceInfo info;
+    try {
+      info = app.getPackageManager().getServiceInfo(component, 0);
+    } catch (PackageManager.NameNotFoundException e) {
+      return "LifelineForegroundService is not declared in the app's manifest (see its javadoc)";
+    }
+    if (Build.VERSION.SDK_INT >= 28 && app.checkPermission(FOREGROUND_SERVICE_PERMISSION,
+        Process.myPid(), Process.myUid()) != PackageManager.PERMISSION_GRANTED) {
+      return "the app does not hold " + FOREGROUND_SERVICE_PERMISSION;
+    }
+    if (Build.VERSION.SDK_INT >= 29 && serviceType != MANIFEST_TYPES) {
+      int declared = declaredTypes29(info);
+      if ((declared & serviceType) != serviceType) {
+        return "LifelineForegroundService declares foregroundServiceType 0x"
+            + Integer.toHexString(declared) + " in the manifest, but is started with 0x"
+            + Integer.toHexString(serviceType);
+      }
+    }
+    return null;
+  }
+
+  @TargetApi(29)
+  private static int declaredTypes29(ServiceInfo info) {
+    return info.getForegroundServiceType();
+  }
+
+  @TargetApi(26)
+  private void startForegroundService26(Intent intent) {
+    app.startForegroundService(intent);
+  }
+
+  /** Main thread: the need went away. */
+  private void stopService() {
+    State was = state;
+    if (was == State.STOPPED || was == State.CLOSED) return;
+    state = State.STOPPED;
+    if (was != State.REFUSED) {
+      app.stopService(new Intent(app, LifelineForegroundService.class));
+      signals.foregroundServiceStopped();
+    }
+  }
+
+  /**
+   * Main thread, from {@link LifelineForegroundService#onStartCommand}: puts the service in the
+   * foreground with the app's notification and declared type. Returns false when it must stop.
+   */
+  boolean serviceStarting(Service service) {
+    if (state != State.STARTING && state != State.RUNNING) return false;
+    try {
+      if (Build.VERSION.SDK_INT >= 29) {
+        startForeground29(service);
+      } else {
+        service.startForeground(notificationId, notification);
+      }
+    } catch (RuntimeException e) {
+      // API 34: MissingForegroundServiceTypeException, InvalidForegroundServiceTypeException,
+      // SecurityException for a missing FOREGROUND_SERVICE_<TYPE> permission; API 31:
+      // ForegroundServiceStartNotAllowedException.
+      refused("startForeground refused", e);
+      return false;
+    }
+    if (state != State.RUNNING) {
+      state = State.RUNNING;
+      signals.foregroundServiceStarted();
+    }
+    return true;
+  }
+
+  @TargetApi(29)
+  private void startForeground29(Service service) {
+    service.startForeground(notificationId, notification, serviceType);
+  }
+
+  /** Main thread, from {@link LifelineForegroundService#onDestroy}: stopped by anyone. */
+  void serviceDestroyed() {
+    if (state == State.RUNNING || state == State.STARTING) {
+      state = State.STOPPED;
+      signals.foregroundServiceStopped();
+    }
+  }
+
+  /** {@code e}: the platform's exception, or null when {@code what} says it all. */
+  private void refused(String what, RuntimeException e) {
+    state = State.REFUSED;
+    String reason = e == null ? what : e.getClass().getSimpleName() + ": " + e.getMessage();
+    try {
+      logger.log(Logger.Level.WARN, (e == null ? what : what + " (" + reason + ")")
+          + "; FOREGROUND_SERVICE connections close after their grace period", e);
+    } catch (Throwable ignored) {
+      // A broken logger must not break the main thread.
+    }
+    signals.foregroundServiceRefused(reason);
+  }
+
+  /** Main thread only, in tests. */
+  State state() {
+    return state;
+  }
+
+  /** Stops following the need; a running service is stopped. Idempotent; any thread. */
+  @Override public void close() {
+    Subscription s = need;
+    if (s != null) s.close();
+    CURRENT.compareAndSet(this, null);
+    main.post(new Runnable() {
+      @Override public void run() {
+        stopService();
+        state = State.CLOSED;
+      }
+    });
+  }
+}
