@@ -70,8 +70,9 @@ public final class EnvironmentSignals {
    */
   public interface ForegroundServiceNeed {
     /**
-     * The need changed (and once at registration, with the current need). Called on Lifeline's
-     * scheduler thread, in order: return quickly (post the work elsewhere).
+     * The need changed (and once at registration, with the current need, on the registering
+     * thread). Called in order on Lifeline's threads, under a lock: return quickly (post the work
+     * elsewhere) and do not call back into Lifeline.
      *
      * @param needed true: start the service; false: stop it
      */

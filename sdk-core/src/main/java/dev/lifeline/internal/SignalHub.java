@@ -18,7 +18,7 @@ import java.util.concurrent.Executor;
  *
  * <p>It also decides whether the client needs a foreground service: while the app is in the
  * background and some {@code FOREGROUND_SERVICE} connection is live, and tells the {@link
- * ForegroundServiceNeed} observers on its lane when that changes.
+ * ForegroundServiceNeed} observers when that changes.
  */
 public final class SignalHub {
   /** Receives signals; must only post to its own lane. */
@@ -44,12 +44,18 @@ public final class SignalHub {
   private volatile boolean serviceRunning = false;
   /** Why the platform last refused the foreground service, or null; written on the lane. */
   private volatile String serviceRefusal;
-  /** The live connections that want a foreground service in the background; lane only. */
+  /**
+   * Guards the need: connections start and end on their own lanes, foreground changes on this
+   * lane. Observers are told under it, so in order; they must return quickly (sdk-android's
+   * posts to the main thread).
+   */
+  private final Object needLock = new Object();
+  /** The live connections that want a foreground service in the background; {@link #needLock}. */
   private final Set<Object> serviceKeepers = new HashSet<Object>();
-  /** Told when {@link #serviceNeeded} changes; called on the lane. */
+  /** Told when {@link #serviceNeeded} changes. */
   private final CopyOnWriteArrayList<NeedSubscription> needObservers =
       new CopyOnWriteArrayList<NeedSubscription>();
-  /** Background and at least one keeper, as last told to the observers; lane only. */
+  /** Background and at least one keeper, as last told to the observers; {@link #needLock}. */
   private boolean serviceNeeded;
 
   public SignalHub(final Scheduler scheduler) {
@@ -97,40 +103,39 @@ public final class SignalHub {
   }
 
   /**
-   * Any thread: {@code who} (a FOREGROUND_SERVICE connection) started ({@code keeps}) or ended;
-   * the need is recomputed in order with the signals.
+   * Any thread: {@code who} (a FOREGROUND_SERVICE connection) started ({@code keeps}) or ended.
+   * Applied at once, not on the lane: a client shutting down stops its scheduler right after its
+   * connections end, and the last "not needed" must not be lost with it.
    */
-  void keepsInBackground(final Object who, final boolean keeps) {
-    lane.execute(new Runnable() {
-      @Override public void run() {
-        if (keeps) {
-          serviceKeepers.add(who);
-        } else {
-          serviceKeepers.remove(who);
-        }
-        updateServiceNeed();
+  void keepsInBackground(Object who, boolean keeps) {
+    synchronized (needLock) {
+      if (keeps) {
+        serviceKeepers.add(who);
+      } else {
+        serviceKeepers.remove(who);
       }
-    });
+      updateServiceNeed();
+    }
   }
 
-  /** Registers {@code observer}; it hears the current need first, on the lane. */
+  /** Registers {@code observer}; it hears the current need at once, on this thread. */
   public Subscription observeServiceNeed(ForegroundServiceNeed observer) {
-    final NeedSubscription s = new NeedSubscription(observer);
-    needObservers.add(s);
-    lane.execute(new Runnable() {
-      @Override public void run() {
-        s.tell(serviceNeeded);
-      }
-    });
+    NeedSubscription s = new NeedSubscription(observer);
+    synchronized (needLock) {
+      needObservers.add(s);
+      s.tell(serviceNeeded);
+    }
     return s;
   }
 
-  /** Lane: tells the observers when the need changed. */
+  /** Tells the observers when the need changed; under {@link #needLock}, so in order. */
   private void updateServiceNeed() {
-    boolean needed = !foreground && !serviceKeepers.isEmpty();
-    if (needed == serviceNeeded) return;
-    serviceNeeded = needed;
-    for (NeedSubscription s : needObservers) s.tell(needed);
+    synchronized (needLock) {
+      boolean needed = !foreground && !serviceKeepers.isEmpty();
+      if (needed == serviceNeeded) return;
+      serviceNeeded = needed;
+      for (NeedSubscription s : needObservers) s.tell(needed);
+    }
   }
 
   /** One {@link ForegroundServiceNeed} registration. */
@@ -144,7 +149,7 @@ public final class SignalHub {
       this.observer = observer;
     }
 
-    /** Lane: one call; an observer that throws does not break the lane. */
+    /** Under {@link #needLock}: one call; an observer that throws breaks nothing. */
     void tell(boolean needed) {
       if (closed) return;
       try {

@@ -333,6 +333,30 @@ public final class BackgroundModesTest {
     assertEquals("closed: told nothing more", 5, needs.size());
   }
 
+  @Test public void shuttingTheClientDownEndsTheNeed() throws Exception {
+    dev.lifeline.Lifeline lifeline = dev.lifeline.Lifeline.builder().build();
+    List<Boolean> needs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    lifeline.signals().observeForegroundServiceNeed(needs::add);
+    dev.lifeline.Connection c = lifeline.newConnection(serviceOptions(),
+        new dev.lifeline.ConnectionListener() {});
+    c.connect();
+    lifeline.signals().background();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!needs.contains(true)) {
+      if (System.nanoTime() > deadline) fail("not needed within 10 s: " + needs);
+      Thread.sleep(5);
+    }
+    assertTrue(lifeline.shutdown(5, TimeUnit.SECONDS));
+    assertEquals(Arrays.asList(false, true, false), needs);
+  }
+
+  /** Options of a FOREGROUND_SERVICE connection to a port nothing listens on. */
+  private static dev.lifeline.ConnectionOptions serviceOptions() {
+    return dev.lifeline.ConnectionOptions.builder("ws://127.0.0.1:1/socket")
+        .environment(EnvironmentPolicy.builder()
+            .backgroundMode(BackgroundMode.FOREGROUND_SERVICE).build()).build();
+  }
+
   @Test public void aRunningServiceKeepsTheConnectionAndItsReconnects() {
     RealConnection c = serviceConnection();
     FakeTransport t = h.connectAndOpen(c);
