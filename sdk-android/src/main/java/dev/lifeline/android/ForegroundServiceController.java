@@ -144,8 +144,33 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
             + Integer.toHexString(serviceType);
       }
     }
+    if (Build.VERSION.SDK_INT >= 34 && serviceType != MANIFEST_TYPES) {
+      for (int i = 0; i < TYPE_BITS.length; i++) {
+        int bit = TYPE_BITS[i];
+        String permission = "android.permission.FOREGROUND_SERVICE_" + TYPE_PERMISSIONS[i];
+        if ((serviceType & bit) != 0 && app.checkPermission(permission, Process.myPid(),
+            Process.myUid()) != PackageManager.PERMISSION_GRANTED) {
+          return "the app does not hold " + permission + ", which Android 14 requires for"
+              + " foregroundServiceType 0x" + Integer.toHexString(bit);
+        }
+      }
+    }
     return null;
   }
+
+  /**
+   * Each {@code ServiceInfo.FOREGROUND_SERVICE_TYPE_*} bit and the {@code FOREGROUND_SERVICE_*}
+   * permission Android 14 requires for it (shortService needs none). Some types also need a
+   * run-time permission (location, camera, ...): those the platform checks, and a refusal is
+   * reported like any other.
+   */
+  private static final int[] TYPE_BITS = {
+      1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 8192, 1 << 30};
+  /** The permission suffix of each of {@link #TYPE_BITS}, in the same order. */
+  private static final String[] TYPE_PERMISSIONS = {
+      "DATA_SYNC", "MEDIA_PLAYBACK", "PHONE_CALL", "LOCATION", "CONNECTED_DEVICE",
+      "MEDIA_PROJECTION", "CAMERA", "MICROPHONE", "HEALTH", "REMOTE_MESSAGING", "SYSTEM_EXEMPTED",
+      "MEDIA_PROCESSING", "SPECIAL_USE"};
 
   @TargetApi(29)
   private static int declaredTypes29(ServiceInfo info) {

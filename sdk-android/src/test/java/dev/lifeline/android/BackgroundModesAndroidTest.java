@@ -162,8 +162,13 @@ public final class BackgroundModesAndroidTest {
 
   // ---- The foreground service. ----
 
-  /** The app's manifest declares the service with its type, and FOREGROUND_SERVICE. */
+  /** The app's manifest declares the service with its type, and the permissions. */
   private void declareService(int types) throws Exception {
+    declareService(types, true);
+  }
+
+  /** {@code typePermission}: FOREGROUND_SERVICE_REMOTE_MESSAGING is held too. */
+  private void declareService(int types, boolean typePermission) throws Exception {
     ServiceInfo info = new ServiceInfo();
     info.name = LifelineForegroundService.class.getName();
     info.packageName = app.getPackageName();
@@ -176,6 +181,9 @@ public final class BackgroundModesAndroidTest {
     }
     shadowOf(app.getPackageManager()).addOrUpdateService(info);
     shadowOf(app).grantPermissions(ForegroundServiceController.FOREGROUND_SERVICE_PERMISSION);
+    if (typePermission) {
+      shadowOf(app).grantPermissions("android.permission.FOREGROUND_SERVICE_REMOTE_MESSAGING");
+    }
   }
 
   private Notification notification() {
@@ -315,6 +323,21 @@ public final class BackgroundModesAndroidTest {
     assertTrue(f.h.events.toString(), f.h.events.contains("disconnected closed after 60 s in the"
         + " background (the foreground service was refused: LifelineForegroundService declares"
         + " foregroundServiceType 0x1 in the manifest, but is started with 0x200)"));
+  }
+
+  @Test public void withoutTheTypesPermissionAndroid14IsNotAskedAtAll() throws Exception {
+    if (Build.VERSION.SDK_INT < 34) return; // FOREGROUND_SERVICE_<TYPE> exists from API 34.
+    declareService(REMOTE_MESSAGING, false);
+    AndroidFixture f = serviceFixture();
+    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
+        REMOTE_MESSAGING);
+    background(f);
+    assertNull(shadowOf(app).getNextStartedService());
+    f.h.time.advanceBy(GRACE);
+    assertTrue(f.h.events.toString(), f.h.events.contains("disconnected closed after 60 s in the"
+        + " background (the foreground service was refused: the app does not hold"
+        + " android.permission.FOREGROUND_SERVICE_REMOTE_MESSAGING, which Android 14 requires for"
+        + " foregroundServiceType 0x200)"));
   }
 
   @Test public void oneSetupPerProcessAndBadArgumentsFailClearly() {
