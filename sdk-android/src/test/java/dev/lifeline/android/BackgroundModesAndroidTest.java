@@ -298,46 +298,40 @@ public final class BackgroundModesAndroidTest {
   }
 
   @Test public void anUndeclaredServiceIsNeverStartedAndSaysWhy() {
-    AndroidFixture f = serviceFixture();
-    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
-        REMOTE_MESSAGING);
-    background(f);
-    assertNull("never started: it could not reach the foreground",
-        shadowOf(app).getNextStartedService());
-    f.h.time.advanceBy(GRACE);
-    f.assertPaused(PauseReason.BACKGROUND);
-    assertTrue(f.h.events.toString(), f.h.events.contains("disconnected closed after 60 s in the"
-        + " background (the foreground service was refused: LifelineForegroundService is not"
-        + " declared in the app's manifest (see its javadoc))"));
+    assertRefusedBeforeStarting("LifelineForegroundService is not declared in the app's manifest"
+        + " (see its javadoc)");
   }
 
   @Test public void aWrongTypeIsRefusedBeforeStarting() throws Exception {
     if (Build.VERSION.SDK_INT < 29) return; // Types exist from API 29.
     declareService(1 /* dataSync */);
-    AndroidFixture f = serviceFixture();
-    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
-        REMOTE_MESSAGING);
-    background(f);
-    assertNull(shadowOf(app).getNextStartedService());
-    f.h.time.advanceBy(GRACE);
-    assertTrue(f.h.events.toString(), f.h.events.contains("disconnected closed after 60 s in the"
-        + " background (the foreground service was refused: LifelineForegroundService declares"
-        + " foregroundServiceType 0x1 in the manifest, but is started with 0x200)"));
+    assertRefusedBeforeStarting("LifelineForegroundService declares foregroundServiceType 0x1 in"
+        + " the manifest, but is started with 0x200");
   }
 
   @Test public void withoutTheTypesPermissionAndroid14IsNotAskedAtAll() throws Exception {
     if (Build.VERSION.SDK_INT < 34) return; // FOREGROUND_SERVICE_<TYPE> exists from API 34.
     declareService(REMOTE_MESSAGING, false);
+    assertRefusedBeforeStarting("the app does not hold"
+        + " android.permission.FOREGROUND_SERVICE_REMOTE_MESSAGING, which Android 14 requires for"
+        + " foregroundServiceType 0x200");
+  }
+
+  /**
+   * The manifest as declared cannot run the service: it is never started (it could not reach the
+   * foreground, and the platform would end the app), and the connection closes after its grace
+   * period saying {@code why}.
+   */
+  private void assertRefusedBeforeStarting(String why) {
     AndroidFixture f = serviceFixture();
     service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
         REMOTE_MESSAGING);
     background(f);
-    assertNull(shadowOf(app).getNextStartedService());
+    assertNull("never started", shadowOf(app).getNextStartedService());
     f.h.time.advanceBy(GRACE);
+    f.assertPaused(PauseReason.BACKGROUND);
     assertTrue(f.h.events.toString(), f.h.events.contains("disconnected closed after 60 s in the"
-        + " background (the foreground service was refused: the app does not hold"
-        + " android.permission.FOREGROUND_SERVICE_REMOTE_MESSAGING, which Android 14 requires for"
-        + " foregroundServiceType 0x200)"));
+        + " background (the foreground service was refused: " + why + ")"));
   }
 
   @Test public void oneSetupPerProcessAndBadArgumentsFailClearly() {

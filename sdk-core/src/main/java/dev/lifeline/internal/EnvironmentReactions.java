@@ -68,6 +68,14 @@ final class EnvironmentReactions {
   private boolean closedForBackground;
   /** While awake: the last push, open or app message; the idle window counts from it. */
   private long lastActivityMillis;
+  /** When a push last probed the open connection; -1 before. */
+  private long lastPushProbeMillis = -1;
+
+  /**
+   * Pushes probe an open connection at most this often: a burst of pushes sends one heartbeat,
+   * not one each. As long as the default probe timeout, so one probe's verdict is in first.
+   */
+  static final long PUSH_PROBE_SPACING_MILLIS = 10_000L;
 
   EnvironmentReactions(EnvironmentPolicy policy, SignalHub hub, Timers timers, Owner owner) {
     this.policy = policy;
@@ -208,16 +216,21 @@ final class EnvironmentReactions {
 
   /**
    * A push: an open connection of any mode is probed (the push may announce what a dead socket
-   * failed to bring). A backgrounded PUSH_TO_WAKE one is awake for the push window; a paused one
+   * failed to bring), at most once per {@link #PUSH_PROBE_SPACING_MILLIS}. A backgrounded PUSH_TO_WAKE one is awake for the push window; a paused one
    * connects at once, or as soon as the network returns within the window. A push while an
    * attempt or a wait is already under way only extends the window: a burst of pushes makes one
    * attempt.
    */
   private void pushReceived() {
-    if (owner.isOpen()) owner.probe("push received");
+    long now = timers.now();
+    if (owner.isOpen() && (lastPushProbeMillis < 0
+        || now - lastPushProbeMillis >= PUSH_PROBE_SPACING_MILLIS)) {
+      lastPushProbeMillis = now;
+      owner.probe("push received");
+    }
     if (policy.backgroundMode() != BackgroundMode.PUSH_TO_WAKE || hub.foreground()) return;
     boolean wasAwake = pushTimer.isArmed();
-    lastActivityMillis = timers.now();
+    lastActivityMillis = now;
     graceTimer.cancel(); // The push window decides when it closes now.
     if (!wasAwake) pushTimer.arm(policy.pushIdleWindowMillis());
     Kind kind = owner.kind();
@@ -249,7 +262,8 @@ final class EnvironmentReactions {
     owner.closeGracefully("idle after a push wake",
         "idle for " + Durations.seconds(window) + " after a push wake");
     owner.stopWaiting();
-    owner.pause(PauseReason.BACKGROUND);
+    PauseReason why = pauseReason(); // The window is over: BACKGROUND, or more fundamental.
+    owner.pause(why != null ? why : PauseReason.BACKGROUND);
   }
 
   /** WAITING_TO_RECONNECT becomes PAUSED when the environment now says to wait. */

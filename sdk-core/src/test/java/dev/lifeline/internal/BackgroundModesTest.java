@@ -192,6 +192,7 @@ public final class BackgroundModesTest {
     h.signals.networkLost();
     h.signals.pushReceived();
     h.time.advanceBy(WINDOW);
+    assertPaused(c, PauseReason.NETWORK_DOWN); // The most fundamental reason still shows.
     h.signals.networkAvailable();
     h.time.advanceBy(3_600_000);
     assertEquals(1, h.transports.count());
@@ -266,9 +267,18 @@ public final class BackgroundModesTest {
     RealConnection c = pushConnection();
     FakeTransport t = h.connectAndOpen(c);
     h.time.advanceBy(5_000);
+    for (int i = 0; i < 100; i++) h.signals.pushReceived();
+    h.time.runUntilIdle();
+    assertEquals("a burst probes once: " + t.sentTexts(), 1, t.sent.size());
+    assertTrue(h.events.contains("probeStarted push received"));
+    h.time.advanceBy(EnvironmentReactions.PUSH_PROBE_SPACING_MILLIS - 1);
     h.signals.pushReceived();
     h.time.runUntilIdle();
-    assertTrue(h.events.contains("probeStarted push received"));
+    assertEquals(1, t.sent.size());
+    h.time.advanceBy(1);
+    h.signals.pushReceived();
+    h.time.runUntilIdle();
+    assertEquals(2, t.sent.size());
     assertFalse(c.armedTimers().contains("push window"));
     assertEquals(1, h.transports.count());
     assertEquals(-1, t.closeCode);
