@@ -8,8 +8,9 @@ import java.util.concurrent.TimeUnit;
  * dev.lifeline.EnvironmentSignals, AttachOptions) attach} follows. How a connection reacts to
  * them is configured on the connection itself, with {@link dev.lifeline.EnvironmentPolicy}.
  *
- * <p>Example: an app that keeps its connection under a foreground service does not want
- * background trips at all:
+ * <p>Example: a kiosk app, always on screen, does not want background trips at all (an app that
+ * keeps its connection under a foreground service uses {@link
+ * dev.lifeline.EnvironmentPolicy.BackgroundMode#FOREGROUND_SERVICE} instead, which needs them):
  * <pre>{@code
  * LifelineAndroid.attach(app, lifeline, AttachOptions.builder().watchLifecycle(false).build());
  * }</pre>
