@@ -40,6 +40,12 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     STOPPED,
     /** Asked the platform to start it; waiting for {@code onStartCommand}. */
     STARTING,
+    /**
+     * Asked to start, then no longer needed before it started: when it starts, it still goes to
+     * the foreground once (a service started with startForegroundService that stops before
+     * startForeground makes the platform end the app) and then stops itself.
+     */
+    START_CANCELLED,
     /** In the foreground with the app's notification. */
     RUNNING,
     /** The platform refused it: not asked again until the need goes away and comes back. */
@@ -98,6 +104,10 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
 
   /** Main thread: asks the platform for the service. */
   private void startService() {
+    if (state == State.START_CANCELLED) {
+      state = State.STARTING; // Needed again before it started: that start serves.
+      return;
+    }
     if (state != State.STOPPED) return;
     String undeclared = whyNotDeclared();
     if (undeclared != null) {
@@ -185,7 +195,11 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
   /** Main thread: the need went away. */
   private void stopService() {
     State was = state;
-    if (was == State.STOPPED || was == State.CLOSED) return;
+    if (was == State.STOPPED || was == State.CLOSED || was == State.START_CANCELLED) return;
+    if (was == State.STARTING) {
+      state = State.START_CANCELLED; // Stopped once it has started: see START_CANCELLED.
+      return;
+    }
     state = State.STOPPED;
     if (was != State.REFUSED) {
       app.stopService(new Intent(app, LifelineForegroundService.class));
@@ -198,13 +212,18 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
    * foreground with the app's notification and declared type. Returns false when it must stop.
    */
   boolean serviceStarting(Service service) {
+    if (state == State.START_CANCELLED) {
+      state = State.STOPPED;
+      try {
+        startForeground(service);
+      } catch (RuntimeException ignored) {
+        // It stops anyway; nothing was promised to the core.
+      }
+      return false;
+    }
     if (state != State.STARTING && state != State.RUNNING) return false;
     try {
-      if (Build.VERSION.SDK_INT >= 29) {
-        startForeground29(service);
-      } else {
-        service.startForeground(notificationId, notification);
-      }
+      startForeground(service);
     } catch (RuntimeException e) {
       // API 34: MissingForegroundServiceTypeException, InvalidForegroundServiceTypeException,
       // SecurityException for a missing FOREGROUND_SERVICE_<TYPE> permission; API 31:
@@ -219,6 +238,15 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     return true;
   }
 
+  /** The 3-argument form from API 29 (Android 14 requires a type), the 2-argument one below. */
+  private void startForeground(Service service) {
+    if (Build.VERSION.SDK_INT >= 29) {
+      startForeground29(service);
+    } else {
+      service.startForeground(notificationId, notification);
+    }
+  }
+
   @TargetApi(29)
   private void startForeground29(Service service) {
     service.startForeground(notificationId, notification, serviceType);
@@ -226,7 +254,9 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
 
   /** Main thread, from {@link LifelineForegroundService#onDestroy}: stopped by anyone. */
   void serviceDestroyed() {
-    if (state == State.RUNNING || state == State.STARTING) {
+    if (state == State.START_CANCELLED) {
+      state = State.STOPPED; // Never reported as started.
+    } else if (state == State.RUNNING || state == State.STARTING) {
       state = State.STOPPED;
       signals.foregroundServiceStopped();
     }

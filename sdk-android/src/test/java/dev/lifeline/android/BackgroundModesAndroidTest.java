@@ -264,6 +264,27 @@ public final class BackgroundModesAndroidTest {
     assertNull(shadowOf(app).getNextStartedService());
   }
 
+  @Test public void foregroundBeforeTheServiceStartedStopsItOnlyOnceItReachedTheForeground()
+      throws Exception {
+    declareService(REMOTE_MESSAGING);
+    AndroidFixture f = serviceFixture();
+    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
+        REMOTE_MESSAGING);
+    background(f);
+    Intent started = shadowOf(app).getNextStartedService();
+    f.activity.restart(); // Back before the platform ran the service.
+    f.settle();
+    f.settle();
+    assertNull("not stopped before startForeground", shadowOf(app).getNextStoppedService());
+    ServiceController<LifelineForegroundService> sc = platformRuns(started, null);
+    assertEquals(NOTIFICATION_ID, shadowOf(sc.get()).getLastForegroundNotificationId());
+    assertTrue("then it stops itself", shadowOf(sc.get()).isStoppedBySelf());
+    sc.destroy();
+    f.settle();
+    f.h.time.advanceBy(GRACE * 2);
+    assertEquals("in the foreground, kept", Kind.CONNECTED, f.state().kind());
+  }
+
   @Test public void aDefaultConnectionNeverStartsTheService() throws Exception {
     declareService(REMOTE_MESSAGING);
     AndroidFixture f = new AndroidFixture();
