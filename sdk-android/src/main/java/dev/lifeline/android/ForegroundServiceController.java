@@ -13,7 +13,6 @@ import android.os.Handler;
 import android.os.Looper;
 import android.os.Process;
 import dev.lifeline.EnvironmentSignals;
-import dev.lifeline.Logger;
 import dev.lifeline.Subscription;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -62,22 +61,20 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
   private final Notification notification;
   /** The {@code ServiceInfo.FOREGROUND_SERVICE_TYPE_*} bits passed to startForeground (API 29+). */
   private final int serviceType;
-  private final Logger logger;
   /** Posts the core's need to the main thread. */
   private final Handler main = new Handler(Looper.getMainLooper());
   /** Main thread only. */
   private State state = State.STOPPED;
-  /** The need registration; set once, before any need arrives. */
+  /** The need registration; set by {@link #start()}. */
   private volatile Subscription need;
 
   ForegroundServiceController(Context app, EnvironmentSignals signals, int notificationId,
-      Notification notification, int serviceType, Logger logger) {
+      Notification notification, int serviceType) {
     this.app = app;
     this.signals = signals;
     this.notificationId = notificationId;
     this.notification = notification;
     this.serviceType = serviceType;
-    this.logger = logger;
   }
 
   /** Registers as the process's controller and follows the core's need. */
@@ -89,7 +86,7 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     need = signals.observeForegroundServiceNeed(this);
   }
 
-  /** Lifeline's scheduler thread: posted to the main thread. */
+  /** Lifeline's threads (the first time, {@link #start()}'s): posted to the main thread. */
   @Override public void changed(final boolean needed) {
     main.post(new Runnable() {
       @Override public void run() {
@@ -125,7 +122,8 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     } catch (RuntimeException e) {
       // ForegroundServiceStartNotAllowedException (API 31+, from the background),
       // IllegalStateException (API 26+), SecurityException (service not declared, not exported).
-      refused("could not start LifelineForegroundService", e);
+      refused(Build.VERSION.SDK_INT >= 26 ? "startForegroundService threw" : "startService threw",
+          e);
     }
   }
 
@@ -228,7 +226,7 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
       // API 34: MissingForegroundServiceTypeException, InvalidForegroundServiceTypeException,
       // SecurityException for a missing FOREGROUND_SERVICE_<TYPE> permission; API 31:
       // ForegroundServiceStartNotAllowedException.
-      refused("startForeground refused", e);
+      refused("startForeground threw", e);
       return false;
     }
     if (state != State.RUNNING) {
@@ -262,22 +260,14 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     }
   }
 
-  /** {@code e}: the platform's exception, or null when {@code what} says it all. */
+  /**
+   * The platform said no: the core carries {@code e} (or {@code what}, when there is no exception)
+   * into the connections' close reasons; not asked again until the need ends and comes back.
+   */
   private void refused(String what, RuntimeException e) {
     state = State.REFUSED;
-    String reason = e == null ? what : e.getClass().getSimpleName() + ": " + e.getMessage();
-    try {
-      logger.log(Logger.Level.WARN, (e == null ? what : what + " (" + reason + ")")
-          + "; FOREGROUND_SERVICE connections close after their grace period", e);
-    } catch (Throwable ignored) {
-      // A broken logger must not break the main thread.
-    }
-    signals.foregroundServiceRefused(reason);
-  }
-
-  /** Main thread only, in tests. */
-  State state() {
-    return state;
+    signals.foregroundServiceRefused(e == null ? what
+        : what + " " + e.getClass().getSimpleName() + ": " + e.getMessage());
   }
 
   /** Stops following the need; a running service is stopped. Idempotent; any thread. */

@@ -352,7 +352,7 @@ public final class LifelineAndroid {
     }
     Context app = context.getApplicationContext() != null ? context.getApplicationContext() : context;
     ForegroundServiceController controller = new ForegroundServiceController(app, signals,
-        notificationId, notification, foregroundServiceType, Logger.NONE);
+        notificationId, notification, foregroundServiceType);
     controller.start();
     return controller;
   }

@@ -314,7 +314,8 @@ public final class BackgroundModesAndroidTest {
     assertEquals(1000, t.closeCode);
     f.assertPaused(PauseReason.BACKGROUND);
     assertTrue(f.h.events.toString(), f.h.events.contains("disconnected closed after 60 s in the"
-        + " background (the foreground service was refused: SecurityException: needs"
+        + " background (the foreground service was refused: startForeground threw"
+        + " SecurityException: needs"
         + " FOREGROUND_SERVICE_REMOTE_MESSAGING)"));
   }
 

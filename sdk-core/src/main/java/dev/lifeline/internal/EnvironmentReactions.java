@@ -216,10 +216,10 @@ final class EnvironmentReactions {
 
   /**
    * A push: an open connection of any mode is probed (the push may announce what a dead socket
-   * failed to bring), at most once per {@link #PUSH_PROBE_SPACING_MILLIS}. A backgrounded PUSH_TO_WAKE one is awake for the push window; a paused one
-   * connects at once, or as soon as the network returns within the window. A push while an
-   * attempt or a wait is already under way only extends the window: a burst of pushes makes one
-   * attempt.
+   * failed to bring), at most once per {@link #PUSH_PROBE_SPACING_MILLIS}. A backgrounded
+   * PUSH_TO_WAKE one is awake for the push window; a paused one connects at once, or as soon as
+   * the network returns within the window. A push while an attempt or a wait is already under
+   * way only extends the window: a burst of pushes makes one attempt.
    */
   private void pushReceived() {
     long now = timers.now();
