@@ -68,6 +68,8 @@ final class EnvironmentReactions {
   private boolean closedForBackground;
   /** While awake: the last push, open or app message; the idle window counts from it. */
   private long lastActivityMillis;
+  /** PUSH_TO_WAKE: when the last push came, in any state; -1 before. */
+  private long lastPushMillis = -1;
   /** When a push last probed the open connection; -1 before. */
   private long lastPushProbeMillis = -1;
 
@@ -156,7 +158,11 @@ final class EnvironmentReactions {
         deferIfWaiting();
         break;
       case BACKGROUND:
-        if (policy.closeInBackground() && !graceTimer.isArmed() && !serviceKeeps()) {
+        if (lastPushMillis >= 0
+            && timers.now() - lastPushMillis < policy.pushIdleWindowMillis()) {
+          // A push just before (the process started by it, the user leaving): its window.
+          wakeFor(lastPushMillis);
+        } else if (policy.closeInBackground() && !graceTimer.isArmed() && !serviceKeeps()) {
           graceTimer.arm(policy.backgroundGraceMillis());
         }
         deferIfWaiting();
@@ -228,11 +234,11 @@ final class EnvironmentReactions {
       lastPushProbeMillis = now;
       owner.probe("push received");
     }
-    if (policy.backgroundMode() != BackgroundMode.PUSH_TO_WAKE || hub.foreground()) return;
+    if (policy.backgroundMode() != BackgroundMode.PUSH_TO_WAKE) return;
+    lastPushMillis = now;
+    if (hub.foreground()) return; // Its window starts if the app goes to the background soon.
     boolean wasAwake = pushTimer.isArmed();
-    lastActivityMillis = now;
-    graceTimer.cancel(); // The push window decides when it closes now.
-    if (!wasAwake) pushTimer.arm(policy.pushIdleWindowMillis());
+    wakeFor(now);
     Kind kind = owner.kind();
     if (kind == Kind.PAUSED || (kind == Kind.WAITING_TO_RECONNECT && !wasAwake)) {
       PauseReason why = pauseReason();
@@ -242,6 +248,15 @@ final class EnvironmentReactions {
       } else {
         owner.waitThenRetry(0, "push received");
       }
+    }
+  }
+
+  /** Awake for the push window, counted from {@code sinceMillis}; the grace timer is done. */
+  private void wakeFor(long sinceMillis) {
+    lastActivityMillis = Math.max(lastActivityMillis, sinceMillis);
+    graceTimer.cancel(); // The push window decides when it closes now.
+    if (!pushTimer.isArmed()) {
+      pushTimer.arm(policy.pushIdleWindowMillis() - (timers.now() - lastActivityMillis));
     }
   }
 

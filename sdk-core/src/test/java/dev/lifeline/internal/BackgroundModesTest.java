@@ -263,6 +263,34 @@ public final class BackgroundModesTest {
     assertEquals(1, h.transports.count());
   }
 
+  @Test public void aPushJustBeforeTheBackgroundStartsItsWindowNotTheGracePeriod() {
+    // A process started by a push: Android reports the background only after its debounce, and
+    // the push has already arrived by then.
+    RealConnection c = pushConnection();
+    FakeTransport t = h.connectAndOpen(c);
+    h.signals.pushReceived();
+    h.time.advanceBy(700);
+    h.signals.background();
+    h.time.advanceBy(WINDOW - 700 - 1);
+    assertEquals(-1, t.closeCode);
+    h.time.advanceBy(1);
+    assertEquals("the push's window, not the 60 s grace", 1000, t.closeCode);
+    assertTrue(h.events.contains("disconnected idle for 30 s after a push wake"));
+  }
+
+  @Test public void aPushLongBeforeTheBackgroundLeavesTheGracePeriod() {
+    RealConnection c = pushConnection();
+    FakeTransport t = h.connectAndOpen(c);
+    h.signals.pushReceived();
+    h.time.advanceBy(WINDOW);
+    h.signals.background();
+    h.time.advanceBy(GRACE - 1);
+    assertEquals(-1, t.closeCode);
+    h.time.advanceBy(1);
+    assertEquals(1000, t.closeCode);
+    assertTrue(h.events.contains("disconnected closed after 60 s in the background"));
+  }
+
   @Test public void aPushToAForegroundConnectionOnlyProbesIt() {
     RealConnection c = pushConnection();
     FakeTransport t = h.connectAndOpen(c);
