@@ -200,6 +200,15 @@ public final class BackgroundModesAndroidTest {
     return f;
   }
 
+  /** A FOREGROUND_SERVICE connection open, the service set up, then the app in the background. */
+  private AndroidFixture backgroundedWithTheService() {
+    AndroidFixture f = serviceFixture();
+    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
+        REMOTE_MESSAGING);
+    background(f);
+    return f;
+  }
+
   private static void background(AndroidFixture f) {
     f.activity.pause().stop();
     f.advanceAndroidTime(AttachOptions.DEFAULT_LIFECYCLE_DEBOUNCE_MILLIS);
@@ -267,10 +276,7 @@ public final class BackgroundModesAndroidTest {
   @Test public void foregroundBeforeTheServiceStartedStopsItOnlyOnceItReachedTheForeground()
       throws Exception {
     declareService(REMOTE_MESSAGING);
-    AndroidFixture f = serviceFixture();
-    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
-        REMOTE_MESSAGING);
-    background(f);
+    AndroidFixture f = backgroundedWithTheService();
     Intent started = shadowOf(app).getNextStartedService();
     f.activity.restart(); // Back before the platform ran the service.
     f.settle();
@@ -300,10 +306,7 @@ public final class BackgroundModesAndroidTest {
   @Test public void aRefusedStartForegroundFallsBackToTheGraceCloseWithTheReason()
       throws Exception {
     declareService(REMOTE_MESSAGING);
-    AndroidFixture f = serviceFixture();
-    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
-        REMOTE_MESSAGING);
-    background(f);
+    AndroidFixture f = backgroundedWithTheService();
     ServiceController<LifelineForegroundService> sc = platformRuns(
         shadowOf(app).getNextStartedService(),
         new SecurityException("needs FOREGROUND_SERVICE_REMOTE_MESSAGING"));
@@ -345,10 +348,7 @@ public final class BackgroundModesAndroidTest {
    * period saying {@code why}.
    */
   private void assertRefusedBeforeStarting(String why) {
-    AndroidFixture f = serviceFixture();
-    service = LifelineAndroid.foregroundService(app, f.h.signals, NOTIFICATION_ID, notification(),
-        REMOTE_MESSAGING);
-    background(f);
+    AndroidFixture f = backgroundedWithTheService();
     assertNull("never started", shadowOf(app).getNextStartedService());
     f.h.time.advanceBy(GRACE);
     f.assertPaused(PauseReason.BACKGROUND);
