@@ -177,6 +177,30 @@ public final class EnvironmentReactionsTest {
     assertEquals(Collections.emptyList(), owner.calls);
   }
 
+  @Test public void aPushWakesAPausedPushToWakeConnectionWithoutJitterForItsWindow() {
+    EnvironmentReactions r = reactions(EnvironmentPolicy.builder()
+        .backgroundMode(EnvironmentPolicy.BackgroundMode.PUSH_TO_WAKE).build());
+    signal(Signal.BACKGROUND);
+    owner.paused();
+    signal(Signal.SCREEN_OFF);
+    owner.calls.clear();
+    signal(Signal.PUSH_RECEIVED);
+    assertEquals(asList("waitThenRetry 0 push received"), owner.calls);
+    assertEquals(asList("push window"), v.pendingTimers()); // The grace timer is done.
+    assertNull("the screen off defers nothing in the window", r.pauseReason());
+  }
+
+  @Test public void aForegroundServiceStopsTheGraceTimerAndItsEndStartsItAgain() {
+    reactions(EnvironmentPolicy.builder()
+        .backgroundMode(EnvironmentPolicy.BackgroundMode.FOREGROUND_SERVICE).build());
+    signal(Signal.BACKGROUND);
+    assertEquals(asList("background grace"), v.pendingTimers());
+    signal(Signal.FOREGROUND_SERVICE_STARTED);
+    assertEquals(Collections.emptyList(), v.pendingTimers());
+    signal(Signal.FOREGROUND_SERVICE_STOPPED);
+    assertEquals(asList("background grace"), v.pendingTimers());
+  }
+
   @Test public void signalsBeforeTheStartOrAfterTheEndAreIgnored() {
     reactions(EnvironmentPolicy.defaults());
     for (Kind kind : new Kind[] {Kind.IDLE, Kind.CLOSED}) {
