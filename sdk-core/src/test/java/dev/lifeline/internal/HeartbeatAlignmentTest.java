@@ -147,6 +147,24 @@ public final class HeartbeatAlignmentTest {
     assertEquals(254, expected.size()); // 144 + 80 + 65 = 289 beats; 35 share a moment by chance.
   }
 
+  @Test public void theSlackIsAFractionAtLeastZeroAndBelowOne() {
+    assertEquals(0.5, HeartbeatPolicy.DEFAULT_ALIGNMENT_SLACK, 0);
+    assertEquals(0.5, HeartbeatPolicy.defaults().alignmentSlack(), 0);
+    assertEquals(0, every(1_000, 0).alignmentSlack(), 0);
+    assertEquals(0.99, every(1_000, 0.99).alignmentSlack(), 0);
+    assertEquals(0.25, every(1_000, 0.25).newBuilder().build().alignmentSlack(), 0);
+    for (double bad : new double[] {1, -0.01, 1.5, Double.NaN, Double.POSITIVE_INFINITY}) {
+      try {
+        HeartbeatPolicy.builder().alignmentSlack(bad);
+        throw new AssertionError("accepted " + bad);
+      } catch (IllegalArgumentException expected) {
+        assertEquals("heartbeat alignment slack (" + bad + ") must be at least 0 and below 1: it"
+            + " is the fraction of the interval by which a beat may go early (0 = never early)",
+            expected.getMessage());
+      }
+    }
+  }
+
   // ---- The window's boundaries. ----
 
   @Test public void aWakeUpOneMillisecondBeforeTheWindowIsNotRidden() {
@@ -253,7 +271,8 @@ public final class HeartbeatAlignmentTest {
       }
     }
     assertTrue(answered >= 80);
-    assertEquals(0, firings("watched", "silence check"));
+    assertEquals(144, firings("waker", "heartbeat")); // The count sees the client's timers...
+    assertEquals(0, firings("watched", "silence check")); // ...and this one never fired.
     assertEquals(Collections.emptyList(), watched.events);
     // The server falls silent: the verdict still comes exactly a limit after the last echo.
     h.time.advanceTo(lastEcho + 60_000 - 1);
@@ -282,6 +301,31 @@ public final class HeartbeatAlignmentTest {
     assertFalse(watched.c.state().kind() == Kind.CONNECTED);
     assertTrue(String.valueOf(watched.c.state().reason()), watched.c.state().reason()
         .startsWith("wake-up probe after screen on: no data from server within 10 s"));
+    assertEquals(Kind.CONNECTED, waker.c.state().kind());
+  }
+
+  @Test public void aPingOnItsOwnCadenceRidesTooAndAMissingPongIsJudgedNoSoonerNorLater() {
+    Conn waker = new Conn("waker", every(10_000, 0));
+    Conn pinged = new Conn("pinged", every(55_000).newBuilder()
+        .protocolPingInterval(20, SECONDS).build()); // Ping window [10 s, 20 s], then [20 s, 30 s].
+    pinged.t.pingsSupported = true;
+    h.time.advanceBy(10_000 - 1);
+    assertEquals(0, pinged.t.pings);
+    h.time.advanceBy(1);
+    assertEquals(1, pinged.t.pings); // Rode the waker's 10 s wake-up.
+    pinged.t.serverPongs();
+    h.time.advanceBy(10_000);
+    assertEquals(2, pinged.t.pings); // Ping 1 answered: ping 2 rides the 20 s one.
+    assertEquals(0, firings("pinged", "protocol ping"));
+    // No pong for ping 2: at 30 s (its next window) only 10 s of the 20 s timeout have passed,
+    // so the verdict waits for exactly 40 s, when that turn was due.
+    h.time.advanceBy(20_000 - 1);
+    assertEquals(Kind.CONNECTED, pinged.c.state().kind());
+    h.time.advanceBy(1);
+    assertFalse(pinged.c.state().kind() == Kind.CONNECTED);
+    assertTrue(String.valueOf(pinged.c.state().reason()), pinged.c.state().reason()
+        .startsWith("no pong within 20 s of a protocol ping (ping interval 20 s"));
+    assertEquals(2, pinged.t.pings);
     assertEquals(Kind.CONNECTED, waker.c.state().kind());
   }
 
