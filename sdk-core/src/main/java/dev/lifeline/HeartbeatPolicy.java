@@ -38,6 +38,12 @@ import org.jspecify.annotations.Nullable;
  * known to talk (the silence watch is on), any inbound data within {@link #probeTimeoutMillis()}
  * proves the connection.
  *
+ * <p><b>One wake-up for all connections</b> (docs/behaviour.md, "Heartbeats"). Each wake-up
+ * powers a phone's radio up, so the heartbeats of a client's connections share them: a beat due
+ * within {@link #alignmentSlack()} of its interval goes early when any timer of the client wakes
+ * it anyway, never late. Idle connections then beat more often, but the device wakes once for
+ * several of them.
+ *
  * <p><b>Adaptive heartbeat</b> (docs/behaviour.md, "Adaptive heartbeat"). Off by default. With
  * {@link Builder#adaptive}, the interval starts at {@link #intervalMillis()} and is tuned within
  * [{@link #adaptiveMinMillis()}, {@link #adaptiveMaxMillis()}]: lowered at once below an idle
@@ -71,6 +77,12 @@ public final class HeartbeatPolicy {
    * sending heartbeats, and a watch that fires once a day finds nothing the protocol ping would not.
    */
   public static final long MAX_SERVER_TIMEOUT_MILLIS = 24L * 60 * 60 * 1000;
+  /**
+   * 0.5: a heartbeat may go up to half its interval early to ride another connection's wake-up,
+   * like Android's inexact alarm windows. Enough for a 45 s and a 55 s beat to ride a 25 s one:
+   * three connections at 25, 45 and 55 s wake the device 144 times an hour instead of about 289.
+   */
+  public static final double DEFAULT_ALIGNMENT_SLACK = 0.5;
 
   private static final HeartbeatPolicy DEFAULTS = new Builder().build();
 
@@ -98,6 +110,8 @@ public final class HeartbeatPolicy {
   private final long adaptiveMaxMillis;
   /** True when the protocol ping interval was left at "same as the heartbeat interval". */
   private final boolean protocolPingFollowsInterval;
+  /** How early, as a fraction of the interval, a beat may go to ride a wake-up; in [0, 1). */
+  private final double alignmentSlack;
 
   private HeartbeatPolicy(Builder b) {
     this.intervalMillis = b.intervalMillis;
@@ -116,6 +130,7 @@ public final class HeartbeatPolicy {
     this.adaptiveMaxMillis = b.adaptiveMaxMillis;
     this.protocolPingFollowsInterval =
         b.protocolPingIntervalMillis == Builder.SAME_AS_HEARTBEAT;
+    this.alignmentSlack = b.alignmentSlack;
   }
 
   /**
@@ -243,8 +258,18 @@ public final class HeartbeatPolicy {
   public boolean protocolPingFollowsInterval() { return protocolPingFollowsInterval; }
 
   /**
+   * How early a heartbeat (or a protocol ping on a cadence of its own) may go, as a fraction of
+   * its interval, to ride a wake-up of another connection of the same client (docs/behaviour.md,
+   * "Heartbeats"). An adaptive heartbeat never goes early, whatever this says.
+   *
+   * @return the fraction, in [0, 1); 0: never early
+   */
+  public double alignmentSlack() { return alignmentSlack; }
+
+  /**
    * The settings, with units, e.g. {@code HeartbeatPolicy{interval=55000 ms, payload=text(15 chars),
-   * idleOnly=true, protocolPing=55000 ms, serverTimeout=off, probeTimeout=10000 ms}}. Payloads
+   * idleOnly=true, protocolPing=55000 ms, serverTimeout=off, probeTimeout=10000 ms,
+   * alignmentSlack=0.5}}. Payloads
    * are described by kind and size, never quoted: a heartbeat may carry a session token. App
    * hooks are named by their class only.
    */
@@ -262,6 +287,7 @@ public final class HeartbeatPolicy {
                 ? " (follows the interval)" : ""))
         + ", serverTimeout=" + (serverTimeoutMillis == 0 ? "off" : serverTimeoutMillis + " ms")
         + ", probeTimeout=" + probeTimeoutMillis + " ms"
+        + ", alignmentSlack=" + alignmentSlack
         + (responder != null ? ", responder=" + describe(responder) : "")
         + (serverHeartbeat != null ? ", serverHeartbeat=" + describe(serverHeartbeat) : "")
         + (consumeEchoes ? ", consumeEchoes=true" : "")
@@ -294,6 +320,7 @@ public final class HeartbeatPolicy {
     private long probeTimeoutMillis = DEFAULT_PROBE_TIMEOUT_MILLIS;
     private long adaptiveMinMillis = 0;
     private long adaptiveMaxMillis = 0;
+    private double alignmentSlack = DEFAULT_ALIGNMENT_SLACK;
 
     Builder() {}
 
@@ -310,6 +337,7 @@ public final class HeartbeatPolicy {
       adaptiveMinMillis = p.adaptiveMinMillis;
       adaptiveMaxMillis = p.adaptiveMaxMillis;
       if (p.protocolPingFollowsInterval) protocolPingIntervalMillis = SAME_AS_HEARTBEAT;
+      alignmentSlack = p.alignmentSlack;
     }
 
     /**
@@ -525,6 +553,29 @@ public final class HeartbeatPolicy {
       }
       adaptiveMinMillis = minMillis;
       adaptiveMaxMillis = maxMillis;
+      return this;
+    }
+
+    /**
+     * How early a beat may go to share a wake-up with the client's other connections, as a
+     * fraction of its interval [{@value HeartbeatPolicy#DEFAULT_ALIGNMENT_SLACK}]
+     * (docs/behaviour.md, "Heartbeats"). A heartbeat due at {@code due} goes at the first wake-up
+     * of the client (any connection's timer firing) within [{@code due − slack × interval},
+     * {@code due}], or at {@code due} if none comes: early, never late. 0 keeps each connection
+     * on its own timer. Costs beats, not wake-ups: an idle connection may beat up to {@code 1 /
+     * (1 − slack)} times as often. Ignored by an adaptive heartbeat, which never goes early.
+     *
+     * @param fraction the fraction of the interval, at least 0 and below 1
+     * @return this builder
+     * @throws IllegalArgumentException when {@code fraction} is not in [0, 1)
+     */
+    public Builder alignmentSlack(double fraction) {
+      if (!(fraction >= 0 && fraction < 1)) {
+        throw new IllegalArgumentException("heartbeat alignment slack (" + fraction
+            + ") must be at least 0 and below 1: it is the fraction of the interval by which a"
+            + " beat may go early (0 = never early)");
+      }
+      alignmentSlack = fraction;
       return this;
     }
 

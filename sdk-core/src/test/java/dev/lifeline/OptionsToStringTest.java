@@ -21,7 +21,7 @@ public final class OptionsToStringTest {
   @Test public void defaultsReadWithUnits() {
     assertEquals("HeartbeatPolicy{interval=55000 ms, payload=text(15 chars), idleOnly=true,"
         + " protocolPing=55000 ms (follows the interval), serverTimeout=off,"
-        + " probeTimeout=10000 ms}", HeartbeatPolicy.defaults().toString());
+        + " probeTimeout=10000 ms, alignmentSlack=0.5}", HeartbeatPolicy.defaults().toString());
     assertEquals("ReconnectPolicy{baseDelay=1000 ms, factor=2.0, maxDelay=60000 ms,"
         + " jitter=PACED, stablePeriod=30000 ms, maxAttempts=unlimited, maxRetryDuration=unlimited,"
         + " resumeJitter=1000 ms, maxRetryAfter=3600000 ms, fatalCloseCodes=[]}",
@@ -42,12 +42,13 @@ public final class OptionsToStringTest {
   @Test public void changedSettingsShowTheirValues() {
     assertEquals("HeartbeatPolicy{interval=20000 ms, adaptive=[5000 ms, 40000 ms],"
         + " payload=binary(2 bytes), idleOnly=false, protocolPing=off, serverTimeout=50000 ms,"
-        + " probeTimeout=3000 ms, serverHeartbeat=lambda in OptionsToStringTest,"
-        + " consumeEchoes=true}",
+        + " probeTimeout=3000 ms, alignmentSlack=0.25, serverHeartbeat=lambda in"
+        + " OptionsToStringTest, consumeEchoes=true}",
         HeartbeatPolicy.builder().interval(20, SECONDS).adaptive(5, 40, SECONDS)
             .binaryPayload(okio.ByteString.of((byte) 1, (byte) 2)).idleOnly(false)
             .noProtocolPing().expectServerHeartbeats(25, SECONDS).probeTimeout(3, SECONDS)
-            .serverHeartbeat(m -> false).consumeEchoes(true).build().toString());
+            .serverHeartbeat(m -> false).consumeEchoes(true).alignmentSlack(0.25).build()
+            .toString());
     assertEquals("OutboxPolicy{maxMessages=5, maxBytes=100 bytes, ttl=2000 ms}",
         OutboxPolicy.builder().maxMessages(5).maxBytes(100).ttl(2, SECONDS).build().toString());
     assertEquals("EnvironmentPolicy{deferWhileScreenOff=false, deferInBackground=true,"

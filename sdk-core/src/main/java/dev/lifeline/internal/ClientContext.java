@@ -48,6 +48,11 @@ public final class ClientContext {
    */
   final java.util.concurrent.ConcurrentMap<String, String> learnedHeartbeats =
       new java.util.concurrent.ConcurrentHashMap<String, String>();
+  /**
+   * The windows in which the connections' next beats may go early, so that beats due close
+   * together ride one scheduler wake-up (docs/behaviour.md, "Heartbeats"); thread-safe.
+   */
+  final WakeUps wakeUps = new WakeUps();
   /** The time of day, for durable outboxes; tests replace it before creating connections. */
   WallClock wallClock = WallClock.SYSTEM;
   /** Reports app calls running longer than the threshold. */

@@ -107,7 +107,7 @@ final class ConnectionEngine {
     this.tuning = options.heartbeat().isAdaptive()
         ? new HeartbeatTuning(ctx, options.heartbeat(), app, lane, connection) : null;
     this.keepAlive = new KeepAlive(options.heartbeat(), tuning, environmentPolicy.probeOnWake(),
-        timers, new KeepAliveOwner(this, options.heartbeat(), app));
+        timers, ctx.wakeUps, new KeepAliveOwner(this, options.heartbeat(), app));
     if (tuning != null) tuning.onChange(keepAlive::intervalChanged);
     this.delivery = new Delivery(options.outbox(), options.ackTimeoutMillis(), timers,
         new DeliveryOwner(this), options.outboxStore() == null ? null : new OutboxRecords(

@@ -34,6 +34,15 @@ import dev.lifeline.HeartbeatPolicy;
  * timer is armed, so a change takes effect at the next beat without restarting a timer, and the
  * keep-alive reports every idle gap the connection lived through (no traffic either way: app
  * messages, heartbeats, protocol pings, anything received).
+ *
+ * <p><b>One wake-up for all connections</b> (docs/behaviour.md, "Heartbeats"). Each time the
+ * heartbeat timer (and the ping's own timer, when the ping has a cadence of its own) is armed for
+ * a turn, its window [due − slack, due] goes to the client's {@link WakeUps}, slack being {@link
+ * HeartbeatPolicy#alignmentSlack()} of the interval. When a timer of any connection of the client
+ * fires inside the window, the turn is taken then, on this lane, as if it were due: early, never
+ * late, as the timer still fires at {@code due} when nobody woke before. The silence check does
+ * not ride (its verdict must not come early); instead it is kept ahead of the traffic that proves
+ * the server alive, so that it does not wake a connection whose server talks.
  */
 final class KeepAlive {
   /** What the keep-alive needs from its connection. */
@@ -146,6 +155,23 @@ final class KeepAlive {
   private final Timers.Timer probeTimer;
   /** The ping's own turn, and a pong check deferred for want of free reader time. */
   private final Timers.Timer pingTimer;
+  /** The client's registry of beat windows; null when nothing rides (a part tested alone). */
+  private final WakeUps wakeUps;
+  /**
+   * The fraction of an interval by which a turn may go early to ride another wake-up; 0 when
+   * this connection never goes early (set so, or adaptive: see the constructor).
+   */
+  private final double slackFraction;
+  /** The heartbeat's window in {@link #wakeUps}. */
+  private final WakeUps.Slot beatSlot;
+  /** The ping's window in {@link #wakeUps}, used only when the ping has a cadence of its own. */
+  private final WakeUps.Slot pingSlot;
+  /** Numbers the windows registered, so a ride for a window since moved or closed is ignored. */
+  private long registrations;
+  /** The number of the heartbeat's open window; 0 when none is open. */
+  private long beatRegistration;
+  /** The number of the ping's open window; 0 when none is open. */
+  private long pingRegistration;
 
   /** Where the keep-alive and its pings stand; changed before any call to the owner. */
   private State state = State.STOPPED;
@@ -188,12 +214,14 @@ final class KeepAlive {
   /** What triggered the waiting probe. */
   private String probeTrigger;
 
+  /** A keep-alive alone: it shares no wake-ups. */
   KeepAlive(HeartbeatPolicy policy, boolean probeOnWake, Timers timers, Owner owner) {
-    this(policy, null, probeOnWake, timers, owner);
+    this(policy, null, probeOnWake, timers, null, owner);
   }
 
+  /** {@code wakeUps}: the client's, shared with its other connections; null: shares none. */
   KeepAlive(HeartbeatPolicy policy, HeartbeatTuning tuning, boolean probeOnWake, Timers timers,
-      Owner owner) {
+      WakeUps wakeUps, Owner owner) {
     this.policy = policy;
     this.tuning = tuning;
     this.probeOnWake = probeOnWake;
@@ -202,10 +230,34 @@ final class KeepAlive {
         || (tuning == null && ping == policy.intervalMillis()));
     this.owner = owner;
     this.timers = timers;
-    this.heartbeatTimer = timers.timer("heartbeat", this::onHeartbeatDue);
-    this.silenceTimer = timers.timer("silence check", this::onSilenceCheck);
-    this.probeTimer = timers.timer("probe", this::onProbeTimeout);
-    this.pingTimer = timers.timer("protocol ping", this::onPingTimer);
+    this.wakeUps = wakeUps;
+    this.beatSlot = new WakeUps.Slot((at, registration) ->
+        timers.onLane(() -> rideBeat(at, registration)));
+    this.pingSlot = new WakeUps.Slot((at, registration) ->
+        timers.onLane(() -> ridePing(at, registration)));
+    // Each firing is a scheduler wake-up: once handled, the beats due soon ride it. Not the
+    // heartbeat's own window at its own firing: the firing just decided about that beat (a busy
+    // connection skips it: idle-only is about the whole interval).
+    this.heartbeatTimer = timers.timer("heartbeat", woke(this::onHeartbeatDue, beatSlot));
+    this.silenceTimer = timers.timer("silence check", woke(this::onSilenceCheck, null));
+    this.probeTimer = timers.timer("probe", woke(this::onProbeTimeout, null));
+    this.pingTimer = timers.timer("protocol ping", woke(this::onPingTimer, pingSlot));
+    // An adaptive interval learns from the idle gaps the connection lives through: a beat pulled
+    // early ends a gap short of the interval, which neither counts towards a raise (5 gaps of at
+    // least 90 % of it) nor is the idle time a cut would be measured against. So an adaptive
+    // connection never goes early; its own wake-ups are still there for the others to ride.
+    this.slackFraction = tuning != null || wakeUps == null ? 0 : policy.alignmentSlack();
+  }
+
+  /**
+   * {@code action}, then the client's beats whose window holds this moment are told, but {@code
+   * own}: this connection's other ones included, e.g. a heartbeat riding its silence check.
+   */
+  private Runnable woke(Runnable action, WakeUps.Slot own) {
+    return () -> {
+      action.run();
+      if (wakeUps != null) wakeUps.awake(timers.now(), own);
+    };
   }
 
   /** A transport opened: everything counts from now. */
@@ -219,9 +271,9 @@ final class KeepAlive {
     lastTrafficAtMillis = now;
     lastPingAtMillis = now;
     zombieIdleMillis = -1;
-    heartbeatTimer.arm(interval());
+    armHeartbeat(interval());
     if (silenceWatched()) silenceTimer.arm(policy.serverTimeoutMillis());
-    if (state == State.PING_SCHEDULED && !pingsRideHeartbeat) pingTimer.arm(pingInterval());
+    if (state == State.PING_SCHEDULED && !pingsRideHeartbeat) armPing(pingInterval());
     readerFreeAtReceivedMillis = owner.readerFreeMillis();
     lastPongCount = owner.answeredPing();
   }
@@ -230,10 +282,17 @@ final class KeepAlive {
   void stop() {
     state = State.STOPPED;
     probe = Probe.NONE;
+    cancelTimers();
+  }
+
+  /** Cancels every keep-alive timer and closes its windows: nothing rides into a stopped one. */
+  private void cancelTimers() {
     heartbeatTimer.cancel();
     silenceTimer.cancel();
     probeTimer.cancel();
     pingTimer.cancel();
+    closeWindow(beatSlot);
+    closeWindow(pingSlot);
   }
 
   /** True from {@link #start} until {@link #stop}, a verdict included (the transport is open). */
@@ -271,7 +330,7 @@ final class KeepAlive {
     if (!watching()) return;
     long beatDue = lastSentAtMillis + interval();
     if (heartbeatTimer.isArmed() && heartbeatTimer.dueAtMillis() > beatDue) {
-      heartbeatTimer.arm(Math.max(0, beatDue - timers.now()));
+      armHeartbeat(Math.max(0, beatDue - timers.now()));
     }
   }
 
@@ -303,10 +362,22 @@ final class KeepAlive {
     traffic();
   }
 
-  /** A message arrived: refreshes the silence watch and completes a waiting probe. */
+  /**
+   * A message arrived: refreshes the silence watch and completes a waiting probe. A silence check
+   * armed well before the new limit is moved to it, so that a server that talks (or answers our
+   * beats) never has the check wake the connection at a moment of its own; at most one re-arm
+   * per tenth of the limit on a busy connection.
+   */
   void received() {
     traffic();
     receivedNow();
+    // While messages wait for the app the server counts as talking until they are taken, a
+    // moment only the check's own looks see: it keeps them.
+    if (!watching() || !silenceTimer.isArmed() || owner.inboundWaiting()) return;
+    long limit = policy.serverTimeoutMillis();
+    if (silenceTimer.dueAtMillis() < timers.now() + limit - limit / LOOK_AGAIN_FRACTION) {
+      silenceTimer.arm(limit);
+    }
   }
 
   /** Something arrived (a message, or pongs or waiting messages noticed now): see {@link #received}. */
@@ -368,26 +439,135 @@ final class KeepAlive {
       // The probe decides about the connection, not this timer; pinging starts over.
       if (!watching()) return;
       if (pingsRideHeartbeat) restartPings();
-      heartbeatTimer.arm(interval());
+      armHeartbeat(interval());
       return;
     }
     long since = timers.now() - lastSentAtMillis;
     long interval = interval();
     if (policy.idleOnly() && since < interval) {
-      heartbeatTimer.arm(interval - since);
+      armHeartbeat(interval - since);
       owner.heartbeatSkipped(since);
     } else {
       owner.sendHeartbeat();
       if (!watching()) return; // It could not be sent, and the connection is gone.
-      heartbeatTimer.arm(interval());
+      armHeartbeat(interval());
     }
     // Riding the heartbeat's wake-ups, the ping's turn comes at most one interval late; a
     // wake-up that comes too soon after the last ping (a busy connection re-arming for the
     // remainder) leaves it for the next.
+    pingAlong(interval, Math.max(1, interval / 20));
+    keepSilenceCheckAhead();
+  }
+
+  /**
+   * Lane: another wake-up of the client came at {@code atMillis}, inside the heartbeat's window
+   * numbered {@code registration}: the beat goes now, as if it were due, unless the window moved
+   * or closed since (a send made the connection busy, a close or a verdict ended it).
+   */
+  private void rideBeat(long atMillis, long registration) {
+    if (registration != beatRegistration || !watching() || !heartbeatTimer.isArmed()) return;
+    beatRegistration = 0; // The registry closed the window when it told us.
+    long interval = interval();
+    long slack = slackOf(interval);
+    long due = policy.idleOnly()
+        ? Math.max(heartbeatTimer.dueAtMillis(), lastSentAtMillis + interval)
+        : heartbeatTimer.dueAtMillis();
+    if (atMillis < due - slack) {
+      // Busy since the window opened: the beat moved out of it. The timer stays; the window
+      // follows the beat.
+      openWindow(beatSlot, due - slack, due, true);
+      return;
+    }
+    owner.sendHeartbeat();
+    if (!watching()) return; // It could not be sent, and the connection is gone.
+    armHeartbeat(interval);
+    pingAlong(interval, Math.max(Math.max(1, interval / 20), slack));
+    keepSilenceCheckAhead();
+  }
+
+  /**
+   * The ping's turn at a heartbeat's wake-up, when the ping rides the heartbeat and its last went
+   * out at least {@code interval − toleranceMillis} ago.
+   */
+  private void pingAlong(long interval, long toleranceMillis) {
     if (pingsRideHeartbeat && (state == State.PING_SCHEDULED || state == State.AWAITING_PONG)
-        && timers.now() - lastPingAtMillis >= interval - Math.max(1, interval / 20)) {
+        && timers.now() - lastPingAtMillis >= interval - toleranceMillis) {
       pingTurn();
     }
+  }
+
+  /**
+   * Lane: a wake-up of the client at {@code atMillis} fell in the window of the ping's own turn:
+   * the turn is taken now. A pong still missing then is judged as at the turn itself: short of
+   * the pong timeout, the check looks again at the very moment the turn was due, so the verdict
+   * never comes later.
+   */
+  private void ridePing(long atMillis, long registration) {
+    if (registration != pingRegistration || !watching()) return;
+    pingRegistration = 0; // The registry closed the window when it told us.
+    if (state != State.PING_SCHEDULED && state != State.AWAITING_PONG) return;
+    pingTurn();
+    keepSilenceCheckAhead();
+  }
+
+  /**
+   * At a wake-up of this connection: pongs noticed now count as inbound activity, and a silence
+   * check armed before the limit they set is moved to it; it would only look and re-arm itself
+   * at a moment of its own. The verdict never comes later: the check, when it fires, counts
+   * the pongs it sees as arriving then.
+   */
+  private void keepSilenceCheckAhead() {
+    // While messages wait for the app, see received().
+    if (!watching() || !silenceTimer.isArmed() || owner.inboundWaiting()) return;
+    noteInboundActivity();
+    long deadline = lastReceivedAtMillis + policy.serverTimeoutMillis();
+    if (deadline > silenceTimer.dueAtMillis()) silenceTimer.arm(deadline - timers.now());
+  }
+
+  /** Arms the heartbeat for {@code delayMillis} from now and opens its window there. */
+  private void armHeartbeat(long delayMillis) {
+    heartbeatTimer.arm(delayMillis);
+    long due = heartbeatTimer.dueAtMillis();
+    openWindow(beatSlot, due - slackOf(interval()), due, true);
+  }
+
+  /**
+   * Arms the ping's timer for {@code delayMillis}; its window opens only for a turn of its own
+   * cadence, not for a deferred pong check (that one must not come early).
+   */
+  private void armPing(long delayMillis) {
+    pingTimer.arm(delayMillis);
+    long due = pingTimer.dueAtMillis();
+    boolean turn = !pingsRideHeartbeat && (state == State.PING_SCHEDULED
+        || state == State.AWAITING_PONG);
+    openWindow(pingSlot, due - slackOf(pingInterval()), due, turn);
+  }
+
+  /** Opens (or moves) {@code slot}'s window; closes it instead when it must not ride. */
+  private void openWindow(WakeUps.Slot slot, long earliestMillis, long dueMillis, boolean rides) {
+    if (wakeUps == null || slackFraction <= 0 || !rides) {
+      closeWindow(slot);
+      return;
+    }
+    long registration = ++registrations;
+    if (slot == beatSlot) beatRegistration = registration; else pingRegistration = registration;
+    wakeUps.register(slot, earliestMillis, dueMillis, registration);
+  }
+
+  private void closeWindow(WakeUps.Slot slot) {
+    if (slot == beatSlot) {
+      if (beatRegistration == 0) return;
+      beatRegistration = 0;
+    } else {
+      if (pingRegistration == 0) return;
+      pingRegistration = 0;
+    }
+    wakeUps.remove(slot);
+  }
+
+  /** How early a turn of {@code intervalMillis} may go to ride another wake-up. */
+  private long slackOf(long intervalMillis) {
+    return (long) (intervalMillis * slackFraction);
   }
 
   private void onPingTimer() {
@@ -396,7 +576,9 @@ final class KeepAlive {
       if (watching()) restartPings();
       return;
     }
-    if (watching()) pingTurn();
+    if (!watching()) return;
+    pingTurn();
+    keepSilenceCheckAhead();
   }
 
   /** After a sleep: no verdict on the ping out; the next is due one interval from now. */
@@ -407,7 +589,7 @@ final class KeepAlive {
     if (pingsRideHeartbeat) {
       pingTimer.cancel(); // A deferred pong check, if any.
     } else {
-      pingTimer.arm(pingInterval());
+      armPing(pingInterval());
     }
   }
 
@@ -436,7 +618,7 @@ final class KeepAlive {
     long waited = free < 0 ? elapsed : Math.min(elapsed, free);
     if (waited < timeout) {
       state = State.PONG_DEFERRED;
-      pingTimer.arm(lookAgainIn(timeout - waited, timeout, free >= 0 && free < elapsed));
+      armPing(lookAgainIn(timeout - waited, timeout, free >= 0 && free < elapsed));
       return;
     }
     zombieIdleMillis = idleBeforePingMillis;
@@ -460,10 +642,11 @@ final class KeepAlive {
     if (number <= 0) {
       state = State.NO_PINGS; // The heartbeat and the silence watch do the work.
       pingTimer.cancel();
+      closeWindow(pingSlot);
       return;
     }
     pingNumber = number;
-    if (!pingsRideHeartbeat) pingTimer.arm(interval);
+    if (!pingsRideHeartbeat) armPing(interval);
     traffic();
   }
 
@@ -512,10 +695,7 @@ final class KeepAlive {
   private void condemn() {
     state = State.DEAD;
     probe = Probe.NONE;
-    heartbeatTimer.cancel();
-    silenceTimer.cancel();
-    probeTimer.cancel();
-    pingTimer.cancel();
+    cancelTimers();
   }
 
   /**

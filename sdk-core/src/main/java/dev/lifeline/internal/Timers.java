@@ -106,6 +106,11 @@ final class Timers {
     return names;
   }
 
+  /** Any thread: runs {@code task} on the lane, after what is queued there. */
+  void onLane(Runnable task) {
+    lane.execute(task);
+  }
+
   long now() {
     return clock.elapsedMillis();
   }

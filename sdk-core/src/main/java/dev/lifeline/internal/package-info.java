@@ -15,6 +15,7 @@
  * there. Transports call back on their own threads; {@code Attempt} moves those callbacks onto
  * the lane and drops the ones of a transport that was replaced. Thread-safe by design, because
  * other threads touch them: {@code Outbox}, {@code InboundGate}, {@code SignalHub}, {@code
- * SerialLane}, {@code HookWatchdog} and the transports.
+ * SerialLane}, {@code HookWatchdog}, {@code WakeUps} (the heartbeat windows the client's
+ * connections share; each rides on its own lane) and the transports.
  */
 package dev.lifeline.internal;

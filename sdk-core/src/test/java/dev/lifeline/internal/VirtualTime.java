@@ -16,12 +16,15 @@ public final class VirtualTime implements Clock, Scheduler {
     final long dueAt;
     final long seq;
     final Runnable runnable;
+    /** True for {@link #schedule}d tasks (timers: scheduler wake-ups), false for hops. */
+    final boolean timer;
     boolean cancelled;
 
-    Task(long dueAt, long seq, Runnable runnable) {
+    Task(long dueAt, long seq, Runnable runnable, boolean timer) {
       this.dueAt = dueAt;
       this.seq = seq;
       this.runnable = runnable;
+      this.timer = timer;
     }
 
     @Override public int compareTo(Task o) {
@@ -34,6 +37,12 @@ public final class VirtualTime implements Clock, Scheduler {
   }
 
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  /**
+   * The timer tasks that ran, as "moment name" ({@code toString()} of the task: a connection's
+   * timer names its connection and itself); for counting scheduler wake-ups.
+   */
+  public final java.util.List<String> timersRun =
+      java.util.Collections.synchronizedList(new java.util.ArrayList<>());
   private long now;
   private long seq;
 
@@ -50,12 +59,12 @@ public final class VirtualTime implements Clock, Scheduler {
   }
 
   @Override public synchronized void execute(Runnable task) {
-    queue.add(new Task(now, seq++, task));
+    queue.add(new Task(now, seq++, task, false));
   }
 
   @Override public synchronized Cancellable schedule(Runnable task, long delayMillis) {
     if (delayMillis < 0) throw new IllegalArgumentException("negative delay " + delayMillis);
-    Task t = new Task(now + delayMillis, seq++, task);
+    Task t = new Task(now + delayMillis, seq++, task, true);
     queue.add(t);
     return t;
   }
@@ -82,6 +91,7 @@ public final class VirtualTime implements Clock, Scheduler {
         queue.poll();
         if (next.cancelled) continue;
         now = Math.max(now, next.dueAt);
+        if (next.timer) timersRun.add(now + " " + next.runnable);
       }
       next.runnable.run();
     }
