@@ -4,12 +4,14 @@ import dev.lifeline.ConnectionState.PauseReason;
 import dev.lifeline.EnvironmentPolicy;
 import dev.lifeline.EnvironmentSignals.ForegroundServiceNeed;
 import dev.lifeline.EnvironmentSignals.Signal;
+import dev.lifeline.Logger;
 import dev.lifeline.Scheduler;
 import dev.lifeline.Subscription;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Holds the environment as last signalled and fans each signal out to the client's connections.
@@ -58,14 +60,27 @@ public final class SignalHub {
   /** Background and at least one keeper, as last told to the observers; {@link #needLock}. */
   private boolean serviceNeeded;
 
-  public SignalHub(final Scheduler scheduler) {
+  /** Where a throwing need observer is reported; null: nowhere (a hub tested alone). */
+  private final Logger logger;
+  /** Runs {@link #logger} calls, off the threads that change the need. */
+  private final Executor logExecutor;
+
+  /** A hub that reports nothing (tests). */
+  public SignalHub(Scheduler scheduler) {
+    this(scheduler, null, null);
+  }
+
+  /** {@code logger}, called on {@code logExecutor}, hears of need observers that throw. */
+  public SignalHub(final Scheduler scheduler, Logger logger, Executor logExecutor) {
+    this.logger = logger;
+    this.logExecutor = logExecutor;
     this.lane = new SerialLane(this, "signals", new Executor() {
       @Override public void execute(Runnable task) {
         scheduler.execute(task);
       }
     }, MonotonicClock.INSTANCE, null, new SerialLane.RejectionHandler() {
       @Override public void rejected(SerialLane lane, int lost,
-          java.util.concurrent.RejectedExecutionException e) {
+          RejectedExecutionException e) {
         // The client was shut down: no connection is left to tell.
       }
     });
@@ -154,14 +169,33 @@ public final class SignalHub {
       if (closed) return;
       try {
         observer.changed(needed);
-      } catch (Throwable ignored) {
-        // Observer code must not break the signal lane; sdk-android's own never throws.
+      } catch (Throwable t) {
+        // Observer code must not break the thread that changed the need: reported, not rethrown.
+        report("ForegroundServiceNeed.changed(" + needed + ") threw; ignored", t);
       }
     }
 
     @Override public void close() {
       closed = true;
       needObservers.remove(this);
+    }
+  }
+
+  /** Logs {@code message} on the log executor; a refusing executor or throwing logger is ignored. */
+  private void report(final String message, final Throwable error) {
+    if (logger == null) return;
+    try {
+      logExecutor.execute(new Runnable() {
+        @Override public void run() {
+          try {
+            logger.log(Logger.Level.WARN, message, error);
+          } catch (Throwable ignored) {
+            // A broken logger has nowhere to report to.
+          }
+        }
+      });
+    } catch (RejectedExecutionException ignored) {
+      // The client was shut down: nobody is left to tell.
     }
   }
 

@@ -371,6 +371,20 @@ public final class BackgroundModesTest {
     assertEquals("closed: told nothing more", 5, needs.size());
   }
 
+  @Test public void aThrowingNeedObserverIsLoggedAndTheOthersAreStillTold() {
+    List<Boolean> needs = new ArrayList<>();
+    h.signals.observeForegroundServiceNeed(needed -> {
+      throw new IllegalStateException("app bug");
+    });
+    h.signals.observeForegroundServiceNeed(needs::add);
+    h.connectAndOpen(serviceConnection());
+    h.signals.background();
+    h.time.runUntilIdle();
+    assertEquals(Arrays.asList(false, true), needs);
+    assertTrue(h.logs.toString(), h.logs.contains(
+        "WARN ForegroundServiceNeed.changed(true) threw; ignored"));
+  }
+
   @Test public void shuttingTheClientDownEndsTheNeed() throws Exception {
     dev.lifeline.Lifeline lifeline = dev.lifeline.Lifeline.builder().build();
     List<Boolean> needs = new java.util.concurrent.CopyOnWriteArrayList<>();
