@@ -1,6 +1,7 @@
 package dev.lifeline.internal;
 
 import dev.lifeline.HeartbeatPolicy;
+import dev.lifeline.internal.BeatWindows.Turn;
 
 /**
  * Keeps an open connection honest, in the manner of gRPC's {@code KeepAliveManager}: the client
@@ -37,7 +38,8 @@ import dev.lifeline.HeartbeatPolicy;
  *
  * <p><b>One wake-up for all connections</b> (docs/behaviour.md, "Heartbeats"). Each time the
  * heartbeat timer (and the ping's own timer, when the ping has a cadence of its own) is armed for
- * a turn, its window [due − slack, due] goes to the client's {@link WakeUps}, slack being {@link
+ * a turn, its window [due − slack, due] goes to the client's {@link WakeUps} (through {@link
+ * BeatWindows}, which keeps this connection's windows), slack being {@link
  * HeartbeatPolicy#alignmentSlack()} of the interval. When a timer of any connection of the client
  * fires inside the window, the turn is taken then, on this lane, as if it were due: early, never
  * late, as the timer still fires at {@code due} when nobody woke before. The silence check does
@@ -155,23 +157,12 @@ final class KeepAlive {
   private final Timers.Timer probeTimer;
   /** The ping's own turn, and a pong check deferred for want of free reader time. */
   private final Timers.Timer pingTimer;
-  /** The client's registry of beat windows; null when nothing rides (a part tested alone). */
-  private final WakeUps wakeUps;
   /**
-   * The fraction of an interval by which a turn may go early to ride another wake-up; 0 when
-   * this connection never goes early (set so, or adaptive: see the constructor).
+   * This connection's windows in the client's wake-ups: the heartbeat's, and the ping's when it
+   * has a cadence of its own. Opens none when this connection never goes early (a slack of 0, an
+   * adaptive heartbeat: see the constructor, or no client's wake-ups to share).
    */
-  private final double slackFraction;
-  /** The heartbeat's window in {@link #wakeUps}. */
-  private final WakeUps.Slot beatSlot;
-  /** The ping's window in {@link #wakeUps}, used only when the ping has a cadence of its own. */
-  private final WakeUps.Slot pingSlot;
-  /** Numbers the windows registered, so a ride for a window since moved or closed is ignored. */
-  private long registrations;
-  /** The number of the heartbeat's open window; 0 when none is open. */
-  private long beatRegistration;
-  /** The number of the ping's open window; 0 when none is open. */
-  private long pingRegistration;
+  private final BeatWindows windows;
 
   /** Where the keep-alive and its pings stand; changed before any call to the owner. */
   private State state = State.STOPPED;
@@ -230,34 +221,31 @@ final class KeepAlive {
         || (tuning == null && ping == policy.intervalMillis()));
     this.owner = owner;
     this.timers = timers;
-    this.wakeUps = wakeUps;
-    this.beatSlot = new WakeUps.Slot((at, registration) ->
-        timers.onLane(() -> rideBeat(at, registration)));
-    this.pingSlot = new WakeUps.Slot((at, registration) ->
-        timers.onLane(() -> ridePing(at, registration)));
-    // Each firing is a scheduler wake-up: once handled, the beats due soon ride it. Not the
-    // heartbeat's own window at its own firing: the firing just decided about that beat (a busy
-    // connection skips it: idle-only is about the whole interval).
-    this.heartbeatTimer = timers.timer("heartbeat", woke(this::onHeartbeatDue, beatSlot));
-    this.silenceTimer = timers.timer("silence check", woke(this::onSilenceCheck, null));
-    this.probeTimer = timers.timer("probe", woke(this::onProbeTimeout, null));
-    this.pingTimer = timers.timer("protocol ping", woke(this::onPingTimer, pingSlot));
     // An adaptive interval learns from the idle gaps the connection lives through: a beat pulled
     // early ends a gap short of the interval, which neither counts towards a raise (5 gaps of at
     // least 90 % of it) nor is the idle time a cut would be measured against. So an adaptive
     // connection never goes early; its own wake-ups are still there for the others to ride.
-    this.slackFraction = tuning != null || wakeUps == null ? 0 : policy.alignmentSlack();
-  }
+    this.windows = new BeatWindows(wakeUps, tuning != null ? 0 : policy.alignmentSlack(), timers,
+        new BeatWindows.Owner() {
+          @Override public void rideBeat(long atMillis) {
+            KeepAlive.this.rideBeat(atMillis);
+          }
 
-  /**
-   * {@code action}, then the client's beats whose window holds this moment are told, but {@code
-   * own}: this connection's other ones included, e.g. a heartbeat riding its silence check.
-   */
-  private Runnable woke(Runnable action, WakeUps.Slot own) {
-    return () -> {
-      action.run();
-      if (wakeUps != null) wakeUps.awake(timers.now(), own);
-    };
+          @Override public void ridePing(long atMillis) {
+            KeepAlive.this.ridePing(atMillis);
+          }
+        });
+    // Each firing is a scheduler wake-up: once handled, the beats due soon ride it, this
+    // connection's other turns included (e.g. a heartbeat riding its silence check). Not the
+    // heartbeat's own window at its own firing: the firing just decided about that beat (a busy
+    // connection skips it: idle-only is about the whole interval).
+    this.heartbeatTimer =
+        timers.timer("heartbeat", windows.wakingOthers(this::onHeartbeatDue, Turn.BEAT));
+    this.silenceTimer =
+        timers.timer("silence check", windows.wakingOthers(this::onSilenceCheck, null));
+    this.probeTimer = timers.timer("probe", windows.wakingOthers(this::onProbeTimeout, null));
+    this.pingTimer =
+        timers.timer("protocol ping", windows.wakingOthers(this::onPingTimer, Turn.PING));
   }
 
   /** A transport opened: everything counts from now. */
@@ -291,8 +279,7 @@ final class KeepAlive {
     silenceTimer.cancel();
     probeTimer.cancel();
     pingTimer.cancel();
-    closeWindow(beatSlot);
-    closeWindow(pingSlot);
+    windows.closeAll();
   }
 
   /** True from {@link #start} until {@link #stop}, a verdict included (the transport is open). */
@@ -460,22 +447,22 @@ final class KeepAlive {
   }
 
   /**
-   * Lane: another wake-up of the client came at {@code atMillis}, inside the heartbeat's window
-   * numbered {@code registration}: the beat goes now, as if it were due, unless the window moved
-   * or closed since (a send made the connection busy, a close or a verdict ended it).
+   * Lane: another wake-up of the client came at {@code atMillis}, inside the heartbeat's current
+   * window ({@link BeatWindows} dropped rides for windows moved or closed since, by a re-arm, a
+   * close or a verdict): the beat goes now, as if it were due, unless a send since made the
+   * connection busy.
    */
-  private void rideBeat(long atMillis, long registration) {
-    if (registration != beatRegistration || !watching() || !heartbeatTimer.isArmed()) return;
-    beatRegistration = 0; // The registry closed the window when it told us.
+  private void rideBeat(long atMillis) {
+    if (!watching() || !heartbeatTimer.isArmed()) return;
     long interval = interval();
-    long slack = slackOf(interval);
+    long slack = windows.slackOf(interval);
     long due = policy.idleOnly()
         ? Math.max(heartbeatTimer.dueAtMillis(), lastSentAtMillis + interval)
         : heartbeatTimer.dueAtMillis();
     if (atMillis < due - slack) {
       // Busy since the window opened: the beat moved out of it. The timer stays; the window
       // follows the beat.
-      openWindow(beatSlot, due - slack, due, true);
+      windows.open(Turn.BEAT, due, interval);
       return;
     }
     owner.sendHeartbeat();
@@ -497,14 +484,13 @@ final class KeepAlive {
   }
 
   /**
-   * Lane: a wake-up of the client at {@code atMillis} fell in the window of the ping's own turn:
-   * the turn is taken now. A pong still missing then is judged as at the turn itself: short of
-   * the pong timeout, the check looks again at the very moment the turn was due, so the verdict
-   * never comes later.
+   * Lane: a wake-up of the client at {@code atMillis} fell in the current window of the ping's own
+   * turn: the turn is taken now. A pong still missing then is judged as at the turn itself: short
+   * of the pong timeout, the check looks again at the very moment the turn was due, so the
+   * verdict never comes later.
    */
-  private void ridePing(long atMillis, long registration) {
-    if (registration != pingRegistration || !watching()) return;
-    pingRegistration = 0; // The registry closed the window when it told us.
+  private void ridePing(long atMillis) {
+    if (!watching()) return;
     if (state != State.PING_SCHEDULED && state != State.AWAITING_PONG) return;
     pingTurn();
     keepSilenceCheckAhead();
@@ -527,8 +513,7 @@ final class KeepAlive {
   /** Arms the heartbeat for {@code delayMillis} from now and opens its window there. */
   private void armHeartbeat(long delayMillis) {
     heartbeatTimer.arm(delayMillis);
-    long due = heartbeatTimer.dueAtMillis();
-    openWindow(beatSlot, due - slackOf(interval()), due, true);
+    windows.open(Turn.BEAT, heartbeatTimer.dueAtMillis(), interval());
   }
 
   /**
@@ -537,37 +522,13 @@ final class KeepAlive {
    */
   private void armPing(long delayMillis) {
     pingTimer.arm(delayMillis);
-    long due = pingTimer.dueAtMillis();
     boolean turn = !pingsRideHeartbeat && (state == State.PING_SCHEDULED
         || state == State.AWAITING_PONG);
-    openWindow(pingSlot, due - slackOf(pingInterval()), due, turn);
-  }
-
-  /** Opens (or moves) {@code slot}'s window; closes it instead when it must not ride. */
-  private void openWindow(WakeUps.Slot slot, long earliestMillis, long dueMillis, boolean rides) {
-    if (wakeUps == null || slackFraction <= 0 || !rides) {
-      closeWindow(slot);
-      return;
-    }
-    long registration = ++registrations;
-    if (slot == beatSlot) beatRegistration = registration; else pingRegistration = registration;
-    wakeUps.register(slot, earliestMillis, dueMillis, registration);
-  }
-
-  private void closeWindow(WakeUps.Slot slot) {
-    if (slot == beatSlot) {
-      if (beatRegistration == 0) return;
-      beatRegistration = 0;
+    if (turn) {
+      windows.open(Turn.PING, pingTimer.dueAtMillis(), pingInterval());
     } else {
-      if (pingRegistration == 0) return;
-      pingRegistration = 0;
+      windows.close(Turn.PING);
     }
-    wakeUps.remove(slot);
-  }
-
-  /** How early a turn of {@code intervalMillis} may go to ride another wake-up. */
-  private long slackOf(long intervalMillis) {
-    return (long) (intervalMillis * slackFraction);
   }
 
   private void onPingTimer() {
@@ -642,7 +603,7 @@ final class KeepAlive {
     if (number <= 0) {
       state = State.NO_PINGS; // The heartbeat and the silence watch do the work.
       pingTimer.cancel();
-      closeWindow(pingSlot);
+      windows.close(Turn.PING);
       return;
     }
     pingNumber = number;

@@ -15,9 +15,9 @@ import java.util.Set;
  * window.
  *
  * <p>Thread-safe: connections register from their own lanes, and any lane may report a wake-up.
- * The registry only tells; the keep-alive decides on its lane whether the beat still belongs in
- * the window (a send since may have moved it, a close may have ended it) through the
- * registration number it hands back.
+ * The registry only tells; on the rider's lane, its {@link BeatWindows} drops a ride told for a
+ * window since moved or closed (by the registration number it hands back), and the keep-alive
+ * decides whether the beat still goes (a send since may have made the connection busy).
  */
 final class WakeUps {
   /** A beat that may ride a wake-up: the heartbeat or the protocol ping of one connection. */

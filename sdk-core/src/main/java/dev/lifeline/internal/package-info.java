@@ -5,8 +5,9 @@
  * <p>Thread model (docs/architecture.md). Each connection's state is owned by its engine lane, a
  * {@link dev.lifeline.internal.SerialLane} on the client's {@link dev.lifeline.Scheduler}: {@link
  * dev.lifeline.internal.ConnectionEngine} and its parts ({@code Attempt}, {@code Credentials},
- * {@code KeepAlive}, {@code Reconnection}, {@code Delivery}, {@code Inbound}, {@code
- * EnvironmentReactions}, {@code SleepDetector}, {@code Timers}) run only there and hold no locks.
+ * {@code KeepAlive} with its {@code BeatWindows}, {@code Reconnection}, {@code Delivery}, {@code
+ * Inbound}, {@code EnvironmentReactions}, {@code SleepDetector}, {@code Timers}) run only there
+ * and hold no locks.
  * The engine lane never blocks and never runs app code: {@code AppCalls} hands listener calls,
  * event and logger calls, per-message hook calls and credentials calls to four lanes of their
  * own, one set per connection, and their
