@@ -33,7 +33,9 @@ final class Timers {
     /** Fires {@code delayMillis} from now, replacing a pending firing. */
     void arm(long delayMillis) {
       cancel();
-      dueAtMillis = clock.elapsedMillis() + delayMillis;
+      long now = clock.elapsedMillis();
+      // An interval near Long.MAX_VALUE (a configuration value) must not wrap into the past.
+      dueAtMillis = delayMillis > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + delayMillis;
       final int armedAs = generation;
       pending = scheduler.schedule(new Runnable() {
         @Override public void run() {

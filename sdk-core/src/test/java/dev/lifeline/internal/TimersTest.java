@@ -35,6 +35,16 @@ public final class TimersTest {
     assertEquals(1, fired.size());
   }
 
+  @Test public void aDelayPastTheClocksRangeIsDueAtTheEndOfTimeNotInThePast() {
+    Timers.Timer t = v.timers.timer("heartbeat", () -> fired.add("heartbeat"));
+    v.time.advanceBy(1_000);
+    t.arm(Long.MAX_VALUE);
+    assertEquals(Long.MAX_VALUE, t.dueAtMillis());
+    v.time.advanceBy(3_600_000);
+    assertEquals(Collections.emptyList(), fired);
+    assertTrue(t.isArmed());
+  }
+
   @Test public void armingAgainReplacesThePendingFiring() {
     Timers.Timer t = v.timers.timer("silence check", () -> fired.add("silence check"));
     t.arm(1_000);

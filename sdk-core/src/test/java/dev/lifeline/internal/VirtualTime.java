@@ -64,7 +64,9 @@ public final class VirtualTime implements Clock, Scheduler {
 
   @Override public synchronized Cancellable schedule(Runnable task, long delayMillis) {
     if (delayMillis < 0) throw new IllegalArgumentException("negative delay " + delayMillis);
-    Task t = new Task(now + delayMillis, seq++, task, true);
+    // As ScheduledThreadPoolExecutor does: a delay past the clock's range is the end of time.
+    Task t = new Task(delayMillis > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + delayMillis,
+        seq++, task, true);
     queue.add(t);
     return t;
   }
