@@ -16,8 +16,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP proxy on 127.0.0.1 that cuts connections idle for too long, as a NAT, a load balancer or
  * a server's socket-level idle check does: once no byte went either way for {@link
  * #idleLimitMillis}, checked every {@code checkMillis}, it closes both sockets (the client reads
- * EOF; no WebSocket close frame). For the adaptive heartbeat's end-to-end tests. Two pump threads
- * per connection, one checker; {@link #close()} stops them all. It prints nothing.
+ * EOF; no WebSocket close frame). Made with {@link #wholeSeconds}, it plays a PHP (Workerman)
+ * heartbeat server instead: it notes the time of the last byte from the client only and, every
+ * second, cuts when {@code time() - last > limit} in whole seconds, so anywhere between the limit
+ * and the limit plus 2 s of idleness. For the adaptive heartbeat's end-to-end tests. Two pump
+ * threads per connection, one checker; {@link #close()} stops them all. It prints nothing.
  */
 final class IdleCutProxy implements Closeable {
   private final class Link {
@@ -40,6 +43,10 @@ final class IdleCutProxy implements Closeable {
 
   private final InetSocketAddress upstream;
   private final long idleLimitMillis;
+  /** True: the rule of {@link #wholeSeconds}; false: any byte counts, compared to the ms. */
+  private final boolean wholeSeconds;
+  /** The origin of the whole seconds {@link #wholeSeconds} compares. */
+  private final long originNanos = System.nanoTime();
   private final ServerSocket server;
   private final List<Link> links = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -47,12 +54,29 @@ final class IdleCutProxy implements Closeable {
   final AtomicInteger cuts = new AtomicInteger();
   /** System.nanoTime() of the last cut, or 0. */
   volatile long lastCutAtNanos;
+  /** How long each cut connection had been idle, in ms, in cut order. */
+  final List<Long> cutIdleMillis = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   IdleCutProxy(InetSocketAddress upstream, long idleLimitMillis, long checkMillis)
       throws IOException {
+    this(upstream, idleLimitMillis, checkMillis, false);
+  }
+
+  /**
+   * A proxy playing a server that, every second, cuts connections whose client sent nothing for
+   * more than {@code limitSeconds} whole seconds: {@code time() - $last > limitSeconds}.
+   */
+  static IdleCutProxy wholeSeconds(InetSocketAddress upstream, int limitSeconds)
+      throws IOException {
+    return new IdleCutProxy(upstream, limitSeconds * 1_000L, 1_000, true);
+  }
+
+  private IdleCutProxy(InetSocketAddress upstream, long idleLimitMillis, long checkMillis,
+      boolean wholeSeconds) throws IOException {
     this.upstream = upstream;
     this.idleLimitMillis = idleLimitMillis;
+    this.wholeSeconds = wholeSeconds;
     this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     start("IdleCutProxy accept", this::acceptLoop);
     start("IdleCutProxy checker", () -> checkLoop(checkMillis));
@@ -84,7 +108,7 @@ final class IdleCutProxy implements Closeable {
       OutputStream out = to.getOutputStream();
       int n;
       while ((n = in.read(buffer)) != -1) {
-        link.lastByteAtNanos = System.nanoTime();
+        if (!wholeSeconds || from == link.client) link.lastByteAtNanos = System.nanoTime();
         out.write(buffer, 0, n);
         out.flush();
       }
@@ -104,8 +128,12 @@ final class IdleCutProxy implements Closeable {
         Thread.sleep(checkMillis); // The period of the idle check itself, not a wait in a test.
         long now = System.nanoTime();
         for (Link l : links) {
-          if (l.open && now - l.lastByteAtNanos >= limitNanos) {
+          boolean idle = wholeSeconds
+              ? second(now) - second(l.lastByteAtNanos) > idleLimitMillis / 1_000
+              : now - l.lastByteAtNanos >= limitNanos;
+          if (l.open && idle) {
             lastCutAtNanos = now;
+            cutIdleMillis.add((now - l.lastByteAtNanos) / 1_000_000L);
             cuts.incrementAndGet();
             l.cut();
           }
@@ -115,6 +143,11 @@ final class IdleCutProxy implements Closeable {
     } catch (InterruptedException e) {
       // Closed.
     }
+  }
+
+  /** The whole second of {@code nanos} on this proxy's clock, as PHP's time() would give it. */
+  private long second(long nanos) {
+    return (nanos - originNanos) / 1_000_000_000L;
   }
 
   private void start(String name, Runnable r) {
