@@ -9,14 +9,14 @@ import java.util.Locale;
  * thread-safe; each connection confines its instance to its lane.
  *
  * <p>The path is modelled as cutting connections idle for longer than some unknown limit L, at an
- * idle time anywhere in [L, {@link #SPREAD} L]: a proxy or NAT cuts at L itself, a server that
- * checks idleness periodically (every CHECK, comparing whole seconds) cuts anywhere up to L plus
- * two CHECKs. The events:
+ * idle time anywhere in [L, 1.67 L]: a proxy or NAT cuts at L itself, a server that checks
+ * idleness periodically (every CHECK, comparing whole seconds) cuts anywhere up to L plus two
+ * CHECKs (docs/behaviour.md, "The spread model"). The events:
  * <ul>
  *   <li>{@link #survived}: the connection stayed idle (no traffic either way) for a gap and lived:
  *       idle times that long are safe, for now.
  *   <li>{@link #cutAfterIdle}: an idle connection was cut (EOF, reset, no pong) after being idle
- *       for a time c, which says L &lt;= c, and in the model L &gt;= c / {@link #SPREAD}. Once is
+ *       for a time c, which says L &lt;= c, and in the model L &gt;= c / 1.67. Once is
  *       chance; a second cut that fits the same limit (the longer at most {@link #SPREAD} times
  *       the shorter) confirms it, and the interval drops below both bounds the cuts give:
  *       {@link #MARGIN} times the shortest cut (a cut at a fixed idle time) and the longest cut
@@ -36,11 +36,11 @@ final class AdaptiveInterval {
   /**
    * How far above its limit L a path may cut: a server checking every CHECK and comparing whole
    * seconds cuts in [L, L + 2 CHECK] (3 to 5 s for L 3 s, CHECK 1 s: 1.67 L); a check every 0.6 L
-   * comparing exact times cuts in [L, 1.6 L]. Any cut c then says L &gt;= c / 1.7, so an interval
-   * below the longest cut / 1.7 is below L. Two cuts fit one limit when the longer is at most this
-   * many times the shorter.
+   * comparing exact times cuts in [L, 1.6 L]. Any cut c then says L &gt;= c / 1.67, so the longest
+   * cut / 1.8 is below L with 7 % to spare for the beat's timing (a 5 s cut gives 2.78 s against
+   * a 3 s limit). Two cuts fit one limit when the longer is at most this many times the shorter.
    */
-  static final double SPREAD = 1.7;
+  static final double SPREAD = 1.8;
   /** An upward probe multiplies the safe interval by this much. */
   static final double STEP = 1.5;
   /** Probes never pass this fraction of max, which the app gives as the server's own limit. */
@@ -204,8 +204,9 @@ final class AdaptiveInterval {
     String floor = target == minMillis && below < minMillis
         ? " (the adaptive min; the path's limit is lower, so the connection may still be cut)"
         : "";
-    String range = shortestCut == longestCut ? "about " + Durations.seconds1(shortestCut)
-        : Durations.seconds1(shortestCut) + " to " + Durations.seconds1(longestCut);
+    String shortest = Durations.seconds1(shortestCut);
+    String longest = Durations.seconds1(longestCut);
+    String range = shortest.equals(longest) ? "about " + shortest : shortest + " to " + longest;
     return new Change(from, target, "the path closes connections idle for " + range
         + "; heartbeat lowered from " + Durations.seconds1(from) + " to "
         + Durations.seconds1(target) + floor);

@@ -29,7 +29,9 @@ import org.junit.Test;
  * issue's server, over WebSocket and tcp:// at the same time: a real server on 127.0.0.1 behind
  * an {@link IdleCutProxy#wholeSeconds} that, like a Workerman heartbeat server, checks every
  * second and cuts connections whose client sent nothing for more than 3 whole seconds, so after 3
- * to 5 s of idleness. From a 5 s start (default reconnect policy) each connection must stop being
+ * to 5 s of idleness: the WebSocket one checks 900 ms after each whole second (cuts after 3.9 to
+ * 4.9 s, the top of the range, where the learned interval is the longest), the tcp:// one 300 ms
+ * after (3.3 to 4.3 s), together the range the issue saw. From a 5 s start (default reconnect policy) each connection must stop being
  * cut within 30 s: its last cut at most 30 s after connect, none from then until the end of a 33 s
  * run, and a learned interval below 3 s.
  *
@@ -56,13 +58,13 @@ public final class CoarseTimerServerEndToEndTest {
     final List<String> changes = new CopyOnWriteArrayList<>();
     final Connection connection;
 
-    Path(String name, KeepAliveServer server) throws Exception {
+    Path(String name, KeepAliveServer server, long checkPhaseMillis) throws Exception {
       this.name = name;
       this.server = server;
       server.start(600_000, 1_000); // The server itself never kicks: the proxy plays the PHP one.
       URI direct = new URI(server.url());
       proxy = IdleCutProxy.wholeSeconds(new InetSocketAddress("127.0.0.1", direct.getPort()),
-          LIMIT_SECONDS);
+          LIMIT_SECONDS, checkPhaseMillis);
       okHttp = server.client(new OkHttpClient.Builder().connectTimeout(2, TimeUnit.SECONDS)
           .build());
       lifeline = Lifeline.builder().okHttpClient(okHttp).build();
@@ -107,8 +109,8 @@ public final class CoarseTimerServerEndToEndTest {
 
   @Test public void fromFiveSecondsBothTransportsStopBeingCutWithinThirtySeconds()
       throws Exception {
-    paths.add(new Path("websocket", new WebSocketKeepAliveServer()));
-    paths.add(new Path("tcp", new TcpKeepAliveServer()));
+    paths.add(new Path("websocket", new WebSocketKeepAliveServer(), 900));
+    paths.add(new Path("tcp", new TcpKeepAliveServer(), 300));
     long start = System.nanoTime();
     for (Path p : paths) p.connection.connect();
 

@@ -45,8 +45,8 @@ final class IdleCutProxy implements Closeable {
   private final long idleLimitMillis;
   /** True: the rule of {@link #wholeSeconds}; false: any byte counts, compared to the ms. */
   private final boolean wholeSeconds;
-  /** The origin of the whole seconds {@link #wholeSeconds} compares. */
-  private final long originNanos = System.nanoTime();
+  /** Where the whole seconds {@link #wholeSeconds} compares begin: the check ticks after it. */
+  private final long originNanos;
   private final ServerSocket server;
   private final List<Link> links = new CopyOnWriteArrayList<>();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
@@ -60,23 +60,26 @@ final class IdleCutProxy implements Closeable {
 
   IdleCutProxy(InetSocketAddress upstream, long idleLimitMillis, long checkMillis)
       throws IOException {
-    this(upstream, idleLimitMillis, checkMillis, false);
+    this(upstream, idleLimitMillis, checkMillis, false, 0);
   }
 
   /**
    * A proxy playing a server that, every second, cuts connections whose client sent nothing for
-   * more than {@code limitSeconds} whole seconds: {@code time() - $last > limitSeconds}.
+   * more than {@code limitSeconds} whole seconds: {@code time() - $last > limitSeconds}. Its check
+   * runs {@code checkPhaseMillis} (0 to 999) after each whole second, so it cuts after an idle
+   * time in (limit + phase, limit + 1 s + phase]: 3.9 to 4.9 s for 3 s and a 900 ms phase.
    */
-  static IdleCutProxy wholeSeconds(InetSocketAddress upstream, int limitSeconds)
-      throws IOException {
-    return new IdleCutProxy(upstream, limitSeconds * 1_000L, 1_000, true);
+  static IdleCutProxy wholeSeconds(InetSocketAddress upstream, int limitSeconds,
+      long checkPhaseMillis) throws IOException {
+    return new IdleCutProxy(upstream, limitSeconds * 1_000L, 1_000, true, checkPhaseMillis);
   }
 
   private IdleCutProxy(InetSocketAddress upstream, long idleLimitMillis, long checkMillis,
-      boolean wholeSeconds) throws IOException {
+      boolean wholeSeconds, long checkPhaseMillis) throws IOException {
     this.upstream = upstream;
     this.idleLimitMillis = idleLimitMillis;
     this.wholeSeconds = wholeSeconds;
+    this.originNanos = System.nanoTime() - checkPhaseMillis * 1_000_000L;
     this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     start("IdleCutProxy accept", this::acceptLoop);
     start("IdleCutProxy checker", () -> checkLoop(checkMillis));

@@ -15,32 +15,32 @@ public final class AdaptiveIntervalTest {
     assertNull(a.cutAfterIdle(4_400));
     assertEquals(5_000, a.current());
     AdaptiveInterval.Change c = a.cutAfterIdle(4_500);
-    assertEquals("below the longest cut / SPREAD: 4.5 s / 1.7", 2_647, c.toMillis);
+    assertEquals("below the longest cut / SPREAD: 4.5 s / 1.8", 2_500, c.toMillis);
     assertEquals("the path closes connections idle for 4.4 s to 4.5 s; heartbeat lowered from 5.0 s"
-        + " to 2.6 s", c.why);
+        + " to 2.5 s", c.why);
   }
 
   @Test public void aCutAtAFixedIdleTimeIsNamedOnce() {
     AdaptiveInterval a = new AdaptiveInterval(5_000, 1_000, 60_000);
     a.cutAfterIdle(4_400);
     AdaptiveInterval.Change c = a.cutAfterIdle(4_400);
-    assertEquals(2_588, c.toMillis);
+    assertEquals(2_444, c.toMillis);
     assertEquals("the path closes connections idle for about 4.4 s; heartbeat lowered from 5.0 s"
-        + " to 2.6 s", c.why);
+        + " to 2.4 s", c.why);
   }
 
   @Test public void cutsFitOneLimitUpToTheSpreadApart() {
-    // 3.0 and 5.1 s: 1.7 times apart, as a whole-second check every 1 s cuts a 3 s limit.
+    // 3.0 and 5.4 s: 1.8 times apart, as a whole-second check every 1 s cuts a 3 s limit.
     AdaptiveInterval a = new AdaptiveInterval(6_000, 1_000, 60_000);
     assertNull(a.cutAfterIdle(3_000));
-    AdaptiveInterval.Change c = a.cutAfterIdle(5_100);
-    assertEquals("0.8 x 3.0 s, below 5.1 s / 1.7", 2_400, c.toMillis);
+    AdaptiveInterval.Change c = a.cutAfterIdle(5_400);
+    assertEquals("0.8 x 3.0 s, below 5.4 s / 1.8", 2_400, c.toMillis);
     assertEquals(3_000, a.ceiling());
-    assertEquals(5_100, a.longestCut());
+    assertEquals(5_400, a.longestCut());
 
     AdaptiveInterval b = new AdaptiveInterval(6_000, 1_000, 60_000);
     assertNull(b.cutAfterIdle(3_000));
-    assertNull("5.101 s is more than 1.7 times 3 s: another cause", b.cutAfterIdle(5_101));
+    assertNull("5.401 s is more than 1.8 times 3 s: another cause", b.cutAfterIdle(5_401));
     assertEquals(6_000, b.current());
   }
 
@@ -55,9 +55,9 @@ public final class AdaptiveIntervalTest {
     AdaptiveInterval a = new AdaptiveInterval(5_000, 1_000, 60_000);
     a.cutAfterIdle(4_400);
     a.cutAfterIdle(4_400);
-    assertEquals(2_588, a.current());
+    assertEquals(2_444, a.current());
     assertEquals("0.8 x 3.0 s", 2_400, a.cutAfterIdle(3_000).toMillis);
-    assertNull("3.3 s: 0.8 x 3.3 s is above 4.4 s / 1.7 already in use", a.cutAfterIdle(3_300));
+    assertNull("3.3 s: still 0.8 x 3.0 s, already in use", a.cutAfterIdle(3_300));
     assertEquals(2_400, a.current());
   }
 
@@ -91,12 +91,12 @@ public final class AdaptiveIntervalTest {
     for (int i = 0; i < AdaptiveInterval.FIRST_PROBE_AFTER; i++) a.survived(3_000);
     assertEquals(4_500, a.current());
     AdaptiveInterval.Change c = a.cutAfterIdle(4_000); // One cut is enough while probing.
-    // Below the 4 s cut / 1.7 (the probe may have met a periodic check's late cut), so below the
+    // Below the 4 s cut / 1.8 (the probe may have met a periodic check's late cut), so below the
     // 3 s that survived too.
-    assertEquals(2_352, c.toMillis);
+    assertEquals(2_222, c.toMillis);
     assertEquals(2 * AdaptiveInterval.FIRST_PROBE_AFTER, a.probeAfter());
-    for (int i = 0; i < 100; i++) assertNull(a.survived(2_352));
-    assertEquals(2_352, a.current());
+    for (int i = 0; i < 100; i++) assertNull(a.survived(2_222));
+    assertEquals(2_222, a.current());
   }
 
   @Test public void encodesAndRestores() {
@@ -120,17 +120,17 @@ public final class AdaptiveIntervalTest {
     assertEquals("v2:5000:-:-:5:4400", lone.encode());
     AdaptiveInterval c = new AdaptiveInterval(5_000, 1_000, 60_000);
     c.restore(lone.encode());
-    assertEquals("the lone cut is kept: the next one confirms it", 2_588,
+    assertEquals("the lone cut is kept: the next one confirms it", 2_444,
         c.cutAfterIdle(4_400).toMillis);
   }
 
   @Test public void readsTheOldFormAndLowersWhatTheOldRuleLearned() {
     AdaptiveInterval a = new AdaptiveInterval(5_000, 1_000, 60_000);
     a.restore("v1:3520:4400:5:-"); // 80 % of a 4.4 s cut: above the limit of a coarse check.
-    assertEquals("4.4 s / 1.7", 2_588, a.current());
+    assertEquals("4.4 s / 1.8", 2_444, a.current());
     assertEquals(4_400, a.ceiling());
     assertEquals(4_400, a.longestCut());
-    assertEquals("v2:2588:4400:4400:5:-", a.encode());
+    assertEquals("v2:2444:4400:4400:5:-", a.encode());
 
     AdaptiveInterval nothingLearned = new AdaptiveInterval(5_000, 1_000, 60_000);
     nothingLearned.restore("v1:7000:-:10:4400");
