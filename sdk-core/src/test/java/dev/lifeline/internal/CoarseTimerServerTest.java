@@ -61,6 +61,12 @@ public final class CoarseTimerServerTest {
    */
   private static String simulate(long limit, long check, long start, boolean wholeSeconds,
       long seed) {
+    return simulate(limit, check, start, wholeSeconds, SETTLED_WITHIN_LIMITS, seed);
+  }
+
+  /** As above, with the bar for the last cut at {@code settledWithinLimits} L. */
+  private static String simulate(long limit, long check, long start, boolean wholeSeconds,
+      long settledWithinLimits, long seed) {
     Random random = new Random(seed);
     CoarseCheck server = new CoarseCheck(limit, check, random.nextInt((int) check), wholeSeconds);
     AdaptiveInterval a = new AdaptiveInterval(start, 200, 300_000);
@@ -81,14 +87,14 @@ public final class CoarseTimerServerTest {
         last += interval;
       }
     }
-    if (cuts.size() <= MAX_CUTS && lastCutAt <= SETTLED_WITHIN_LIMITS * limit
+    if (cuts.size() <= MAX_CUTS && lastCutAt <= settledWithinLimits * limit
         && a.current() < limit) {
       return null;
     }
     return String.format(Locale.ROOT, "seed %d, L %d ms, check %d ms%s, start %d ms: %d cuts %s,"
         + " last at %d ms (bar %d ms), final interval %d ms (%s)", seed, limit, check,
         wholeSeconds ? " (whole seconds)" : "", start, cuts.size(), cuts, lastCutAt,
-        SETTLED_WITHIN_LIMITS * limit, a.current(), a);
+        settledWithinLimits * limit, a.current(), a);
   }
 
   private static void simulateSeeds(long limit, long check, long start, boolean wholeSeconds) {
@@ -121,6 +127,22 @@ public final class CoarseTimerServerTest {
     for (long seed = 0; seed < 100; seed++) {
       String failure = simulate(3_000, 10, 5_000, false, seed);
       if (failure != null) fail(failure);
+    }
+  }
+
+  /**
+   * Climbing from below: probes of 1.5, 2.25 and 3.4 s; the one above L is cut, and that cut while
+   * probing is enough (docs/behaviour.md, "Upward, careful"). The climb itself takes its time (5
+   * survived intervals a step), so the bar for the last cut is 20 L here.
+   */
+  @Test public void climbingFromBelowIsCutOnlyByTheProbePastTheLimit() {
+    for (long seed = 0; seed < 1_000; seed++) {
+      for (String failure : new String[] {
+          simulate(3_000, 1_000, 1_000, false, 20, seed),
+          simulate(3_000, 1_800, 1_000, false, 20, seed),
+          simulate(3_000, 1_000, 1_000, true, 20, seed)}) {
+        if (failure != null) fail(failure);
+      }
     }
   }
 
