@@ -42,20 +42,32 @@ import org.junit.Test;
  * slack before the 30 s bar. Both transports run in parallel: about 33 s of wall time in all.
  */
 public final class CoarseTimerServerEndToEndTest {
+  /** The server's limit: {@code time() - $last > 3}. */
   private static final int LIMIT_SECONDS = 3;
+  /** The adaptive heartbeat's start. */
   private static final long START_MILLIS = 5_000;
+  /** The bar: no cut later than this after connect. */
   private static final long SETTLED_WITHIN_MILLIS = 30_000;
+  /** How long the paths are watched: past the bar, so that a late cut would be seen. */
   private static final long RUN_MILLIS = 33_000;
+  /** The bar for the simulation, held here too. */
   private static final int MAX_CUTS = 3;
 
   /** One transport's server, proxy, client and what its connection reported. */
   private static final class Path implements Closeable {
+    /** "websocket" or "tcp", for the report. */
     final String name;
+    /** The real server, which never kicks by itself. */
     final KeepAliveServer server;
+    /** Between the client and the server: the Workerman-like idle check. */
     final IdleCutProxy proxy;
+    /** The transport's client, shut down last. */
     final OkHttpClient okHttp;
+    /** A client of its own, so that each path's learning is its own. */
     final Lifeline lifeline;
+    /** The reason of every heartbeatIntervalChanged, in order. */
     final List<String> changes = new CopyOnWriteArrayList<>();
+    /** The adaptive connection under test. */
     final Connection connection;
 
     Path(String name, KeepAliveServer server, long checkPhaseMillis) throws Exception {
@@ -63,8 +75,13 @@ public final class CoarseTimerServerEndToEndTest {
       this.server = server;
       server.start(600_000, 1_000); // The server itself never kicks: the proxy plays the PHP one.
       URI direct = new URI(server.url());
-      proxy = IdleCutProxy.wholeSeconds(new InetSocketAddress("127.0.0.1", direct.getPort()),
-          LIMIT_SECONDS, checkPhaseMillis);
+      try {
+        proxy = IdleCutProxy.wholeSeconds(new InetSocketAddress("127.0.0.1", direct.getPort()),
+            LIMIT_SECONDS, checkPhaseMillis);
+      } catch (Exception e) {
+        server.close();
+        throw e;
+      }
       okHttp = server.client(new OkHttpClient.Builder().connectTimeout(2, TimeUnit.SECONDS)
           .build());
       lifeline = Lifeline.builder().okHttpClient(okHttp).build();
@@ -89,10 +106,8 @@ public final class CoarseTimerServerEndToEndTest {
     }
 
     @Override public void close() {
-      try {
+      try (KeepAliveServer s = server; IdleCutProxy p = proxy) {
         lifeline.shutdown(5, TimeUnit.SECONDS);
-        proxy.close();
-        server.close();
       } catch (Exception e) {
         throw new AssertionError(name + ": closing failed", e);
       } finally {

@@ -79,10 +79,11 @@ final class IdleCutProxy implements Closeable {
     this.upstream = upstream;
     this.idleLimitMillis = idleLimitMillis;
     this.wholeSeconds = wholeSeconds;
-    this.originNanos = System.nanoTime() - checkPhaseMillis * 1_000_000L;
+    long startNanos = System.nanoTime();
+    this.originNanos = startNanos - checkPhaseMillis * 1_000_000L;
     this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     start("IdleCutProxy accept", this::acceptLoop);
-    start("IdleCutProxy checker", () -> checkLoop(checkMillis));
+    start("IdleCutProxy checker", () -> checkLoop(startNanos, checkMillis));
   }
 
   int port() {
@@ -124,11 +125,18 @@ final class IdleCutProxy implements Closeable {
     }
   }
 
-  private void checkLoop(long checkMillis) {
+  /** Checks every {@code checkMillis} from {@code startNanos}. */
+  private void checkLoop(long startNanos, long checkMillis) {
     long limitNanos = idleLimitMillis * 1_000_000L;
+    long periodNanos = checkMillis * 1_000_000L;
+    // Ticks at fixed times from the start, so that a late wake-up does not shift the later ones.
+    long nextTick = startNanos + periodNanos;
     try {
       while (!closed) {
-        Thread.sleep(checkMillis); // The period of the idle check itself, not a wait in a test.
+        // The period of the idle check itself, not a wait in a test.
+        long wait = nextTick - System.nanoTime();
+        if (wait > 0) Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
+        nextTick += periodNanos;
         long now = System.nanoTime();
         for (Link l : links) {
           boolean idle = wholeSeconds

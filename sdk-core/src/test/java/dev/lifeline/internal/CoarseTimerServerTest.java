@@ -22,8 +22,9 @@ import org.junit.Test;
  * backoff) in virtual time over fewer. A failure names the seed; nothing is printed.
  */
 public final class CoarseTimerServerTest {
-  /** The bars: cuts in all, and the last one within this many L of the start. */
+  /** The bar: cuts in all. */
   private static final int MAX_CUTS = 3;
+  /** The bar: the last cut within this many L of the start. */
   private static final long SETTLED_WITHIN_LIMITS = 10;
 
   /**
@@ -33,9 +34,13 @@ public final class CoarseTimerServerTest {
    * seconds back (PHP's {@code time() - $last > 3}).
    */
   private static final class CoarseCheck {
+    /** L, ms: a connection idle for less is never cut. */
     final long limit;
+    /** The check's period, ms. */
     final long check;
+    /** When the first tick is, ms after 0. */
     final long phase;
+    /** True: compares whole seconds, as PHP's time() does. */
     final boolean wholeSeconds;
 
     CoarseCheck(long limit, long check, long phase, boolean wholeSeconds) {
