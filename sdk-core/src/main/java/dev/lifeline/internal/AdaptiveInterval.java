@@ -64,7 +64,7 @@ final class AdaptiveInterval {
     final long fromMillis;
     /** The interval after, ms. */
     final long toMillis;
-    /** For people: "the path closes connections idle for 3.3 s to 4.9 s; heartbeat lowered …". */
+    /** For people: "the path closes connections idle for about 3.3 s to 4.9 s; heartbeat …". */
     final String why;
 
     Change(long fromMillis, long toMillis, String why) {
@@ -206,8 +206,8 @@ final class AdaptiveInterval {
         : "";
     String shortest = Durations.seconds1(shortestCut);
     String longest = Durations.seconds1(longestCut);
-    String range = shortest.equals(longest) ? "about " + shortest : shortest + " to " + longest;
-    return new Change(from, target, "the path closes connections idle for " + range
+    String range = shortest.equals(longest) ? shortest : shortest + " to " + longest;
+    return new Change(from, target, "the path closes connections idle for about " + range
         + "; heartbeat lowered from " + Durations.seconds1(from) + " to "
         + Durations.seconds1(target) + floor);
   }

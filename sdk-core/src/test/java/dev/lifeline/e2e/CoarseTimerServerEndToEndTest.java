@@ -31,9 +31,9 @@ import org.junit.Test;
  * second and cuts connections whose client sent nothing for more than 3 whole seconds, so after 3
  * to 5 s of idleness: the WebSocket one checks 900 ms after each whole second (cuts after 3.9 to
  * 4.9 s, the top of the range, where the learned interval is the longest), the tcp:// one 300 ms
- * after (3.3 to 4.3 s), together the range the issue saw. From a 5 s start (default reconnect policy) each connection must stop being
- * cut within 30 s: its last cut at most 30 s after connect, none from then until the end of a 33 s
- * run, and a learned interval below 3 s.
+ * after (3.3 to 4.3 s), together the range the issue saw. From a 5 s start (default reconnect
+ * policy) each connection must stop being cut within 30 s: its last cut at most 30 s after
+ * connect, none from then until the end of a 33 s run, and a learned interval below 3 s.
  *
  * <p>The verdict does not depend on machine speed: the server can cut only a gap of 3 s or more
  * between two sends of the client (whole seconds: a shorter gap never spans more than 3 second

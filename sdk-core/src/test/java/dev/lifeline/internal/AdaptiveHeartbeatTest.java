@@ -87,8 +87,8 @@ public final class AdaptiveHeartbeatTest {
     assertEquals(0, path.cutsSince(30_000));
     assertTrue(c.heartbeatIntervalMillis() < 3_000);
     assertTrue(changes.get(0), changes.get(0).matches(
-        "5000→\\d+ the path closes connections idle for \\d\\.\\d s to \\d\\.\\d s; heartbeat lowered"
-            + " from 5\\.0 s to \\d\\.\\d s"));
+        "5000→\\d+ the path closes connections idle for about \\d\\.\\d s to \\d\\.\\d s;"
+            + " heartbeat lowered from 5\\.0 s to \\d\\.\\d s"));
   }
 
   @Test public void sixSecondsAgainstAFourSecondCutSettlesWithinThirtySeconds() {

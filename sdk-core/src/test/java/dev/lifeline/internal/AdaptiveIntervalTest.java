@@ -16,8 +16,8 @@ public final class AdaptiveIntervalTest {
     assertEquals(5_000, a.current());
     AdaptiveInterval.Change c = a.cutAfterIdle(4_500);
     assertEquals("below the longest cut / SPREAD: 4.5 s / 1.8", 2_500, c.toMillis);
-    assertEquals("the path closes connections idle for 4.4 s to 4.5 s; heartbeat lowered from 5.0 s"
-        + " to 2.5 s", c.why);
+    assertEquals("the path closes connections idle for about 4.4 s to 4.5 s; heartbeat lowered"
+        + " from 5.0 s to 2.5 s", c.why);
   }
 
   @Test public void aCutAtAFixedIdleTimeIsNamedOnce() {

@@ -52,7 +52,9 @@ public final class CoarseTimerServerTest {
 
     /** The first tick that cuts a connection whose last traffic was at {@code last}. */
     long cutAt(long last) {
-      long due = wholeSeconds ? (Math.floorDiv(last, 1000) + limit / 1000 + 1) * 1000 : last + limit;
+      long due = wholeSeconds
+          ? (Math.floorDiv(last, 1000) + limit / 1000 + 1) * 1000
+          : last + limit;
       return phase + Math.floorDiv(due - phase + check - 1, check) * check;
     }
   }
