@@ -98,7 +98,8 @@ public abstract class EventListener {
   /**
    * The adaptive heartbeat (docs/behaviour.md, "Adaptive heartbeat") changed the interval from
    * {@code fromMillis} to {@code toMillis}; {@code why} says what it saw, e.g. "the path closes
-   * connections idle for about 4.4 s; heartbeat lowered from 5.0 s to 3.5 s". Also logged at INFO.
+   * connections idle for about 3.3 s to 4.9 s; heartbeat lowered from 5.0 s to 2.6 s". Also
+   * logged at INFO.
    *
    * @param connection the connection it happened to
    * @param fromMillis the interval before, in ms

@@ -87,8 +87,8 @@ public final class AdaptiveHeartbeatTest {
     assertEquals(0, path.cutsSince(30_000));
     assertTrue(c.heartbeatIntervalMillis() < 3_000);
     assertTrue(changes.get(0), changes.get(0).matches(
-        "5000→\\d+ the path closes connections idle for about \\d\\.\\d s; heartbeat lowered"
-            + " from 5\\.0 s to \\d\\.\\d s"));
+        "5000→\\d+ the path closes connections idle for about \\d\\.\\d s to \\d\\.\\d s;"
+            + " heartbeat lowered from 5\\.0 s to \\d\\.\\d s"));
   }
 
   @Test public void sixSecondsAgainstAFourSecondCutSettlesWithinThirtySeconds() {
@@ -235,7 +235,7 @@ public final class AdaptiveHeartbeatTest {
     String key = "chat.example.com:8080|default";
     String stored = store.load(key);
     assertNotNull("saved under " + key, stored);
-    assertTrue(stored, stored.startsWith("v1:" + learned + ":"));
+    assertTrue(stored, stored.startsWith("v2:" + learned + ":"));
     assertFalse("no secret in the key or value", (key + stored).contains("secret"));
 
     // A new client (an app restart) over the same store: no cut needed to learn it again.

@@ -11,7 +11,9 @@ import java.util.Random;
  * Harness}: accepts each new transport after a short handshake, answers protocol pings at once,
  * and ends a transport with an EOF once nothing went either way for {@link #cutAfterMillis} plus
  * a random jitter in [0, {@link #jitterMillis}] (drawn anew after each cut, as a periodic check
- * would land anywhere in its period). Resolution: {@link #STEP_MILLIS}.
+ * would land anywhere in its period); or, made with {@link #coarseCheck}, as a server's idle check
+ * does: at ticks every {@code checkMillis} from a random phase, cutting at the first tick that
+ * finds the connection idle for at least the limit. Resolution: {@link #STEP_MILLIS}.
  */
 final class IdleCuttingPath {
   static final long STEP_MILLIS = 10;
@@ -19,6 +21,10 @@ final class IdleCuttingPath {
   static final long HANDSHAKE_MILLIS = 50;
 
   private final Harness h;
+  /** The period of the server's idle check ({@link #coarseCheck}), or 0: cut at the limit. */
+  private long checkMillis;
+  /** When the idle check ticks: this many ms after {@link #startedAt}, modulo the period. */
+  private long checkPhaseMillis;
   private final Random random;
   /** Idle limit of the path. */
   long cutAfterMillis;
@@ -43,6 +49,18 @@ final class IdleCuttingPath {
     this.jitterMillis = jitterMillis;
     this.random = new Random(seed);
     this.startedAt = h.time.elapsedMillis();
+  }
+
+  /**
+   * A server checking idleness every {@code checkMillis} (a multiple of {@link #STEP_MILLIS}) from
+   * a random phase drawn from {@code seed}: it cuts at the first tick that finds the connection
+   * idle for at least {@code limitMillis}, so anywhere in [limit, limit + check].
+   */
+  static IdleCuttingPath coarseCheck(Harness h, long limitMillis, long checkMillis, long seed) {
+    IdleCuttingPath path = new IdleCuttingPath(h, limitMillis, 0, seed);
+    path.checkMillis = checkMillis;
+    path.checkPhaseMillis = path.random.nextInt((int) (checkMillis / STEP_MILLIS)) * STEP_MILLIS;
+    return path;
   }
 
   /** Virtual time when the path was made: times reported are relative to it. */
@@ -100,7 +118,9 @@ final class IdleCuttingPath {
       }
       lastSent = current.sent.size();
     }
-    if (now - lastTrafficAt >= thisCutAfter) {
+    boolean checks = checkMillis == 0
+        || (now - startedAt - checkPhaseMillis) % checkMillis == 0;
+    if (checks && now - lastTrafficAt >= thisCutAfter) {
       FakeTransport cut = current;
       current = null;
       cuts.add(new long[] {now - startedAt, now - lastTrafficAt});
