@@ -187,7 +187,7 @@ public final class BackgroundModesAndroidTest {
   }
 
   private Notification notification() {
-    return new Notification.Builder(app).setContentTitle("Chat connected").build();
+    return new Notification.Builder(app, "lifeline").setContentTitle("Chat connected").build();
   }
 
   private static AndroidFixture serviceFixture() {

@@ -106,8 +106,16 @@ public final class CoarseTimerServerEndToEndTest {
     }
 
     @Override public void close() {
-      try (KeepAliveServer s = server; IdleCutProxy p = proxy) {
-        lifeline.shutdown(5, TimeUnit.SECONDS);
+      try {
+        try {
+          lifeline.shutdown(5, TimeUnit.SECONDS);
+        } finally {
+          try {
+            proxy.close();
+          } finally {
+            server.close();
+          }
+        }
       } catch (Exception e) {
         throw new AssertionError(name + ": closing failed", e);
       } finally {
