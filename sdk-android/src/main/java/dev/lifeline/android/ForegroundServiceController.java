@@ -250,11 +250,14 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     service.startForeground(notificationId, notification, serviceType);
   }
 
-  /** Main thread, from {@link LifelineForegroundService#onDestroy}: stopped by anyone. */
+  /**
+   * Main thread, from {@link LifelineForegroundService#onDestroy}: stopped by anyone. While a
+   * start is pending (STARTING, START_CANCELLED) the instance destroyed is the one stopped before
+   * it (foreground and back to the background quickly: the platform destroys the old instance,
+   * then runs the new one's onStartCommand): the pending start is still to come.
+   */
   void serviceDestroyed() {
-    if (state == State.START_CANCELLED) {
-      state = State.STOPPED; // Never reported as started.
-    } else if (state == State.RUNNING || state == State.STARTING) {
+    if (state == State.RUNNING) {
       state = State.STOPPED;
       signals.foregroundServiceStopped();
     }

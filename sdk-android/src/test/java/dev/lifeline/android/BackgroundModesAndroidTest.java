@@ -1,6 +1,7 @@
 package dev.lifeline.android;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertSame;
@@ -289,6 +290,28 @@ public final class BackgroundModesAndroidTest {
     f.settle();
     f.h.time.advanceBy(GRACE * 2);
     assertEquals("in the foreground, kept", Kind.CONNECTED, f.state().kind());
+  }
+
+  @Test public void theOldServiceDestroyedDuringANewStartDoesNotStopTheNewOne() throws Exception {
+    declareService(REMOTE_MESSAGING);
+    AndroidFixture f = backgroundedWithTheService();
+    ServiceController<LifelineForegroundService> old =
+        platformRuns(shadowOf(app).getNextStartedService(), null);
+    f.settle();
+    f.activity.restart(); // Foreground: the service is asked to stop...
+    f.settle();
+    f.settle();
+    assertNotNull(shadowOf(app).getNextStoppedService());
+    background(f); // ...and the app is back in the background before the platform destroyed it.
+    Intent again = shadowOf(app).getNextStartedService();
+    old.destroy(); // The platform: the old instance's onDestroy, then the new one's start.
+    f.settle();
+    ServiceController<LifelineForegroundService> sc = platformRuns(again, null);
+    assertEquals(NOTIFICATION_ID, shadowOf(sc.get()).getLastForegroundNotificationId());
+    assertFalse("the new service keeps running", shadowOf(sc.get()).isStoppedBySelf());
+    f.settle();
+    f.h.time.advanceBy(GRACE * 2);
+    assertEquals("kept while the new service runs", Kind.CONNECTED, f.state().kind());
   }
 
   @Test public void aDefaultConnectionNeverStartsTheService() throws Exception {
