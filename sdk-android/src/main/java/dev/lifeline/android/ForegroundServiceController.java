@@ -32,6 +32,22 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
   /** The controller the service asks for its notification; one per process at a time. */
   static final AtomicReference<ForegroundServiceController> CURRENT =
       new AtomicReference<ForegroundServiceController>();
+  /**
+   * The controller that last asked the platform to start the service, until that start ran: a
+   * start must reach the foreground once even when its setup was closed meanwhile, so the
+   * service asks it for the notification when no setup is open.
+   */
+  static final AtomicReference<ForegroundServiceController> LAST_STARTER =
+      new AtomicReference<ForegroundServiceController>();
+
+  /**
+   * Main thread, from {@link LifelineForegroundService#onStartCommand}: the controller to ask, or
+   * null when none ever asked for a start.
+   */
+  static ForegroundServiceController forStart() {
+    ForegroundServiceController c = CURRENT.get();
+    return c != null ? c : LAST_STARTER.get();
+  }
 
   /** Where the service stands, as this controller last made or saw it. */
   enum State {
@@ -49,7 +65,10 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     RUNNING,
     /** The platform refused it: not asked again until the need goes away and comes back. */
     REFUSED,
-    /** {@link #close()} ran: nothing more is started. */
+    /**
+     * {@link #close()} ran: nothing more is started; a start asked for before still reaches the
+     * foreground once, then stops ({@link #LAST_STARTER}).
+     */
     CLOSED
   }
 
@@ -119,6 +138,7 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
         app.startService(intent);
       }
       state = State.STARTING;
+      LAST_STARTER.set(this);
     } catch (RuntimeException e) {
       // ForegroundServiceStartNotAllowedException (API 31+, from the background),
       // IllegalStateException (API 26+), SecurityException (service not declared, not exported).
@@ -207,11 +227,15 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
 
   /**
    * Main thread, from {@link LifelineForegroundService#onStartCommand}: puts the service in the
-   * foreground with the app's notification and declared type. Returns false when it must stop.
+   * foreground with the app's notification and declared type. Returns false when it must stop:
+   * then, unless the platform refused, it was still put in the foreground once, as every start
+   * of it (startForegroundService) must be.
    */
   boolean serviceStarting(Service service) {
-    if (state == State.START_CANCELLED) {
-      state = State.STOPPED;
+    LAST_STARTER.compareAndSet(this, null);
+    if (state != State.STARTING && state != State.RUNNING) {
+      // Not wanted (any more): cancelled, closed, or a start another setup asked for.
+      if (state == State.START_CANCELLED) state = State.STOPPED;
       try {
         startForeground(service);
       } catch (RuntimeException ignored) {
@@ -219,7 +243,6 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
       }
       return false;
     }
-    if (state != State.STARTING && state != State.RUNNING) return false;
     try {
       startForeground(service);
     } catch (RuntimeException e) {

@@ -40,7 +40,7 @@ public final class LifelineForegroundService extends Service {
    * @return {@link Service#START_NOT_STICKY}
    */
   @Override public int onStartCommand(Intent intent, int flags, int startId) {
-    ForegroundServiceController controller = ForegroundServiceController.CURRENT.get();
+    ForegroundServiceController controller = ForegroundServiceController.forStart();
     if (controller == null || !controller.serviceStarting(this)) stopSelf();
     return START_NOT_STICKY;
   }

@@ -292,6 +292,25 @@ public final class BackgroundModesAndroidTest {
     assertEquals("in the foreground, kept", Kind.CONNECTED, f.state().kind());
   }
 
+  @Test public void closedWhileTheServiceStartsItStillReachesTheForegroundOnceThenStops()
+      throws Exception {
+    declareService(REMOTE_MESSAGING);
+    AndroidFixture f = backgroundedWithTheService();
+    Intent started = shadowOf(app).getNextStartedService();
+    service.close(); // The app tears the setup down before the platform ran the service.
+    service = null;
+    f.settle();
+    ServiceController<LifelineForegroundService> sc = platformRuns(started, null);
+    // A service started with startForegroundService that stops before startForeground makes
+    // the platform end the app.
+    assertEquals(NOTIFICATION_ID, shadowOf(sc.get()).getLastForegroundNotificationId());
+    assertTrue("then it stops itself", shadowOf(sc.get()).isStoppedBySelf());
+    sc.destroy();
+    f.settle();
+    f.h.time.advanceBy(GRACE);
+    f.assertPaused(PauseReason.BACKGROUND); // No service keeps it: the grace close.
+  }
+
   @Test public void theOldServiceDestroyedDuringANewStartDoesNotStopTheNewOne() throws Exception {
     declareService(REMOTE_MESSAGING);
     AndroidFixture f = backgroundedWithTheService();
