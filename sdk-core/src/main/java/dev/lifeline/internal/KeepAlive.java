@@ -538,7 +538,17 @@ final class KeepAlive {
       return;
     }
     if (!watching()) return;
-    pingTurn();
+    long interval = pingInterval();
+    if (pingsRideHeartbeat && state == State.PONG_DEFERRED && owner.answeredPing() >= pingNumber
+        && heartbeatTimer.dueAtMillis() - timers.now() < interval - Math.max(1, interval / 20)) {
+      // Answered while its check was deferred (a beat rode early, the reader was held), with the
+      // heartbeat's next wake-up less than an interval away: the next ping goes then, in its
+      // phase. Sent now, that wake-up would be too soon to judge it, and the verdict would wait
+      // for the one after: up to two intervals after the ping instead of one.
+      state = State.PING_SCHEDULED;
+    } else {
+      pingTurn();
+    }
     keepSilenceCheckAhead();
   }
 

@@ -329,6 +329,34 @@ public final class HeartbeatAlignmentTest {
     assertEquals(Kind.CONNECTED, waker.c.state().kind());
   }
 
+  @Test public void aPingSentAfterAPongLateBeyondAnEarlyRideIsStillJudgedOneIntervalAfterIt() {
+    Conn waker = new Conn("waker", every(17_000, 0)); // Wakes at 17 s and 34 s.
+    Conn pinged = new Conn("pinged", every(10_000)); // Its ping rides its heartbeat.
+    pinged.t.pingsSupported = true;
+    long t0 = pinged.openedAt;
+    assertEquals(t0, waker.openedAt);
+    h.time.advanceBy(10_000);
+    assertEquals(1, pinged.t.pings); // At its own 10 s beat; window [15 s, 20 s] next.
+    h.time.advanceBy(7_000); // The beat rides the 17 s wake-up: ping 1's pong is still out.
+    assertEquals(Kind.CONNECTED, pinged.c.state().kind());
+    h.time.advanceBy(1_000);
+    pinged.t.serverPongs(); // Late, but before ping 1's timeout (20 s).
+    long pingAt = -1;
+    for (int i = 0; i < 30 && pingAt < 0; i++) {
+      h.time.advanceBy(1_000);
+      if (pinged.t.pings == 2) pingAt = h.time.elapsedMillis();
+    }
+    assertTrue("ping 2 went out", pingAt > 0);
+    // "Protocol pings": the pong timeout is the ping interval, whatever phase the ping went in.
+    h.time.advanceBy(10_000 - 1);
+    assertEquals("ping 2 at " + (pingAt - t0), Kind.CONNECTED, pinged.c.state().kind());
+    h.time.advanceBy(1);
+    assertFalse("ping 2 at " + (pingAt - t0) + " ms judged 10 s after it",
+        pinged.c.state().kind() == Kind.CONNECTED);
+    assertTrue(String.valueOf(pinged.c.state().reason()), pinged.c.state().reason()
+        .startsWith("no pong within 10 s of a protocol ping (ping interval 10 s"));
+  }
+
   // ---- No leak, no resurrection. ----
 
   @Test public void aClosedOrLostConnectionLeavesNoWindowAndNoTimerBehind() {
