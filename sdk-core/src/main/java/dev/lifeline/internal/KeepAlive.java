@@ -386,6 +386,9 @@ final class KeepAlive {
    */
   void probe(String trigger) {
     if (!watching() || !probeOnWake || probe == Probe.WAITING) return;
+    // Pongs that came before the probe are counted now, or the first look would take them for
+    // an answer to it (nothing counts them without a silence watch).
+    noteInboundActivity();
     probe = Probe.WAITING; // First: a probe asked for meanwhile is this one.
     probeTrigger = trigger;
     probeStartedAtMillis = timers.now();

@@ -148,6 +148,20 @@ public final class KeepAliveTest {
     assertTrue(k.isRunning());
   }
 
+  @Test public void aPongThatCameBeforeTheProbeDoesNotProveIt() {
+    owner.pingsSupported = true;
+    KeepAlive k = started(BEATS); // Pings ride the heartbeat; no silence watch.
+    v.time.advanceBy(INTERVAL);
+    owner.pongs = 1; // Ping 1 answered, then the path dies.
+    v.time.advanceBy(1_000);
+    k.probe("screen on");
+    v.time.advanceBy(PROBE_TIMEOUT - 1);
+    assertTrue(k.isRunning());
+    v.time.advanceBy(1);
+    assertEquals("dead: wake-up probe after screen on: no data from server within 10 s"
+        + " (probe timeout 10 s)", owner.last());
+  }
+
   @Test public void dataDuringAProbeSucceedsAndCancelsTheProbeTimer() {
     KeepAlive k = started(WATCHED);
     k.probe("resume");
