@@ -67,7 +67,7 @@ final class ForegroundServiceController implements EnvironmentSignals.Foreground
     REFUSED,
     /**
      * {@link #close()} ran: nothing more is started; a start asked for before still reaches the
-     * foreground once, then stops ({@link #LAST_STARTER}).
+     * foreground once, then stops (see {@code LAST_STARTER}).
      */
     CLOSED
   }

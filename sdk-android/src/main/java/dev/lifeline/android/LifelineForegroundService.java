@@ -31,8 +31,10 @@ public final class LifelineForegroundService extends Service {
   public LifelineForegroundService() {}
 
   /**
-   * Puts the service in the foreground with the app's notification and service type, or stops it
-   * when no Lifeline client needs it (any more) or the platform refuses.
+   * Puts the service in the foreground with the app's notification and service type. When no
+   * Lifeline client needs it any more (or its setup was closed meanwhile), it still reaches the
+   * foreground once, as a service started with {@code startForegroundService} must, then stops;
+   * when the platform refuses, it stops.
    *
    * @param intent the start intent
    * @param flags start flags
