@@ -271,7 +271,8 @@ final class AdaptiveInterval {
     long storedLongest = old ? storedShortest : cutOrNone(parts[3]);
     long storedProbeAfter = positive(parts[old ? 3 : 4]);
     long storedCut = cutOrNone(parts[old ? 4 : 5]);
-    if (storedProbeAfter > MAX_PROBE_AFTER) {
+    // Never written below the first count: a corrupt 1 would probe upward after every interval.
+    if (storedProbeAfter < FIRST_PROBE_AFTER || storedProbeAfter > MAX_PROBE_AFTER) {
       throw new IllegalArgumentException("probe count " + storedProbeAfter + " out of range");
     }
     if ((storedShortest == NONE) != (storedLongest == NONE) || storedLongest < storedShortest) {
