@@ -281,6 +281,8 @@ public final class LifelineAndroid {
    * }</pre>
    *
    * @param lifeline the client whose connections to wake
+   * @throws NullPointerException if {@code lifeline} is null (e.g. a push service started before
+   *     the {@code Application} built the client).
    */
   public static void pushReceived(Lifeline lifeline) {
     if (lifeline == null) throw new NullPointerException("lifeline == null");
