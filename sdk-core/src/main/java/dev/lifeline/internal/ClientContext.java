@@ -92,7 +92,7 @@ public final class ClientContext {
     this.logger = logger;
     this.random = random;
     this.transports = transports;
-    this.signals = new SignalHub(scheduler, logger, hookExecutor);
+    this.signals = new SignalHub(scheduler, clock, logger, hookExecutor);
     this.watchdog = new HookWatchdog(clock, scheduler, stuckHookThresholdMillis, reporter);
   }
 

@@ -97,10 +97,22 @@ final class EnvironmentReactions {
     if (policy.backgroundMode() == BackgroundMode.FOREGROUND_SERVICE) {
       hub.keepsInBackground(this, true);
     }
-    if (!hub.foreground() && policy.closeInBackground() && !graceTimer.isArmed()
-        && !serviceKeeps()) {
+    if (policy.backgroundMode() == BackgroundMode.PUSH_TO_WAKE) {
+      // A push the hub applied before this connection joined it counts as one it received: on a
+      // cold start the push service can forward it before connect() reaches the lane.
+      lastPushMillis = Math.max(lastPushMillis, hub.lastPushAtMillis());
+    }
+    if (hub.foreground()) return;
+    if (pushRecent()) {
+      wakeFor(lastPushMillis);
+    } else if (policy.closeInBackground() && !graceTimer.isArmed() && !serviceKeeps()) {
       graceTimer.arm(policy.backgroundGraceMillis());
     }
+  }
+
+  /** True when a push came less than the idle window ago (PUSH_TO_WAKE only records them). */
+  private boolean pushRecent() {
+    return lastPushMillis >= 0 && timers.now() - lastPushMillis < policy.pushIdleWindowMillis();
   }
 
   /** The connection ended for good: it no longer wants a foreground service. */
@@ -158,8 +170,7 @@ final class EnvironmentReactions {
         deferIfWaiting();
         break;
       case BACKGROUND:
-        if (lastPushMillis >= 0
-            && timers.now() - lastPushMillis < policy.pushIdleWindowMillis()) {
+        if (pushRecent()) {
           // A push just before (the process started by it, the user leaving): its window.
           wakeFor(lastPushMillis);
         } else if (policy.closeInBackground() && !graceTimer.isArmed() && !serviceKeeps()) {

@@ -1,5 +1,6 @@
 package dev.lifeline.internal;
 
+import dev.lifeline.Clock;
 import dev.lifeline.ConnectionState.PauseReason;
 import dev.lifeline.EnvironmentPolicy;
 import dev.lifeline.EnvironmentSignals.ForegroundServiceNeed;
@@ -65,13 +66,22 @@ public final class SignalHub {
   /** Runs {@link #logger} calls, off the threads that change the need. */
   private final Executor logExecutor;
 
-  /** A hub that reports nothing (tests). */
+  /** The client's clock: the time of the last push is read on it. */
+  private final Clock clock;
+  /** When the last push was applied, on {@link #clock}; -1 before any. Written on the lane. */
+  private volatile long lastPushAtMillis = -1;
+
+  /** A hub on the monotonic clock that reports nothing (tests). */
   public SignalHub(Scheduler scheduler) {
-    this(scheduler, null, null);
+    this(scheduler, MonotonicClock.INSTANCE, null, null);
   }
 
-  /** {@code logger}, called on {@code logExecutor}, hears of need observers that throw. */
-  public SignalHub(final Scheduler scheduler, Logger logger, Executor logExecutor) {
+  /**
+   * A hub for a client on {@code clock}; {@code logger}, called on {@code logExecutor}, hears of
+   * need observers that throw.
+   */
+  public SignalHub(final Scheduler scheduler, Clock clock, Logger logger, Executor logExecutor) {
+    this.clock = clock;
     this.logger = logger;
     this.logExecutor = logExecutor;
     this.lane = new SerialLane(this, "signals", new Executor() {
@@ -234,8 +244,12 @@ public final class SignalHub {
       case FOREGROUND_SERVICE_REFUSED:
         serviceRunning = false;
         break;
+      case PUSH_RECEIVED:
+        // Each connection reacts; the time is kept for one that starts just after (a cold start).
+        lastPushAtMillis = clock.elapsedMillis();
+        break;
       default:
-        break; // PUSH_RECEIVED changes no state of the environment: each connection reacts.
+        break;
     }
   }
 
@@ -253,6 +267,8 @@ public final class SignalHub {
   boolean serviceRunning() { return serviceRunning; }
   /** Why the platform last refused the foreground service, or null. */
   String serviceRefusal() { return serviceRefusal; }
+  /** When the last push was applied, on the client's clock; -1 before any. */
+  long lastPushAtMillis() { return lastPushAtMillis; }
 
   /**
    * Why attempts must wait now under {@code policy}, or null; the most fundamental reason first.

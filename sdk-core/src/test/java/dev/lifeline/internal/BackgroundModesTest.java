@@ -278,6 +278,33 @@ public final class BackgroundModesTest {
     assertTrue(h.events.contains("disconnected idle for 30 s after a push wake"));
   }
 
+  @Test public void aPushHandledBeforeTheConnectionStartedStillStartsItsWindow() {
+    // A cold start: the push service forwards the push before the app's connect() reached the
+    // connection's lane, so the signal found no connection to tell.
+    h.signals.pushReceived();
+    h.time.advanceBy(300);
+    RealConnection c = pushConnection();
+    FakeTransport t = h.connectAndOpen(c);
+    h.time.advanceBy(400);
+    h.signals.background();
+    h.time.advanceBy(WINDOW - 700 - 1);
+    assertEquals(-1, t.closeCode);
+    h.time.advanceBy(1);
+    assertEquals("the push's window, not the 60 s grace", 1000, t.closeCode);
+  }
+
+  @Test public void aPushLongBeforeTheConnectionStartedLeavesTheGracePeriod() {
+    h.signals.pushReceived();
+    h.time.advanceBy(WINDOW);
+    RealConnection c = pushConnection();
+    FakeTransport t = h.connectAndOpen(c);
+    h.signals.background();
+    h.time.advanceBy(GRACE - 1);
+    assertEquals(-1, t.closeCode);
+    h.time.advanceBy(1);
+    assertEquals(1000, t.closeCode);
+  }
+
   @Test public void aPushLongBeforeTheBackgroundLeavesTheGracePeriod() {
     RealConnection c = pushConnection();
     FakeTransport t = h.connectAndOpen(c);
