@@ -45,7 +45,10 @@ public final class SignalHub {
   private volatile String networkKey = dev.lifeline.EnvironmentSignals.DEFAULT_NETWORK_KEY;
   /** True between FOREGROUND_SERVICE_STARTED and _STOPPED or _REFUSED; written on the lane. */
   private volatile boolean serviceRunning = false;
-  /** Why the platform last refused the foreground service, or null; written on the lane. */
+  /**
+   * Why the platform refused the foreground service for the current need, or null; written on
+   * the lane, and cleared when the need ends.
+   */
   private volatile String serviceRefusal;
   /**
    * Guards the need: connections start and end on their own lanes, foreground changes on this
@@ -159,6 +162,8 @@ public final class SignalHub {
       boolean needed = !foreground && !serviceKeepers.isEmpty();
       if (needed == serviceNeeded) return;
       serviceNeeded = needed;
+      // A refusal was about the start for that need: a later grace close must not name it.
+      if (!needed) serviceRefusal = null;
       for (NeedSubscription s : needObservers) s.tell(needed);
     }
   }
@@ -265,7 +270,7 @@ public final class SignalHub {
   public String networkKey() { return networkKey; }
   /** True while a foreground service runs for this client. */
   boolean serviceRunning() { return serviceRunning; }
-  /** Why the platform last refused the foreground service, or null. */
+  /** Why the platform refused the foreground service for the current need, or null. */
   String serviceRefusal() { return serviceRefusal; }
   /** When the last push was applied, on the client's clock; -1 before any. */
   long lastPushAtMillis() { return lastPushAtMillis; }

@@ -464,6 +464,21 @@ public final class BackgroundModesTest {
     assertPaused(c, PauseReason.BACKGROUND);
   }
 
+  @Test public void aRefusalIsForgottenOnceTheNeedEnds() {
+    RealConnection c = serviceConnection();
+    FakeTransport t = h.connectAndOpen(c);
+    h.signals.background();
+    h.signals.foregroundServiceRefused("SecurityException: missing permission");
+    h.time.advanceBy(1_000);
+    h.signals.foreground(); // The need ends; the app, say, closes its service setup.
+    h.time.runUntilIdle();
+    h.signals.background(); // Nobody starts or refuses a service this time.
+    h.time.advanceBy(GRACE);
+    assertEquals(1000, t.closeCode);
+    assertTrue(h.events.toString(), h.events.contains(
+        "disconnected closed after 60 s in the background"));
+  }
+
   @Test public void aRefusedServiceFallsBackToTheGraceCloseAndSaysWhy() {
     RealConnection c = serviceConnection();
     FakeTransport t = h.connectAndOpen(c);
