@@ -127,6 +127,8 @@ public final class BackgroundModesAndroidTest {
     chat.send("queued-1");
     chat.send("queued-2");
     assertEquals(2, chat.queuedMessages());
+    // The client is paused once its close frame went out; the server reads it on its own thread.
+    await(() -> serverCloses.size() == 1);
     assertEquals("[1000 app in background]", serverCloses.toString());
 
     long pushedAt = System.nanoTime();
