@@ -112,9 +112,7 @@ public final class SignalHub {
     lane.execute(new Runnable() {
       @Override public void run() {
         if (key != null) networkKey = key;
-        apply(signal);
-        for (Receiver r : receivers) r.onSignal(signal);
-        updateServiceNeed();
+        deliver(signal);
       }
     });
   }
@@ -124,10 +122,16 @@ public final class SignalHub {
     lane.execute(new Runnable() {
       @Override public void run() {
         serviceRefusal = why;
-        apply(Signal.FOREGROUND_SERVICE_REFUSED);
-        for (Receiver r : receivers) r.onSignal(Signal.FOREGROUND_SERVICE_REFUSED);
+        deliver(Signal.FOREGROUND_SERVICE_REFUSED);
       }
     });
+  }
+
+  /** Lane: updates the snapshot, reaches every receiver, then tells a change of the need. */
+  private void deliver(Signal signal) {
+    apply(signal);
+    for (Receiver r : receivers) r.onSignal(signal);
+    updateServiceNeed();
   }
 
   /**
